@@ -1,0 +1,140 @@
+/**
+ * The `binhan` command line:
+ *   binhan chat [--json] [--script FILE]   chat in the terminal on the configured store
+ *   binhan classify                        intent of each stdin line, as JSON lines
+ *   binhan flows check                     validate flows/ and content/
+ *   binhan cases list [--json]             the case queue, newest first
+ */
+import { parseArgs } from 'node:util';
+import { createReadStream } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { randomUUID } from 'node:crypto';
+import { loadConfig, ConfigError, type Config } from '../config.js';
+import { createApp, loadCore, openStore, PACKAGE_ROOT } from '../app/index.js';
+import { checkBundle } from '../flows/load.js';
+import { formatProblem, BundleError } from '../content/load.js';
+import type { OutMessage } from '../engine/types.js';
+
+const USAGE = `usage:
+  binhan chat [--json] [--script FILE]   chat with the bot in the terminal
+  binhan classify                        read lines on stdin, print {"text","intent","confidence"} per line
+  binhan flows check                     validate flows/ and content/
+  binhan cases list [--json]             list the case queue, newest first
+Environment: DATA_DIR (default ./data), LOG_LEVEL, BINHAN_SECRET, SESSION_TIMEOUT_MINUTES, NLU_THRESHOLD (see README).`;
+
+const out = (s: string): void => { process.stdout.write(`${s}\n`); };
+
+function lines(file?: string): AsyncIterable<string> {
+  const input = file ? createReadStream(file, 'utf8') : process.stdin;
+  return createInterface({ input, crlfDelay: Infinity, terminal: false });
+}
+
+function cliConfig(): Config {
+  // The CLI logs only warnings and errors unless asked, and to stderr, so stdout stays clean.
+  return loadConfig({ LOG_LEVEL: 'warn', ...process.env });
+}
+
+async function chat(json: boolean, script?: string): Promise<void> {
+  const { createLogger } = await import('../log.js');
+  const config = cliConfig();
+  const app = await createApp(config, { log: createLogger(config.logLevel, process.stderr) });
+  const userId = randomUUID();
+  try {
+    if (json) {
+      for await (const line of lines(script)) {
+        const res = await app.bot.handle({ channel: 'cli', userId, text: line });
+        out(JSON.stringify({ user: line, replies: res.replies.map((r) => ({ text: r.text, choices: (r.choices ?? []).map((c) => c.label) })) }));
+      }
+      return;
+    }
+    const show = (replies: OutMessage[]): OutMessage['choices'] => {
+      let choices: OutMessage['choices'];
+      for (const r of replies) {
+        out(`\nBình An: ${r.text}`);
+        if (r.choices?.length) {
+          choices = r.choices;
+          r.choices.forEach((c, i) => out(`   ${i + 1}. ${c.label}`));
+        }
+      }
+      return choices;
+    };
+    let choices = show((await app.bot.handle({ channel: 'cli', userId, start: true })).replies);
+    const rl = createInterface({ input: script ? createReadStream(script, 'utf8') : process.stdin, output: process.stdout, terminal: !script && process.stdin.isTTY });
+    rl.setPrompt('\nBạn: ');
+    rl.prompt();
+    for await (const line of rl) {
+      const n = /^\s*(\d{1,2})\s*$/.exec(line);
+      const picked = n && choices ? choices[Number(n[1]) - 1] : undefined;
+      const res = await app.bot.handle(picked ? { channel: 'cli', userId, payload: picked.id } : { channel: 'cli', userId, text: line });
+      choices = show(res.replies) ?? choices;
+      rl.prompt();
+    }
+  } finally {
+    await app.close();
+  }
+}
+
+async function classify(): Promise<void> {
+  const config = cliConfig();
+  const core = loadCore(config.root ?? PACKAGE_ROOT, { threshold: config.nluThreshold, sessionTimeoutMs: config.sessionTimeoutMs });
+  for await (const line of lines()) {
+    const c = core.classifier.classify(line);
+    out(JSON.stringify({ text: line, intent: c.intent, confidence: Math.round(c.confidence * 1000) / 1000 }));
+  }
+}
+
+function flowsCheck(): number {
+  const config = cliConfig();
+  const root = config.root ?? PACKAGE_ROOT;
+  const { bundle, problems } = checkBundle(root);
+  if (!bundle) {
+    process.stderr.write(`flows/content check failed (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n`);
+    for (const p of problems) process.stderr.write(`  - ${formatProblem(p)}\n`);
+    return 1;
+  }
+  const nodes = [...bundle.flows.values()].reduce((n, f) => n + f.nodes.size, 0);
+  out(`OK: ${bundle.flows.size} flows (${nodes} nodes), ${Object.keys(bundle.content.answers).length} answers, ${bundle.content.hotlines.length} hotlines, ${bundle.content.training.length} training sentences`);
+  return 0;
+}
+
+async function casesList(json: boolean): Promise<void> {
+  const config = cliConfig();
+  const store = await openStore(config);
+  try {
+    const cases = await store.listCases({ limit: 1000 });
+    if (json) { out(JSON.stringify(cases)); return; }
+    if (cases.length === 0) { out('(no cases)'); return; }
+    for (const c of cases) {
+      out(`${c.ref}  ${c.createdAt}  ${c.status.padEnd(9)} ${c.priority.padEnd(6)} ${c.fields.category.padEnd(12)} ${c.fields.province}`);
+      out(`    ${c.fields.what.replace(/\s+/g, ' ').slice(0, 160)}`);
+    }
+  } finally {
+    await store.close();
+  }
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    options: { json: { type: 'boolean', default: false }, script: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },
+    allowPositionals: true,
+    strict: true,
+  });
+  const [cmd, sub] = positionals;
+  if (values.help || !cmd) { out(USAGE); return cmd || values.help ? 0 : 1; }
+  if (cmd === 'chat') { await chat(values.json ?? false, values.script); return 0; }
+  if (cmd === 'classify') { await classify(); return 0; }
+  if (cmd === 'flows' && sub === 'check') return flowsCheck();
+  if (cmd === 'cases' && sub === 'list') { await casesList(values.json ?? false); return 0; }
+  process.stderr.write(`binhan: unknown command "${positionals.join(' ')}"\n${USAGE}\n`);
+  return 1;
+}
+
+if (require.main === module || process.argv[1]?.endsWith('binhan') || process.argv[1]?.endsWith('binhan.js')) {
+  main(process.argv.slice(2)).then((code) => { process.exitCode = code; }, (e: unknown) => {
+    if (e instanceof ConfigError || e instanceof BundleError) process.stderr.write(`binhan: ${e.message}\n`);
+    else if ((e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) process.stderr.write(`binhan: ${(e as Error).message}\n${USAGE}\n`);
+    else process.stderr.write(`binhan: ${(e as Error).message}\n`);
+    process.exitCode = 2;
+  });
+}

@@ -1,0 +1,80 @@
+/** Configuration from the environment, validated once at start-up. A bad value names its variable. */
+import { z } from 'zod';
+import { resolve } from 'node:path';
+
+const int = (name: string, min: number, max: number, def: number) =>
+  z.string().optional().transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return def;
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `${name} must be a whole number from ${min} to ${max}, got "${v}"` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const num = (name: string, min: number, max: number, def: number) =>
+  z.string().optional().transform((v, ctx) => {
+    if (v === undefined || v.trim() === '') return def;
+    const n = Number(v);
+    if (!Number.isFinite(n) || n < min || n > max) {
+      ctx.addIssue({ code: 'custom', message: `${name} must be a number from ${min} to ${max}, got "${v}"` });
+      return z.NEVER;
+    }
+    return n;
+  });
+
+const envSchema = z.object({
+  PORT: int('PORT', 1, 65535, 3000),
+  HOST: z.string().optional().transform((v) => (v && v.trim()) || '0.0.0.0'),
+  DATA_DIR: z.string().optional().transform((v) => resolve((v && v.trim()) || './data')),
+  LOG_LEVEL: z.string().optional().transform((v, ctx) => {
+    const levels = ['error', 'warn', 'info', 'debug', 'silent'] as const;
+    const val = (v && v.trim().toLowerCase()) || 'info';
+    if (!(levels as readonly string[]).includes(val)) {
+      ctx.addIssue({ code: 'custom', message: `LOG_LEVEL must be one of ${levels.join(', ')}, got "${v}"` });
+      return z.NEVER;
+    }
+    return val as (typeof levels)[number];
+  }),
+  BINHAN_SECRET: z.string().optional().transform((v, ctx) => {
+    if (v === undefined || v === '') return undefined;
+    if (v.length < 32) {
+      ctx.addIssue({ code: 'custom', message: 'BINHAN_SECRET must be at least 32 characters (e.g. `openssl rand -hex 32`); leave it unset to generate one into DATA_DIR' });
+      return z.NEVER;
+    }
+    return v;
+  }),
+  SESSION_TIMEOUT_MINUTES: int('SESSION_TIMEOUT_MINUTES', 1, 1440, 30),
+  NLU_THRESHOLD: num('NLU_THRESHOLD', 0, 1, 0.45),
+  BINHAN_ROOT: z.string().optional().transform((v) => (v ? resolve(v) : undefined)),
+});
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  logLevel: 'error' | 'warn' | 'info' | 'debug' | 'silent';
+  secret?: string;
+  sessionTimeoutMs: number;
+  nluThreshold: number;
+  /** Where flows/ and content/ live (default: the package folder). */
+  root?: string;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const res = envSchema.safeParse(env);
+  if (!res.success) throw new ConfigError(res.error.issues.map((i) => i.message));
+  const e = res.data;
+  return {
+    port: e.PORT, host: e.HOST, dataDir: e.DATA_DIR, logLevel: e.LOG_LEVEL, secret: e.BINHAN_SECRET,
+    sessionTimeoutMs: e.SESSION_TIMEOUT_MINUTES * 60_000, nluThreshold: e.NLU_THRESHOLD, root: e.BINHAN_ROOT,
+  };
+}

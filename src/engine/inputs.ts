@@ -1,0 +1,83 @@
+/** Parsing and validation of typed answers for input nodes. Pure functions. */
+import { normalize, fold } from '../text/normalize.js';
+import type { InputKind } from '../flows/schema.js';
+import type { MessageKey } from '../content/schema.js';
+
+export type Parsed = { ok: true; value: string | number } | { ok: false; error: MessageKey };
+
+const DMY = /^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2}|\d{4}))?$/;
+const YMD = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
+const DAY_MS = 86_400_000;
+
+const RELATIVE_DAYS: ReadonlyMap<string, number> = new Map([
+  ['hom nay', 0], ['today', 0], ['nay', 0], ['sang nay', 0], ['toi nay', 0], ['chieu nay', 0],
+  ['hom qua', 1], ['yesterday', 1], ['dem qua', 1], ['toi qua', 1], ['sang qua', 1], ['chieu qua', 1],
+  ['hom kia', 2], ['2 hom truoc', 2],
+]);
+
+const iso = (d: Date): string => d.toISOString().slice(0, 10);
+
+/** Accepts dd/mm/yyyy, dd/mm (this year), yyyy-mm-dd, "hôm nay", "hôm qua"...; never a future date. Uses Vietnam time (UTC+7). */
+export function parseDate(text: string, now: number): Parsed {
+  const t = text.trim();
+  const local = new Date(now + 7 * 3_600_000);
+  const rel = RELATIVE_DAYS.get(normalize(t));
+  if (rel !== undefined) return { ok: true, value: iso(new Date(local.getTime() - rel * DAY_MS)) };
+  let y: number; let m: number; let d: number;
+  const a = DMY.exec(t);
+  const b = YMD.exec(t);
+  if (a) {
+    d = Number(a[1]); m = Number(a[2]);
+    y = a[3] === undefined ? local.getUTCFullYear() : a[3].length === 2 ? 2000 + Number(a[3]) : Number(a[3]);
+  } else if (b) {
+    y = Number(b[1]); m = Number(b[2]); d = Number(b[3]);
+  } else return { ok: false, error: 'invalid_date' };
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return { ok: false, error: 'invalid_date' };
+  if (date.getTime() > local.getTime() || y < 1990) return { ok: false, error: 'invalid_date' };
+  return { ok: true, value: iso(date) };
+}
+
+export function parseNumber(text: string, min?: number, max?: number): Parsed {
+  const t = text.trim().replace(/[.,\s](?=\d{3}\b)/g, '');
+  if (!/^\d{1,9}$/.test(t)) return { ok: false, error: 'invalid_number' };
+  const n = Number(t);
+  if ((min !== undefined && n < min) || (max !== undefined && n > max)) return { ok: false, error: 'invalid_number' };
+  return { ok: true, value: n };
+}
+
+/** Reference codes look like "BA-7K4QX2"; users may type them in any case, with or without the dash. */
+export const REF_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
+const REF_RE = new RegExp(`^BA-?([${REF_ALPHABET}]{6})$`);
+export function parseRefCode(text: string): Parsed {
+  const m = REF_RE.exec(text.trim().toUpperCase().replace(/[\s_]+/g, ''));
+  return m ? { ok: true, value: `BA-${m[1]}` } : { ok: false, error: 'invalid_code' };
+}
+
+/** Secrets are 12 digits, shown as "4821 9375 1106"; spaces and dashes are ignored. */
+export function parseSecret(text: string): Parsed {
+  const t = text.replace(/[\s.-]/g, '');
+  if (!/^\d{12}$/.test(t)) return { ok: false, error: 'invalid_secret' };
+  return { ok: true, value: t };
+}
+
+export function parseText(text: string, min = 1, max = 2000): Parsed {
+  const t = text.trim();
+  if (t.length > max) return { ok: false, error: 'too_long' };
+  if (fold(t).replace(/\s/g, '').length < min) return { ok: false, error: 'invalid_text' };
+  return { ok: true, value: t };
+}
+
+export function parseInput(kind: InputKind, text: string, now: number, min?: number, max?: number, places?: (t: string) => string | undefined): Parsed {
+  switch (kind) {
+    case 'text': return parseText(text, min ?? 1, max ?? 2000);
+    case 'number': return parseNumber(text, min, max);
+    case 'date': return parseDate(text, now);
+    case 'code': return parseRefCode(text);
+    case 'secret': return parseSecret(text);
+    case 'place': {
+      const p = places?.(text);
+      return p ? { ok: true, value: p } : { ok: false, error: 'invalid_place' };
+    }
+  }
+}

@@ -1,0 +1,30 @@
+/** `npm start`: the bot with its web chat, on the configured store. */
+import { loadConfig, ConfigError } from './config.js';
+import { createApp } from './app/index.js';
+import { listen } from './web/server.js';
+import { BundleError } from './content/load.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const app = await createApp(config);
+  const server = await listen(app);
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : config.port;
+  app.log.info('Bình An is running', { url: `http://localhost:${port}/`, store: app.store.kind, dataDir: config.dataDir });
+  const stop = (signal: string): void => {
+    app.log.info('shutting down', { signal });
+    server.close(() => { void app.close().then(() => process.exit(0)); });
+    setTimeout(() => process.exit(0), 5000).unref();
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((e: unknown) => {
+  if (e instanceof ConfigError || e instanceof BundleError) {
+    process.stderr.write(`Bình An cannot start: ${e.message}\n`);
+    process.exit(2);
+  }
+  process.stderr.write(`Bình An cannot start: ${(e as Error).message}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,89 @@
+/**
+ * Vietnamese text normaliser shared by the NLU, the global-command matcher and
+ * choice matching. Everything here is compiled once at module load; the
+ * per-message work is a handful of linear passes over the string.
+ */
+
+/** Common chat abbreviations and teencode, keyed by the folded token. */
+const ABBREVIATIONS: Readonly<Record<string, string>> = {
+  k: 'khong', ko: 'khong', kh: 'khong', hok: 'khong', hong: 'khong', hem: 'khong', khum: 'khong', kg: 'khong', hk: 'khong', khog: 'khong', khg: 'khong',
+  dc: 'duoc', dk: 'duoc', 
+  j: 'gi', ji: 'gi',
+  sdt: 'so dien thoai', dt: 'dien thoai',
+  cs: 'cong an', csgt: 'canh sat giao thong',
+  e: 'em',
+  r: 'roi', rui: 'roi', roai: 'roi',
+  ntn: 'nhu the nao',
+  bn: 'bao nhieu', bnhieu: 'bao nhieu',
+  vs: 'voi', mn: 'moi nguoi', mng: 'moi nguoi', ng: 'nguoi', ngta: 'nguoi ta',
+  ad: 'admin', z: 'vay', v: 'vay', dzay: 'vay', zay: 'vay',
+  thui: 'thoi', bik: 'biet', bit: 'biet', bjt: 'biet', trc: 'truoc', ms: 'moi',
+  ok: 'ok', oke: 'ok', okie: 'ok', okela: 'ok', uk: 'uh', uhm: 'uh', um: 'uh',
+  tks: 'thanks', thx: 'thanks', thank: 'thanks', camon: 'cam on',
+  cmnd: 'chung minh nhan dan', cccd: 'can cuoc cong dan',
+  mt: 'ma tuy', mtuy: 'ma tuy', ctv: 'cong tac vien', vn: 'viet nam', cpc: 'campuchia',
+  t: 'toi', tui: 'toi', tao: 'toi', mik: 'minh', mk: 'minh',
+  wa: 'qua', qa: 'qua', ak: 'a', ah: 'a', nha: 'nha', nhen: 'nha',
+  bt: 'biet', lm: 'lam', ntin: 'nhan tin', nt: 'nhan tin', hnay: 'hom nay', hqua: 'hom qua',
+};
+
+/** Diacritic folding beyond what NFD + combining-mark removal gives. */
+const LETTER_FOLD: Readonly<Record<string, string>> = { đ: 'd', Đ: 'd' };
+
+const COMBINING_MARKS = /[\u0300-\u036f]/g;
+// Keep letters and digits (any script) and whitespace; everything else becomes a space.
+const NON_WORD = /[^\p{L}\p{N}\s]+/gu;
+const SPACES = /\s+/g;
+const DJ = /[đĐ]/g;
+// Invisible and control characters (including lone surrogates that slipped through).
+const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff\ufffd]/g;
+const REPEATS = /(\p{L})\1{2,}/gu; // "cuuuuu" -> "cuu"
+
+/** Longest message the NLU looks at; longer text is cut (the engine still stores input fields whole). */
+export const MAX_NLU_CHARS = 1000;
+
+/** Strips control characters and lone surrogates; keeps the user's text otherwise as typed. */
+export function cleanText(raw: string): string {
+  return raw.toWellFormed().normalize('NFC').replace(CONTROL, ' ').replace(SPACES, ' ').trim();
+}
+
+/** Lower-case, diacritic-free form: "Cai nghiện ĐÃ" -> "cai nghien da". Punctuation and emoji removed. */
+export function fold(text: string): string {
+  return text
+    .slice(0, MAX_NLU_CHARS)
+    .toWellFormed()
+    .normalize('NFC')
+    .toLowerCase()
+    .replace(DJ, (ch) => LETTER_FOLD[ch] ?? 'd')
+    .normalize('NFD')
+    .replace(COMBINING_MARKS, '')
+    .replace(NON_WORD, ' ')
+    .replace(REPEATS, '$1')
+    .replace(SPACES, ' ')
+    .trim();
+}
+
+/** Folded tokens with abbreviations expanded: "ko dc j" -> ["khong", "duoc", "gi"]. */
+export function tokens(text: string): string[] {
+  const out: string[] = [];
+  const folded = fold(text);
+  if (folded === '') return out;
+  for (const tok of folded.split(' ')) {
+    const expanded = ABBREVIATIONS[tok];
+    if (expanded === undefined) out.push(tok);
+    else for (const part of expanded.split(' ')) out.push(part);
+  }
+  return out;
+}
+
+/** The canonical comparison form: folded, abbreviations expanded, single spaces. */
+export function normalize(text: string): string {
+  return tokens(text).join(' ');
+}
+
+/** Syllable unigrams and bigrams (bigrams joined with "_"), the NLU's features. */
+export function syllableNgrams(toks: readonly string[]): string[] {
+  const feats: string[] = toks.slice();
+  for (let i = 0; i + 1 < toks.length; i++) feats.push(`${toks[i]}_${toks[i + 1]}`);
+  return feats;
+}

@@ -1,0 +1,77 @@
+/** The HTTP server: anonymous web chat page and its JSON API, health check. */
+import express, { type Request, type Response, type NextFunction } from 'express';
+import helmet from 'helmet';
+import { join } from 'node:path';
+import type { Server } from 'node:http';
+import { z } from 'zod';
+import type { App } from '../app/index.js';
+
+const chatBody = z.object({
+  /** A random id the page makes per browser tab (not identifying; cleared by "thoát nhanh"). */
+  client: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
+  /** A random id per message, so a retried request is not processed twice. */
+  id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
+  text: z.string().max(20_000).optional(),
+  payload: z.string().max(200).optional(),
+  start: z.literal(true).optional(),
+}).strict().refine((b) => [b.text !== undefined, b.payload !== undefined, b.start !== undefined].filter(Boolean).length === 1, {
+  message: 'exactly one of text, payload or start',
+});
+
+export function createServer(app: App): express.Express {
+  const web = express();
+  web.disable('x-powered-by');
+  web.set('trust proxy', false);
+  web.use(helmet({
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'self'"], scriptSrc: ["'self'"], styleSrc: ["'self'"], imgSrc: ["'self'", 'data:'],
+        connectSrc: ["'self'"], fontSrc: ["'self'"], objectSrc: ["'none'"], baseUri: ["'none'"], frameAncestors: ["'none'"],
+        formAction: ["'self'"],
+      },
+    },
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginEmbedderPolicy: false,
+  }));
+
+  web.get('/healthz', (_req, res) => {
+    res.json({ ok: true, store: app.store.kind });
+  });
+
+  web.post('/api/chat', express.json({ limit: '64kb', strict: true }), async (req: Request, res: Response, next: NextFunction) => {
+    const parsed = chatBody.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: 'invalid request', details: parsed.error.issues.map((i) => i.message) });
+      return;
+    }
+    const b = parsed.data;
+    try {
+      const out = await app.bot.handle({ channel: 'web', userId: b.client, messageId: b.id, text: b.text, payload: b.payload, start: b.start });
+      res.set('Cache-Control', 'no-store').json({ replies: out.replies, duplicate: out.duplicate });
+    } catch (e) {
+      next(e);
+    }
+  });
+
+  web.use(express.static(join(app.root, 'web'), { index: 'index.html', maxAge: '1h' }));
+
+  web.use((_req, res) => {
+    res.status(404).json({ error: 'not found' });
+  });
+  // Errors: a clear 4xx for bad requests, a bland 500 otherwise; never the stack or the body.
+  web.use((err: Error & { status?: number; type?: string }, _req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) app.log.error('request failed', { error: err.message });
+    res.status(status).json({ error: status === 413 ? 'request too large' : status < 500 ? 'invalid request' : 'internal error' });
+  });
+  return web;
+}
+
+export function listen(app: App): Promise<Server> {
+  const web = createServer(app);
+  return new Promise((resolveListen, reject) => {
+    const server = web.listen(app.config.port, app.config.host, () => resolveListen(server));
+    server.on('error', reject);
+  });
+}

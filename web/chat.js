@@ -1,0 +1,143 @@
+// Bình An web chat. Plain browser JavaScript, no dependencies, no external resources.
+// Everything the user types is rendered with textContent, never as HTML.
+(function () {
+  'use strict';
+  var KEY = 'binhan-client';
+  var NEUTRAL_SITE = 'https://www.google.com/search?q=th%E1%BB%9Di+ti%E1%BA%BFt';
+  var log = document.getElementById('log');
+  var form = document.getElementById('composer');
+  var input = document.getElementById('input');
+  var langBtn = document.getElementById('lang');
+  var exitBtn = document.getElementById('exit');
+  var lang = 'vi';
+  var busy = false;
+
+  function randomId(bytes) {
+    var a = new Uint8Array(bytes);
+    crypto.getRandomValues(a);
+    return Array.prototype.map.call(a, function (b) { return ('0' + b.toString(16)).slice(-2); }).join('');
+  }
+
+  function clientId() {
+    var id = null;
+    try { id = sessionStorage.getItem(KEY); } catch (e) { /* storage may be disabled */ }
+    if (!id) {
+      id = randomId(16);
+      try { sessionStorage.setItem(KEY, id); } catch (e) { /* ignore */ }
+    }
+    return id;
+  }
+
+  function scroll() { log.scrollTop = log.scrollHeight; }
+
+  function bubble(text, who) {
+    var div = document.createElement('div');
+    div.className = 'msg ' + who;
+    div.textContent = text;
+    log.appendChild(div);
+    scroll();
+    return div;
+  }
+
+  function disableOldChoices() {
+    var groups = log.querySelectorAll('.choices:not(.used)');
+    for (var i = 0; i < groups.length; i++) groups[i].classList.add('used');
+  }
+
+  function renderReplies(replies) {
+    for (var i = 0; i < replies.length; i++) {
+      var r = replies[i];
+      bubble(r.text, 'bot');
+      if (r.choices && r.choices.length) {
+        var box = document.createElement('div');
+        box.className = 'choices';
+        box.setAttribute('role', 'group');
+        r.choices.forEach(function (c) {
+          var b = document.createElement('button');
+          b.type = 'button';
+          b.className = 'choice';
+          b.textContent = c.label;
+          b.addEventListener('click', function () { send({ payload: c.id }, c.label); });
+          box.appendChild(b);
+        });
+        log.appendChild(box);
+      }
+    }
+    scroll();
+  }
+
+  function post(body, attempt) {
+    return fetch('/api/chat', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      credentials: 'same-origin',
+      cache: 'no-store',
+      body: JSON.stringify(body)
+    }).then(function (res) {
+      if (res.status >= 500 && attempt < 2) throw new Error('retry');
+      return res.json().then(function (data) { return { status: res.status, data: data }; });
+    }).catch(function (err) {
+      // Network trouble: retry the same message id; the server never processes it twice.
+      if (attempt < 2) {
+        return new Promise(function (r) { setTimeout(r, 800 * (attempt + 1)); }).then(function () { return post(body, attempt + 1); });
+      }
+      throw err;
+    });
+  }
+
+  function send(what, shown) {
+    if (busy) return;
+    busy = true;
+    if (shown) bubble(shown, 'me');
+    disableOldChoices();
+    var typing = document.createElement('div');
+    typing.className = 'typing';
+    typing.textContent = '…';
+    log.appendChild(typing);
+    scroll();
+    var body = { client: clientId(), id: randomId(12) };
+    if (what.text !== undefined) body.text = what.text;
+    if (what.payload !== undefined) body.payload = what.payload;
+    if (what.start) body.start = true;
+    post(body, 0).then(function (r) {
+      typing.remove();
+      if (r.status === 200) renderReplies(r.data.replies || []);
+      else bubble(lang === 'en' ? 'Sorry, that message could not be sent.' : 'Xin lỗi, tin nhắn chưa gửi được.', 'note');
+    }).catch(function () {
+      typing.remove();
+      bubble(lang === 'en' ? 'No connection. Please try again. In danger now? Call 113.' : 'Mất kết nối. Bạn thử lại nhé. Nếu đang nguy hiểm, hãy gọi 113.', 'note');
+    }).then(function () { busy = false; input.focus(); });
+  }
+
+  form.addEventListener('submit', function (e) {
+    e.preventDefault();
+    var text = input.value;
+    if (!text.trim()) { input.focus(); return; }
+    input.value = '';
+    send({ text: text }, text);
+  });
+
+  input.addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
+  });
+
+  langBtn.addEventListener('click', function () {
+    lang = lang === 'vi' ? 'en' : 'vi';
+    langBtn.textContent = lang === 'vi' ? 'EN' : 'VI';
+    langBtn.setAttribute('aria-label', lang === 'vi' ? 'Switch to English' : 'Chuyển sang tiếng Việt');
+    document.documentElement.lang = lang;
+    input.placeholder = lang === 'vi' ? 'Gõ câu hỏi của bạn…' : 'Type your question…';
+    send({ payload: lang === 'en' ? 'cmd:lang_en' : 'cmd:lang_vi' });
+  });
+
+  // Quick exit: wipe this page's state and leave for a neutral site without a back-button trail.
+  exitBtn.addEventListener('click', function () {
+    try { sessionStorage.clear(); } catch (e) { /* ignore */ }
+    log.textContent = '';
+    input.value = '';
+    document.title = 'Google';
+    window.location.replace(NEUTRAL_SITE);
+  });
+
+  send({ start: true });
+})();
