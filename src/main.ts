@@ -1,10 +1,12 @@
 /** `npm start`: the bot with its web chat, on the configured store. */
+import { existsSync } from 'node:fs';
 import { loadConfig, ConfigError } from './config.js';
 import { createApp } from './app/index.js';
 import { listen } from './web/server.js';
 import { BundleError } from './content/load.js';
 
 async function main(): Promise<void> {
+  if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
   const app = await createApp(config);
   const server = await listen(app);

@@ -6,7 +6,7 @@
  *   binhan cases list [--json]             the case queue, newest first
  */
 import { parseArgs } from 'node:util';
-import { createReadStream } from 'node:fs';
+import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, ConfigError, type Config } from '../config.js';
@@ -30,6 +30,7 @@ function lines(file?: string): AsyncIterable<string> {
 }
 
 function cliConfig(): Config {
+  if (existsSync('.env')) process.loadEnvFile('.env');
   // The CLI logs only warnings and errors unless asked, and to stderr, so stdout stays clean.
   return loadConfig({ LOG_LEVEL: 'warn', ...process.env });
 }

@@ -1,7 +1,8 @@
 /**
- * Intent classifier: natural's naive Bayes over syllable unigrams and bigrams of the
- * normalised text, plus high-recall emergency rules. Trained once at start-up from
- * content/nlu/*.txt; classification is pure and does no I/O.
+ * Intent classifier: a multinomial naive Bayes over syllable unigrams and bigrams of the
+ * normalised text, with natural's Bayes model keeping the per-class feature counts, plus
+ * high-recall emergency rules. Trained once at start-up from content/nlu/*.txt;
+ * classification is pure and does no I/O.
  */
 // Import the classifier module alone: natural's index also loads its storage back-ends, which
 // read a .env file into process.env and print to stdout as a side effect.
@@ -15,14 +16,19 @@ export interface ClassifierOptions {
   threshold?: number;
   /** Emergency wins whenever its probability reaches this (recall first). */
   emergencyFloor?: number;
+  /** Additive (Lidstone) smoothing of feature counts. */
+  alpha?: number;
 }
 
-/** natural's apparatus-backed Bayes model; we use its sparse API and read its counts in log space. */
+/**
+ * natural's apparatus Bayes model, used through its sparse API. Constructed with smoothing = alpha,
+ * it stores count + alpha for every feature seen in a class and answers alpha for unseen ones:
+ * exactly the Lidstone-smoothed numerator of a multinomial model.
+ */
 interface BayesModel {
   addExample(observation: Record<number, string>, label: string): void;
   classFeatures: Record<string, Record<string, number>>;
   classTotals: Record<string, number>;
-  totalExamples: number;
   smoothing: number;
 }
 
@@ -33,24 +39,39 @@ function features(text: string): string[] {
 export class IntentClassifier implements Classifier {
   readonly threshold: number;
   private readonly emergencyFloor: number;
+  private readonly alpha: number;
   private readonly model: BayesModel;
   private readonly labels: Intent[];
-  private readonly logPrior: Map<string, number>;
+  private readonly logPrior = new Map<string, number>();
+  /** log of each class's smoothed feature total (the multinomial denominator). */
+  private readonly logDenominator = new Map<string, number>();
   private readonly known = new Set<string>();
 
   constructor(training: readonly { intent: Intent; text: string }[], opts: ClassifierOptions = {}) {
-    this.threshold = opts.threshold ?? 0.5;
+    this.threshold = opts.threshold ?? 0.45;
     this.emergencyFloor = opts.emergencyFloor ?? 0.3;
-    const bayes = new BayesClassifier();
-    this.model = (bayes as unknown as { classifier: BayesModel }).classifier;
+    this.alpha = opts.alpha ?? 0.05;
+    this.model = (new BayesClassifier(undefined, this.alpha) as unknown as { classifier: BayesModel }).classifier;
+    const docs = new Map<string, number>();
     for (const { intent, text } of training) {
       const feats = features(text);
       if (feats.length === 0) continue;
       for (const f of feats) this.known.add(f);
       this.model.addExample({ ...feats }, intent);
+      docs.set(intent, (docs.get(intent) ?? 0) + 1);
     }
-    this.labels = INTENTS.filter((i) => this.model.classTotals[i] !== undefined);
-    this.logPrior = new Map(this.labels.map((l) => [l, Math.log(this.model.classTotals[l] / this.model.totalExamples)]));
+    this.labels = INTENTS.filter((i) => docs.has(i));
+    const totalDocs = [...docs.values()].reduce((a, b) => a + b, 0);
+    const vocabulary = this.known.size;
+    for (const label of this.labels) {
+      const counts = this.model.classFeatures[label];
+      let sum = 0;
+      let seen = 0;
+      for (const k in counts) { sum += counts[k]; seen++; }
+      this.logDenominator.set(label, Math.log(sum + this.alpha * (vocabulary - seen)));
+      // A flattened prior: class sizes in the training files say little about real traffic.
+      this.logPrior.set(label, 0.5 * Math.log((docs.get(label) as number) / totalDocs));
+    }
   }
 
   classify(text: string): Classification {
@@ -62,19 +83,19 @@ export class IntentClassifier implements Classifier {
       if (ruleEmergency) return { intent: 'emergency', confidence: 1, alternatives: [] };
       return { intent: 'out_of_scope', confidence: 0, alternatives: [] };
     }
-    // Log-space naive Bayes with natural's smoothed counts, then softmax to a distribution.
     const scores = this.labels.map((label) => {
       const counts = this.model.classFeatures[label];
-      const total = this.model.classTotals[label];
+      const denom = this.logDenominator.get(label) as number;
       let s = this.logPrior.get(label) as number;
-      for (const f of feats) s += Math.log((counts[f] ?? this.model.smoothing) / total);
+      for (const f of feats) s += Math.log(counts[f] ?? this.alpha) - denom;
       return { intent: label, score: s };
     });
-    const max = Math.max(...scores.map((s) => s.score));
-    // Scale by feature count so long messages do not produce overconfident 0/1 posteriors.
+    let max = -Infinity;
+    for (const sc of scores) if (sc.score > max) max = sc.score;
+    // Softmax with a temperature that grows with the message, so long messages are not 0/1 certain.
     const temp = Math.max(1, Math.sqrt(feats.length));
     let sum = 0;
-    const probs = scores.map((s) => { const p = Math.exp((s.score - max) / temp); sum += p; return { intent: s.intent, confidence: p }; });
+    const probs = scores.map((sc) => { const p = Math.exp((sc.score - max) / temp); sum += p; return { intent: sc.intent, confidence: p }; });
     for (const p of probs) p.confidence /= sum;
     probs.sort((a, b) => b.confidence - a.confidence);
     const emergencyP = probs.find((p) => p.intent === 'emergency')?.confidence ?? 0;

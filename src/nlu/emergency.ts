@@ -25,6 +25,9 @@ const DANGER_NOW: readonly RegExp[] = [
 ];
 
 const PAST = /\b(hom qua|dem qua|toi qua|sang qua|chieu qua|tuan truoc|thang truoc|nam ngoai|nam truoc|truoc day|da tung|hoi truoc|luc truoc|hom truoc|may hom truoc|ngay truoc|nam roi|thang roi|tuan roi|yesterday|last (night|week|month|year)|ago)\b/;
+// "số gọi công an khẩn cấp" asks for a number; it is not itself a call for help.
+const ASKS_FOR_NUMBER = /\b(so dien thoai|so goi|goi so|so nao|hotline|tong dai|duong day nong|number|phone|sdt)\b/;
+const FIRST_PERSON_DANGER = /\b(cuu|dang bi|help me|save me)\b/;
 const STILL_NOW = /\b(dang|van con|van dang|bay gio|hien tai|hien gio|luc nay|cuu|now|right now|still)\b/;
 
 /** True when the normalised sentence speaks of danger happening now. */
@@ -35,5 +38,6 @@ export function soundsLikeEmergency(normalized: string): boolean {
   }
   if (!hit) return false;
   if (PAST.test(normalized) && !STILL_NOW.test(normalized)) return false;
+  if (ASKS_FOR_NUMBER.test(normalized) && !FIRST_PERSON_DANGER.test(normalized)) return false;
   return true;
 }

@@ -1,0 +1,116 @@
+/**
+ * End-to-end: the anonymous web chat in a real headless Chromium, against the real server and SQLite.
+ */
+import type { Browser, Page } from 'playwright-core';
+import { testApp, type TestApp } from './helpers/app';
+import { serve } from './helpers/server';
+import { launchChromium } from './helpers/browser';
+
+let t: TestApp;
+let srv: { url: string; close: () => Promise<void> };
+let browser: Browser;
+const external: string[] = [];
+
+beforeAll(async () => {
+  t = await testApp();
+  srv = await serve(t.app);
+  browser = await launchChromium();
+});
+afterAll(async () => {
+  // Nothing was loaded from outside the server: no CDN, no web font, no analytics.
+  expect(external).toEqual([]);
+  await browser?.close();
+  await srv?.close();
+  await t?.close();
+});
+
+async function phonePage(): Promise<Page> {
+  const ctx = await browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true, hasTouch: true, locale: 'vi-VN' });
+  // Nothing may be loaded from outside the server (no CDN, no web font).
+  await ctx.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => {
+    const url = route.request().url();
+    if (url.startsWith('https://www.google.com/')) return route.fulfill({ status: 200, contentType: 'text/html', body: '<title>neutral</title>neutral' });
+    external.push(url);
+    return route.abort();
+  });
+  const page = await ctx.newPage();
+  await page.goto(srv.url);
+  await page.locator('.msg.bot').first().waitFor();
+  return page;
+}
+
+async function send(page: Page, text: string): Promise<void> {
+  const before = await page.locator('.msg.bot').count();
+  await page.fill('#input', text);
+  await page.press('#input', 'Enter');
+  await page.waitForFunction((n) => document.querySelectorAll('.msg.bot').length > n, before);
+}
+
+async function tap(page: Page, label: string): Promise<void> {
+  const before = await page.locator('.msg.bot').count();
+  await page.locator('.choices:not(.used) .choice', { hasText: label }).first().click();
+  await page.waitForFunction((n) => document.querySelectorAll('.msg.bot').length > n, before);
+}
+
+describe('web chat in Chromium', () => {
+  it('greets in Vietnamese with quick replies, fits a phone screen, and files a tip that lands in the store', async () => {
+    const page = await phonePage();
+    await expect(page.locator('h1')).resolves.toBeTruthy();
+    expect(await page.locator('.msg.bot').first().textContent()).toMatch(/Bình An/);
+    expect(await page.locator('.choice').count()).toBeGreaterThan(3);
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await expect(page.locator('#exit').isVisible()).resolves.toBe(true);
+
+    await tap(page, 'Báo tin ẩn danh');
+    await tap(page, 'Ma túy');
+    await send(page, 'Quảng Ninh');
+    await tap(page, 'Bỏ qua');
+    await tap(page, 'Hôm qua');
+    await send(page, 'Có người bán ma túy ở bãi xe gần bến cảng vào ban đêm.');
+    await tap(page, 'Bỏ qua');
+    await tap(page, 'Không');
+    await tap(page, 'Không để lại');
+    await tap(page, 'Gửi tin báo');
+    const all = (await page.locator('.msg.bot').allTextContents()).join('\n');
+    expect(all).toMatch(/Đã nhận và lưu tin báo/);
+    const ref = /BA-[A-Z0-9]{6}/.exec(all)?.[0] as string;
+    expect(ref).toBeDefined();
+    const stored = await t.app.store.getCaseByRef(ref);
+    expect(stored?.fields).toMatchObject({ category: 'drugs', province: 'Quảng Ninh' });
+    await page.context().close();
+  });
+
+  it('renders what the user types as text, never as HTML', async () => {
+    const page = await phonePage();
+    const evil = '<img src=x onerror="window.__pwned=1"><script>window.__pwned=2</script><b>đậm</b>';
+    await send(page, evil);
+    expect(await page.locator('.msg.me').last().textContent()).toBe(evil);
+    expect(await page.locator('#log img, #log script, #log b').count()).toBe(0);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await page.context().close();
+  });
+
+  it('quick exit leaves for a neutral site, clears the page state, and leaves no way back', async () => {
+    const page = await phonePage();
+    await send(page, 'cai nghiện ở đâu');
+    const id = await page.evaluate(() => sessionStorage.getItem('binhan-client'));
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    await page.click('#exit');
+    await page.waitForURL(/google\.com/);
+    await page.goBack().catch(() => undefined);
+    expect(page.url()).not.toContain('127.0.0.1');
+    await page.goto(srv.url);
+    await page.locator('.msg.bot').first().waitFor();
+    expect(await page.evaluate(() => sessionStorage.getItem('binhan-client'))).not.toBe(id);
+    expect(await page.locator('.msg.me').count()).toBe(0);
+    await page.context().close();
+  });
+
+  it('switches to English with the language button', async () => {
+    const page = await phonePage();
+    await page.click('#lang');
+    await page.waitForFunction(() => /Switched to English/.test(document.body.innerText));
+    await page.context().close();
+  });
+});
