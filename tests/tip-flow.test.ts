@@ -38,7 +38,11 @@ describe('anonymous tip flow through the SQLite store', () => {
     await chat.say('An Giang');
     await chat.tap('Bỏ qua');
     await chat.tap('Hôm nay');
-    await chat.say('Có mấy cô gái bị đưa lên xe khách đi về phía biên giới chiều nay.');
+    await chat.say('Có mấy cô gái đang bị đưa lên xe khách đi về phía biên giới chiều nay.');
+    // Danger wording interrupts with the emergency answer, keeps the text, and offers to continue.
+    expect(chat.text()).toMatch(/113/);
+    await chat.tap('Tiếp tục');
+    expect(chat.text()).toMatch(/biển số/);
     await chat.say('xe khách màu trắng');
     await chat.tap('Có');
     expect(chat.text()).toMatch(/113/);
@@ -47,7 +51,7 @@ describe('anonymous tip flow through the SQLite store', () => {
     const ref = /BA-[A-Z0-9]{6}/.exec(chat.text())?.[0];
     const row = db().prepare('SELECT priority, fields FROM cases WHERE ref = ?').get(ref) as { priority: string; fields: string };
     expect(row.priority).toBe('urgent');
-    expect(JSON.parse(row.fields).involved).toBe('xe khách màu trắng');
+    expect(JSON.parse(row.fields)).toMatchObject({ involved: 'xe khách màu trắng', what: 'Có mấy cô gái đang bị đưa lên xe khách đi về phía biên giới chiều nay.' });
   });
 
   it('lets the reporter fix a field from the review, then returns to the review', async () => {

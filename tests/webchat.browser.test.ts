@@ -55,7 +55,7 @@ async function tap(page: Page, label: string): Promise<void> {
 describe('web chat in Chromium', () => {
   it('greets in Vietnamese with quick replies, fits a phone screen, and files a tip that lands in the store', async () => {
     const page = await phonePage();
-    await expect(page.locator('h1')).resolves.toBeTruthy();
+    expect(await page.locator('h1').textContent()).toBe('Bình An');
     expect(await page.locator('.msg.bot').first().textContent()).toMatch(/Bình An/);
     expect(await page.locator('.choice').count()).toBeGreaterThan(3);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);

@@ -37,7 +37,11 @@ const SPACES = /\s+/g;
 const DJ = /[đĐ]/g;
 // Invisible and control characters (including lone surrogates that slipped through).
 const CONTROL = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\ufeff\ufffd]/g;
-const REPEATS = /(\p{L})\1{2,}/gu; // "cuuuuu" -> "cuu"
+const REPEATS = /(\p{L})\1{2,}/gu;
+
+// Stretched letters ("emmmm", "cuuuuu"): three or more become one, except "u", which folding
+// legitimately doubles ("cứu" -> "cuu", "rượu" -> "ruou").
+const squeeze = (_run: string, ch: string): string => (ch === 'u' ? 'uu' : ch);
 
 /** Longest message the NLU looks at; longer text is cut (the engine still stores input fields whole). */
 export const MAX_NLU_CHARS = 1000;
@@ -58,7 +62,7 @@ export function fold(text: string): string {
     .normalize('NFD')
     .replace(COMBINING_MARKS, '')
     .replace(NON_WORD, ' ')
-    .replace(REPEATS, '$1')
+    .replace(REPEATS, squeeze)
     .replace(SPACES, ' ')
     .trim();
 }
