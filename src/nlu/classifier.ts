@@ -49,7 +49,7 @@ export class IntentClassifier implements Classifier {
 
   constructor(training: readonly { intent: Intent; text: string }[], opts: ClassifierOptions = {}) {
     this.threshold = opts.threshold ?? 0.45;
-    this.emergencyFloor = opts.emergencyFloor ?? 0.3;
+    this.emergencyFloor = opts.emergencyFloor ?? 0.35;
     this.alpha = opts.alpha ?? 0.05;
     this.model = (new BayesClassifier(undefined, this.alpha) as unknown as { classifier: BayesModel }).classifier;
     const docs = new Map<string, number>();

@@ -1,0 +1,37 @@
+/** Configuration: defaults, and a bad value names its variable and stops the server non-zero. */
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { loadConfig, ConfigError } from '../src/config';
+import { ROOT, tmpDir } from './helpers/tmp';
+
+describe('configuration', () => {
+  it('has documented defaults', () => {
+    const c = loadConfig({});
+    expect(c).toMatchObject({ port: 3000, host: '0.0.0.0', logLevel: 'info', sessionTimeoutMs: 30 * 60_000, nluThreshold: 0.45 });
+    expect(c.dataDir).toBe(join(process.cwd(), 'data'));
+  });
+
+  it.each([
+    ['PORT', 'abc'], ['PORT', '70000'], ['LOG_LEVEL', 'loud'], ['BINHAN_SECRET', 'short'],
+    ['SESSION_TIMEOUT_MINUTES', '0'], ['NLU_THRESHOLD', '1.5'],
+  ])('refuses %s=%s and names the variable', (name, value) => {
+    let err: unknown;
+    try { loadConfig({ [name]: value }); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toContain(name);
+  });
+
+  it('the server exits non-zero with the variable named, before listening', () => {
+    const { dir, cleanup } = tmpDir();
+    try {
+      const r = spawnSync(process.execPath, [join(ROOT, 'dist', 'main.js')], {
+        encoding: 'utf8', timeout: 30_000, env: { ...process.env, PORT: 'eighty', DATA_DIR: dir },
+      });
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/PORT must be a whole number/);
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    } finally {
+      cleanup();
+    }
+  });
+});
