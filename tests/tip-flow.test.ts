@@ -107,8 +107,8 @@ describe('anonymous tip flow through the SQLite store', () => {
     await chat.tap('Không chắc');
     await chat.tap('Không để lại');
     const store = t.app.store;
-    const realSave = store.saveSession.bind(store);
-    store.saveSession = jest.fn().mockRejectedValueOnce(new Error('disk gone')).mockImplementation(realSave);
+    const realCommit = store.commitTurn.bind(store);
+    store.commitTurn = jest.fn().mockRejectedValueOnce(new Error('disk gone')).mockImplementation(realCommit);
     const send = chat.choices().find((c) => c.label === 'Gửi tin báo')!;
     await chat.payload(send.id, 'm-42');
     const firstRef = /BA-[A-Z0-9]{6}/.exec(chat.text())?.[0];

@@ -103,9 +103,12 @@ export class Bot {
       events.push(...res.events);
     }
     try {
-      if (deleteSession) await this.store.deleteSession(key);
-      else await this.store.saveSession(key, JSON.stringify(res.session), now + this.opts.sessionTimeoutMs + SESSION_GRACE_MS);
-      if (processedKey) await this.store.markProcessed(processedKey, now);
+      await this.store.commitTurn({
+        sessionKey: key,
+        session: deleteSession ? undefined : { data: JSON.stringify(res.session), expiresAt: now + this.opts.sessionTimeoutMs + SESSION_GRACE_MS },
+        processedKey,
+        at: now,
+      });
     } catch (e) {
       // The replies were computed (and any tip already stored); losing the session only restarts the chat.
       this.log.error('session not saved', { error: (e as Error).message });

@@ -73,6 +73,12 @@ export interface Store {
   saveSession(key: string, data: string, expiresAt: number): Promise<void>;
   deleteSession(key: string): Promise<void>;
 
+  /**
+   * Ends a turn atomically: saves (or deletes) the session and records the inbound message as
+   * processed, both or neither.
+   */
+  commitTurn(t: { sessionKey: string; session?: { data: string; expiresAt: number }; processedKey?: string; at: number }): Promise<void>;
+
   /** Records a processed inbound message; false when it was seen before (a redelivery). */
   markProcessed(key: string, at: number): Promise<boolean>;
   wasProcessed(key: string): Promise<boolean>;

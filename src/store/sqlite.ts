@@ -131,6 +131,14 @@ export class SqliteStore implements Store {
     }).immediate();
   }
 
+  async commitTurn(t: { sessionKey: string; session?: { data: string; expiresAt: number }; processedKey?: string; at: number }): Promise<void> {
+    this.db.transaction(() => {
+      if (t.session) this.stmt.saveSession.run(t.sessionKey, t.session.data, t.session.expiresAt);
+      else this.stmt.deleteSession.run(t.sessionKey);
+      if (t.processedKey) this.stmt.markProcessed.run(t.processedKey, t.at);
+    })();
+  }
+
   async getSession(key: string): Promise<StoredSession | null> {
     const row = this.stmt.getSession.get(key);
     return row ? { data: row.data, expiresAt: row.expires_at } : null;
