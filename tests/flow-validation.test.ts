@@ -75,6 +75,7 @@ describe('flow validation', () => {
       '  bogus:\n    vi: ["Gọi 1800 1567 hoặc 0912 345 678"]\n    en: ["Call 1800 1567 or 0912 345 678"]\n'));
     expect(p.some((x) => x.includes("node 'bogus'") && x.includes('1800 1567'))).toBe(true);
     expect(p.some((x) => x.includes("node 'bogus'") && x.includes('0912 345 678'))).toBe(true);
+    expect(p).toContain("content/answers.yaml: node 'bogus': answer is not used by any flow");
   });
 
   it('refuses bubbles of 600 characters or more', () => {

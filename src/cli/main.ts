@@ -61,7 +61,7 @@ async function chat(json: boolean, script?: string): Promise<void> {
     };
     let choices = show((await app.bot.handle({ channel: 'cli', userId, start: true })).replies);
     const rl = createInterface({ input: script ? createReadStream(script, 'utf8') : process.stdin, output: process.stdout, terminal: !script && process.stdin.isTTY });
-    rl.setPrompt('\nBạn: ');
+    rl.setPrompt('\n> ');
     rl.prompt();
     for await (const line of rl) {
       const n = /^\s*(\d{1,2})\s*$/.exec(line);

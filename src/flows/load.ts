@@ -114,6 +114,14 @@ function checkGraph(flows: Map<string, Flow>, content: Content | undefined, prob
   for (const intent of INTENTS) {
     if (!triggered.has(intent)) problems.push({ file: 'flows/', message: `no flow is triggered by intent '${intent}'` });
   }
+  if (content) {
+    // Content nobody can reach is content nobody checks: every answer must be used by a flow.
+    const used = new Set<string>();
+    for (const flow of flows.values()) for (const n of flow.nodes.values()) for (const k of answerKeys(n)) used.add(k);
+    for (const key of Object.keys(content.answers)) {
+      if (!used.has(key)) problems.push({ file: 'content/answers.yaml', node: key, message: 'answer is not used by any flow' });
+    }
+  }
 }
 
 export function loadFlows(root: string, content: Content | undefined, problems: Problem[]): Map<string, Flow> {
