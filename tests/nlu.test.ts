@@ -20,6 +20,20 @@ describe('intent classifier', () => {
     expect(report.accuracy).toBeGreaterThanOrEqual(0.85);
   });
 
+  it('reaches at least 90% on an independent check set written apart from the training data, missing no emergency', () => {
+    const report = evaluate(nlu, readEvalSet(join(ROOT, 'tests', 'fixtures', 'intents-check.tsv')));
+    console.log(`check set: ${(report.accuracy * 100).toFixed(1)}% (${report.correct}/${report.total})`);
+    expect(report.missedEmergencies).toEqual([]);
+    expect(report.accuracy).toBeGreaterThanOrEqual(0.9);
+  });
+
+  it.each([
+    'hôm qua mình bị đuổi đánh, giờ an toàn rồi nhưng muốn báo',
+    'my cousin was held in a scam compound last year, she is home now and wants to report the recruiter',
+  ])('does not call a danger that is over an emergency: %s', (text) => {
+    expect(nlu.classify(text).intent).not.toBe('emergency');
+  });
+
   it.each([
     'đang bị nhốt trong phòng, cứu tôi',
     'cuu toi voi',

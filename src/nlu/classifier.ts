@@ -9,7 +9,7 @@
 import BayesClassifier from 'natural/lib/natural/classifiers/bayes_classifier';
 import { INTENTS, type Classification, type Classifier, type Intent } from '../engine/types.js';
 import { tokens, syllableNgrams } from '../text/normalize.js';
-import { soundsLikeEmergency } from './emergency.js';
+import { soundsLikeEmergency, pastOrSafe } from './emergency.js';
 
 export interface ClassifierOptions {
   /** Below this top-1 confidence the bot asks instead of guessing. */
@@ -99,7 +99,10 @@ export class IntentClassifier implements Classifier {
     for (const p of probs) p.confidence /= sum;
     probs.sort((a, b) => b.confidence - a.confidence);
     const emergencyP = probs.find((p) => p.intent === 'emergency')?.confidence ?? 0;
-    if (ruleEmergency || emergencyP >= this.emergencyFloor) {
+    // Recall first: emergency wins from a low floor, unless the sentence itself says the danger is
+    // over or in the past; then it must win outright, like any other intent.
+    const floor = pastOrSafe(normalized) ? 0.5 : this.emergencyFloor;
+    if (ruleEmergency || emergencyP >= floor) {
       return { intent: 'emergency', confidence: ruleEmergency ? Math.max(emergencyP, 0.9) : emergencyP, alternatives: probs.filter((p) => p.intent !== 'emergency').slice(0, 3) };
     }
     const [top, ...rest] = probs;

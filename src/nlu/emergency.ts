@@ -26,8 +26,10 @@ const DANGER_NOW: readonly RegExp[] = [
 
 const PAST = /\b(hom qua|dem qua|toi qua|sang qua|chieu qua|tuan truoc|thang truoc|nam ngoai|nam truoc|truoc day|da tung|hoi truoc|luc truoc|hom truoc|may hom truoc|ngay truoc|nam roi|thang roi|tuan roi|yesterday|last (night|week|month|year)|ago)\b/;
 // "số gọi công an khẩn cấp" asks for a number; it is not itself a call for help.
-const ASKS_FOR_NUMBER = /\b(so dien thoai|so goi|goi so|so nao|hotline|tong dai|duong day nong|number|phone|sdt)\b/;
+const ASKS_FOR_NUMBER = /\b(so dien thoai|so goi|goi so|so nao|cac so|nhung so|danh ba|hotline|tong dai|duong day nong|numbers?|phone|sdt)\b/;
 const FIRST_PERSON_DANGER = /\b(cuu|dang bi|help me|save me)\b/;
+// "giờ mình an toàn rồi", "she is home now": the danger is over, the person wants to tell or report.
+const SAFE_NOW = /\b(an toan roi|da an toan|gio an toan|da thoat|thoat ra roi|thoat duoc roi|da ve nha|ve nha roi|da duoc giai cuu|duoc cuu roi|safe now|now safe|home now|back home|got out|escaped)\b/;
 const STILL_NOW = /\b(dang|van con|van dang|bay gio|hien tai|hien gio|luc nay|cuu|now|right now|still)\b/;
 
 /** True when the normalised sentence speaks of danger happening now. */
@@ -37,7 +39,13 @@ export function soundsLikeEmergency(normalized: string): boolean {
     if (re.test(normalized)) { hit = true; break; }
   }
   if (!hit) return false;
-  if (PAST.test(normalized) && !STILL_NOW.test(normalized)) return false;
+  if (pastOrSafe(normalized)) return false;
   if (ASKS_FOR_NUMBER.test(normalized) && !FIRST_PERSON_DANGER.test(normalized)) return false;
   return true;
+}
+
+/** The sentence places the danger in the past, or says the person is safe now. */
+export function pastOrSafe(normalized: string): boolean {
+  if (SAFE_NOW.test(normalized)) return true;
+  return PAST.test(normalized) && !STILL_NOW.test(normalized);
 }
