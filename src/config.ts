@@ -48,6 +48,16 @@ const envSchema = z.object({
   SESSION_TIMEOUT_MINUTES: int('SESSION_TIMEOUT_MINUTES', 1, 1440, 30),
   NLU_THRESHOLD: num('NLU_THRESHOLD', 0, 1, 0.45),
   BINHAN_ROOT: z.string().optional().transform((v) => (v ? resolve(v) : undefined)),
+  MONGODB_URI: z.string().optional().transform((v, ctx) => {
+    const val = v?.trim();
+    if (!val) return undefined;
+    // The value is not echoed: it may hold a password.
+    if (!/^mongodb(\+srv)?:\/\/./.test(val)) {
+      ctx.addIssue({ code: 'custom', message: 'MONGODB_URI must start with mongodb:// or mongodb+srv:// (leave it unset to use the embedded SQLite store)' });
+      return z.NEVER;
+    }
+    return val;
+  }),
 });
 
 export type Config = {
@@ -60,6 +70,8 @@ export type Config = {
   nluThreshold: number;
   /** Where flows/ and content/ live (default: the package folder). */
   root?: string;
+  /** When set, cases and sessions live in this MongoDB instead of the embedded SQLite file. */
+  mongodbUri?: string;
 };
 
 export class ConfigError extends Error {
@@ -76,5 +88,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   return {
     port: e.PORT, host: e.HOST, dataDir: e.DATA_DIR, logLevel: e.LOG_LEVEL, secret: e.BINHAN_SECRET,
     sessionTimeoutMs: e.SESSION_TIMEOUT_MINUTES * 60_000, nluThreshold: e.NLU_THRESHOLD, root: e.BINHAN_ROOT,
+    mongodbUri: e.MONGODB_URI,
   };
 }

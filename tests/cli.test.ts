@@ -6,7 +6,7 @@ import { copyBundle, ROOT, tmpDir } from './helpers/tmp';
 
 const BIN = join(ROOT, 'bin', 'binhan.js');
 const run = (args: string[], input?: string, env: Record<string, string> = {}) =>
-  spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', env: { ...process.env, LOG_LEVEL: 'warn', ...env }, timeout: 60_000 });
+  spawnSync(process.execPath, [BIN, ...args], { input, encoding: 'utf8', env: { ...process.env, MONGODB_URI: '', LOG_LEVEL: 'warn', ...env }, timeout: 60_000 });
 
 let data: { dir: string; cleanup: () => void };
 beforeAll(() => { data = tmpDir('binhan-cli-'); });

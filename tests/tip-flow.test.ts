@@ -1,11 +1,14 @@
 import { Chat, fileTip, testApp, type TestApp } from './helpers/app';
 import type { SqliteStore } from '../src/store/sqlite';
+import { FieldCipher, loadKeyRing } from '../src/cases/cipher';
 
 let t: TestApp;
 beforeEach(async () => { t = await testApp(); });
 afterEach(async () => { await t.close(); });
 
 const db = () => (t.app.store as SqliteStore).raw;
+/** Free text is encrypted at rest; the tests decrypt with the app's key ring from DATA_DIR. */
+const cipher = () => new FieldCipher(loadKeyRing(t.dir).ring);
 const caseCount = () => (db().prepare('SELECT COUNT(*) AS n FROM cases').get() as { n: number }).n;
 
 describe('anonymous tip flow through the SQLite store', () => {
@@ -19,7 +22,10 @@ describe('anonymous tip flow through the SQLite store', () => {
     expect(row.priority).toBe('normal');
     expect(row.category).toBe('drugs');
     expect(row.province).toBe('Nghệ An');
-    const fields = JSON.parse(row.fields);
+    const stored = JSON.parse(row.fields);
+    expect(stored.what).toMatch(/^enc:v1:/);
+    expect(row.fields).not.toMatch(/ma túy/);
+    const fields = cipher().openFields(stored);
     expect(fields).toMatchObject({ category: 'drugs', province: 'Nghệ An', when: 'ongoing', inDanger: 'no' });
     expect(fields.what).toMatch(/bán ma túy/);
     expect(fields.involved).toBeUndefined();
@@ -51,7 +57,7 @@ describe('anonymous tip flow through the SQLite store', () => {
     const ref = /BA-[A-Z0-9]{6}/.exec(chat.text())?.[0];
     const row = db().prepare('SELECT priority, fields FROM cases WHERE ref = ?').get(ref) as { priority: string; fields: string };
     expect(row.priority).toBe('urgent');
-    expect(JSON.parse(row.fields)).toMatchObject({ involved: 'xe khách màu trắng', what: 'Có mấy cô gái đang bị đưa lên xe khách đi về phía biên giới chiều nay.' });
+    expect(cipher().openFields(JSON.parse(row.fields))).toMatchObject({ involved: 'xe khách màu trắng', what: 'Có mấy cô gái đang bị đưa lên xe khách đi về phía biên giới chiều nay.' });
   });
 
   it('lets the reporter fix a field from the review, then returns to the review', async () => {
@@ -113,7 +119,9 @@ describe('anonymous tip flow through the SQLite store', () => {
     await chat.payload(send.id, 'm-42');
     const firstRef = /BA-[A-Z0-9]{6}/.exec(chat.text())?.[0];
     const firstSecret = /\d{4} \d{4} \d{4}/.exec(chat.text())?.[0];
-    // The session was not saved, and the message was not marked processed: the platform redelivers it.
+    // The process dies before the session was saved (its memory is gone), and the message was not
+    // marked processed: the platform redelivers it to the restarted process.
+    (t.app.bot as unknown as { remembered: Map<string, unknown> }).remembered.clear();
     await chat.payload(send.id, 'm-42');
     expect(/BA-[A-Z0-9]{6}/.exec(chat.text())?.[0]).toBe(firstRef);
     expect(/\d{4} \d{4} \d{4}/.exec(chat.text())?.[0]).toBe(firstSecret);
@@ -142,7 +150,7 @@ describe('anonymous tip flow through the SQLite store', () => {
     expect(chat.text()).toMatch(/Đã nhận và lưu/);
     const ref = /BA-[A-Z0-9]{6}/.exec(chat.text())?.[0];
     const row = db().prepare('SELECT fields FROM cases WHERE ref = ?').get(ref) as { fields: string };
-    expect(JSON.parse(row.fields).what).toBe('Có người giao hàng ma túy bằng xe máy ở bến phà.');
+    expect(cipher().openFields(JSON.parse(row.fields)).what).toBe('Có người giao hàng ma túy bằng xe máy ở bến phà.');
   });
 });
 
@@ -162,7 +170,8 @@ describe('tip_status follow-up', () => {
     await later.say('Quán mở đến khoảng 11 giờ đêm.');
     expect(later.text()).toMatch(/Đã lưu thông tin bổ sung/);
     const msgs = JSON.parse((db().prepare('SELECT messages FROM cases WHERE ref = ?').get(ref) as { messages: string }).messages);
-    expect(msgs[1]).toMatchObject({ from: 'reporter', text: 'Quán mở đến khoảng 11 giờ đêm.' });
+    expect(msgs[1].text).toMatch(/^enc:v1:/);
+    expect(cipher().openMessage(msgs[1])).toMatchObject({ from: 'reporter', text: 'Quán mở đến khoảng 11 giờ đêm.' });
   });
 
   it('answers a wrong secret exactly like an unknown code, and locks after repeated failures', async () => {
@@ -186,5 +195,39 @@ describe('tip_status follow-up', () => {
     await a.say(ref);
     await a.say('123412341234');
     expect(a.text()).toMatch(/sai quá nhiều lần/);
+  });
+});
+
+describe('store outage', () => {
+  it('keeps answering, never acknowledges an unstored tip, keeps the answers, and stores it when the store is back', async () => {
+    const chat = new Chat(t.app);
+    await chat.say('tôi muốn báo tin');
+    await chat.tap('Ma túy');
+    await chat.say('Bắc Ninh');
+    await chat.tap('Bỏ qua');
+    await chat.tap('Hôm qua');
+    await chat.say('Có người chở hàng cấm bằng xe tải nhỏ ra vào kho lúc nửa đêm.');
+    await chat.tap('Bỏ qua');
+    await chat.tap('Không');
+    await chat.tap('Không để lại');
+    // The database goes away: every store call fails.
+    const store = t.app.store as unknown as Record<string, unknown>;
+    const saved: Record<string, unknown> = {};
+    for (const m of ['createCase', 'getSession', 'commitTurn', 'wasProcessed', 'getCaseByRef', 'countAttempts']) {
+      saved[m] = store[m];
+      store[m] = jest.fn().mockRejectedValue(new Error('connection refused'));
+    }
+    await chat.tap('Gửi tin báo');
+    expect(chat.text()).toMatch(/CHƯA lưu được/);
+    // Questions are still answered meanwhile.
+    const other = new Chat(t.app);
+    await other.say('số điện thoại đường dây nóng');
+    expect(other.text()).toMatch(/113/);
+    // The store is back.
+    Object.assign(store, saved);
+    expect(caseCount()).toBe(0);
+    await chat.tap('Gửi lại');
+    expect(chat.text()).toMatch(/Đã nhận và lưu/);
+    expect(caseCount()).toBe(1);
   });
 });

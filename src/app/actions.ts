@@ -4,11 +4,12 @@
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
-import type { Store, NewCase, Priority, TipFields } from '../store/port.js';
-import { CATEGORIES } from '../store/port.js';
+import type { Store, NewCase, TipFields } from '../store/port.js';
+import { CATEGORIES, DuplicateKeyError } from '../store/port.js';
 import { REF_ALPHABET } from '../engine/inputs.js';
 import { hmac } from '../secrets.js';
 import type { Logger } from '../log.js';
+import type { CaseService } from '../cases/service.js';
 
 export interface ActionContext {
   sessionKey: string;
@@ -61,7 +62,8 @@ export function formatSecret(s: string): string {
 }
 
 export class Actions {
-  constructor(private readonly store: Store, private readonly key: Buffer, private readonly log: Logger) {}
+  /** Cases go through the case service (encryption, history, related tips), never to the store directly. */
+  constructor(private readonly store: Store, private readonly key: Buffer, private readonly log: Logger, private readonly cases: CaseService) {}
 
   secretHash(secret: string): string {
     return hmac(this.key, 'tip-secret', secret);
@@ -99,7 +101,6 @@ export class Actions {
       category: a.category, province: a.province, place: a.place, when: a.when, whenDate: a.when_date,
       what: a.what, involved: a.involved, inDanger: a.in_danger, contact: a.contact,
     };
-    const priority: Priority = a.in_danger === 'yes' ? 'urgent' : 'normal';
     const material = `${ctx.sessionKey}:${ctx.runId}`;
     const secret = secretFrom(createHmac('sha256', this.key).update(`tip-secret-seed:${material}`).digest());
     for (let attempt = 0; attempt < 5; attempt++) {
@@ -107,14 +108,15 @@ export class Actions {
         idempotencyKey: hmac(this.key, 'case', material),
         ref: refFrom(createHmac('sha256', this.key).update(`ref:${material}:${attempt}`).digest()),
         secretHash: this.secretHash(secret),
-        priority, channel: ctx.channel, lang: ctx.lang, fields,
+        // The service raises it to urgent when someone is in danger now (answer or wording).
+        priority: 'normal', channel: ctx.channel, lang: ctx.lang, fields,
       };
       try {
-        const res = await this.store.createCase(c);
-        this.log.info('tip stored', { created: res.created, category: fields.category, priority });
+        const res = await this.cases.createTip(c);
+        this.log.info('tip stored', { created: res.created, category: fields.category, priority: res.case.priority, related: res.related.length });
         return { ok: true, data: { ref: res.case.ref }, once: { ref: res.case.ref, secret: formatSecret(secret) } };
       } catch (e) {
-        if (!/unique|duplicate/i.test((e as Error).message)) throw e;
+        if (!(e instanceof DuplicateKeyError) && !/unique|duplicate/i.test((e as Error).message)) throw e;
         // A different case already has this reference code: derive the next one.
       }
     }
@@ -135,7 +137,7 @@ export class Actions {
       || await this.store.countAttempts(rScope, since) >= MAX_ATTEMPTS_PER_REF) {
       return { ok: false, data: { reason: 'locked' } };
     }
-    const c = await this.store.getCaseByRef(ref);
+    const c = await this.cases.getForReporter(ref);
     const given = Buffer.from(this.secretHash(secret), 'hex');
     const expected = Buffer.from(c?.secretHash ?? this.secretHash('no such case'), 'hex');
     const match = timingSafeEqual(given, expected) && c !== null;
@@ -145,7 +147,8 @@ export class Actions {
       // Unknown code and wrong secret get the same answer.
       return { ok: false, data: { reason: 'not_found' } };
     }
-    const questions = c.messages.filter((m) => m.from === 'officer').map((m) => `• ${m.text}`).join('\n');
+    // A plain-language status and the officers' questions: never officer names or internal notes.
+    const questions = c.questions.map((q) => `• ${q}`).join('\n');
     return { ok: true, data: { status: c.status, questions: questions || undefined, grant: this.grant(ctx, c.ref) } };
   }
 
@@ -156,7 +159,7 @@ export class Actions {
     const grant = typeof result?.grant === 'string' ? result.grant : '';
     const expected = this.grant(ctx, ref);
     if (!info || grant.length !== expected.length || !timingSafeEqual(Buffer.from(grant), Buffer.from(expected))) return { ok: false };
-    const ok = await this.store.appendCaseMessage(ref, { from: 'reporter', text: info, at: new Date(ctx.now).toISOString() });
+    const ok = await this.cases.addReporterAnswer(ref, info);
     return { ok };
   }
 

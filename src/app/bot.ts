@@ -9,6 +9,8 @@ import type { Store } from '../store/port.js';
 import type { Logger } from '../log.js';
 import { hmac } from '../secrets.js';
 import { Actions } from './actions.js';
+import type { CaseService } from '../cases/service.js';
+import type { FieldCipher } from '../cases/cipher.js';
 
 export interface Inbound {
   /** Channel kind: "web", "cli", "telegram", ... */
@@ -36,9 +38,18 @@ const MAX_ACTIONS_PER_TURN = 4;
 /** Sessions outlive the idle timeout by this much, so the engine can say politely that it started over. */
 const SESSION_GRACE_MS = 3_600_000;
 
+/** Recent sessions kept in memory for a store outage, at most this many. */
+const MAX_REMEMBERED_SESSIONS = 10_000;
+
 export class Bot {
   private readonly actions: Actions;
   private readonly locks = new Map<string, Promise<unknown>>();
+  /**
+   * The latest session of recent conversations, bounded. The store stays the truth while it answers;
+   * when it does not (an outage), this copy lets the conversation go on, and a session whose save
+   * failed (`unsaved`) wins over the store's older copy, so no answer a reporter typed is lost.
+   */
+  private readonly remembered = new Map<string, { data: string; expiresAt: number; unsaved: boolean }>();
   private observers: TurnObserver[] = [];
 
   constructor(
@@ -46,9 +57,9 @@ export class Bot {
     private readonly store: Store,
     private readonly key: Buffer,
     private readonly log: Logger,
-    private readonly opts: { sessionTimeoutMs: number; now?: () => number },
+    private readonly opts: { sessionTimeoutMs: number; cases: CaseService; cipher: FieldCipher; now?: () => number },
   ) {
-    this.actions = new Actions(store, key, log);
+    this.actions = new Actions(store, key, log, opts.cases);
   }
 
   onTurn(observer: TurnObserver): void {
@@ -102,16 +113,17 @@ export class Bot {
       replies.push(...res.messages);
       events.push(...res.events);
     }
+    // A session may hold a tip's unsent answers: it is sealed at rest like the cases.
+    const saved = deleteSession ? undefined : { data: this.opts.cipher.encrypt(JSON.stringify(res.session), 'session'), expiresAt: now + this.opts.sessionTimeoutMs + SESSION_GRACE_MS };
     try {
-      await this.store.commitTurn({
-        sessionKey: key,
-        session: deleteSession ? undefined : { data: JSON.stringify(res.session), expiresAt: now + this.opts.sessionTimeoutMs + SESSION_GRACE_MS },
-        processedKey,
-        at: now,
-      });
+      await this.store.commitTurn({ sessionKey: key, session: saved, processedKey, at: now });
+      this.remember(key, saved, false);
     } catch (e) {
-      // The replies were computed (and any tip already stored); losing the session only restarts the chat.
-      this.log.error('session not saved', { error: (e as Error).message });
+      // The replies were computed (and any tip already stored). Keep the session in memory until the
+      // store is back, so nothing the reporter typed is lost; the message stays unmarked, so a
+      // redelivery is processed again (actions are idempotent).
+      this.log.error('session not saved; kept in memory', { error: (e as Error).message });
+      this.remember(key, saved, true);
     }
     for (const o of this.observers) o(events, msg.channel);
     this.log.info('turn', {
@@ -126,17 +138,38 @@ export class Bot {
   private async isNew(processedKey: string): Promise<boolean> {
     // Peek without claiming: the key is claimed only after the turn completes, so a crash
     // mid-turn lets the platform's redelivery run the turn again (actions are idempotent).
-    return !(await this.store.wasProcessed(processedKey));
+    try {
+      return !(await this.store.wasProcessed(processedKey));
+    } catch {
+      // Store down: process it (a redelivery at worst repeats a turn; actions are idempotent).
+      return true;
+    }
+  }
+
+  private remember(key: string, s: { data: string; expiresAt: number } | undefined, unsaved: boolean): void {
+    this.remembered.delete(key);
+    if (!s) return;
+    if (this.remembered.size >= MAX_REMEMBERED_SESSIONS) this.remembered.delete(this.remembered.keys().next().value as string);
+    this.remembered.set(key, { ...s, unsaved });
   }
 
   private async loadSession(key: string, now: number): Promise<Session | undefined> {
+    const mem = this.remembered.get(key);
+    let row: { data: string; expiresAt: number } | null | undefined = mem?.unsaved ? mem : undefined;
+    if (!row) {
+      try {
+        row = await this.store.getSession(key);
+      } catch (e) {
+        this.log.warn('session not loaded from the store; using the copy in memory', { error: (e as Error).message, inMemory: mem !== undefined });
+        row = mem;
+      }
+    }
+    if (!row || row.expiresAt < now) return undefined;
     try {
-      const row = await this.store.getSession(key);
-      if (!row || row.expiresAt < now) return undefined;
-      const s = JSON.parse(row.data) as Session;
+      const s = JSON.parse(this.opts.cipher.decrypt(row.data, 'session')) as Session;
       return s && s.v === 1 ? s : undefined;
     } catch (e) {
-      this.log.warn('session not loaded; starting fresh', { error: (e as Error).message });
+      this.log.warn('session unreadable; starting fresh', { error: (e as Error).message });
       return undefined;
     }
   }

@@ -9,6 +9,8 @@ import type { Store } from '../store/port.js';
 import { loadServerSecret } from '../secrets.js';
 import { createLogger, type Logger } from '../log.js';
 import type { Config } from '../config.js';
+import { FieldCipher, loadKeyRing } from '../cases/cipher.js';
+import { CaseService } from '../cases/service.js';
 import { Bot } from './bot.js';
 
 /** The package folder (holds flows/, content/ and web/). Works from src/ and dist/. */
@@ -36,12 +38,21 @@ export interface App extends Core {
   config: Config;
   store: Store;
   bot: Bot;
+  /** Cases: encryption at rest, lifecycle, history, scope (the bot and the liaison API use it). */
+  cases: CaseService;
   log: Logger;
   root: string;
   close(): Promise<void>;
 }
 
-export async function openStore(config: Config): Promise<Store> {
+/** MongoDB when MONGODB_URI is set (connecting with retries, each failure logged), else the embedded SQLite file. */
+export async function openStore(config: Config, log?: Pick<Logger, 'warn'>): Promise<Store> {
+  if (config.mongodbUri) {
+    // Loaded only when used: the SQLite default starts without loading the MongoDB driver.
+    const { MongoStore } = await import('../store/mongo.js');
+    // Without the app's logger (CLI commands), warnings go to stderr so that stdout stays clean for --json.
+    return MongoStore.connect(config.mongodbUri, { log: log ?? createLogger(config.logLevel, process.stderr) });
+  }
   return new SqliteStore(join(config.dataDir, 'binhan.sqlite'));
 }
 
@@ -51,14 +62,18 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
   const core = loadCore(root, { threshold: config.nluThreshold, sessionTimeoutMs: config.sessionTimeoutMs });
   const { key, generated } = loadServerSecret(config.dataDir, config.secret);
   if (generated) log.warn('generated a new server secret in DATA_DIR; back it up: without it, follow-up codes stop working', { file: 'server-secret' });
-  const store = opts.store ?? await openStore(config);
-  const bot = new Bot(core.engine, store, key, log, { sessionTimeoutMs: config.sessionTimeoutMs });
+  const keys = loadKeyRing(config.dataDir, process.env.BINHAN_ENCRYPTION_KEYS);
+  if (keys.generated) log.warn('generated a new encryption key ring for the tips; BACK UP DATA_DIR/encryption-keys.json NOW: without it no tip can ever be read again', { file: keys.file });
+  const store = opts.store ?? await openStore(config, log);
+  const cipher = new FieldCipher(keys.ring);
+  const cases = new CaseService(store, cipher, log);
+  const bot = new Bot(core.engine, store, key, log, { sessionTimeoutMs: config.sessionTimeoutMs, cases, cipher });
   const purge = setInterval(() => {
     store.purge(Date.now()).catch((e: Error) => log.warn('purge failed', { error: e.message }));
   }, 60_000);
   purge.unref();
   return {
-    ...core, config, store, bot, log, root,
+    ...core, config, store, bot, cases, log, root,
     async close() {
       clearInterval(purge);
       await store.close();

@@ -14,12 +14,17 @@ import { createApp, loadCore, openStore, PACKAGE_ROOT } from '../app/index.js';
 import { checkBundle } from '../flows/load.js';
 import { formatProblem, BundleError } from '../content/load.js';
 import type { OutMessage } from '../engine/types.js';
+import { FieldCipher, loadKeyRing } from '../cases/cipher.js';
 
 const USAGE = `usage:
   binhan chat [--json] [--script FILE]   chat with the bot in the terminal
   binhan classify                        read lines on stdin, print {"text","intent","confidence"} per line
   binhan flows check                     validate flows/ and content/
   binhan cases list [--json]             list the case queue, newest first
+  binhan officers add --username U --role officer|supervisor|admin [--province P] [--name N]
+                                         create a liaison officer (password from stdin or prompted)
+  binhan officers list                   list officer accounts
+  binhan keys rotate                     add a new encryption key and re-encrypt every case
 Environment: DATA_DIR (default ./data), LOG_LEVEL, BINHAN_SECRET, SESSION_TIMEOUT_MINUTES, NLU_THRESHOLD (see README).`;
 
 const out = (s: string): void => { process.stdout.write(`${s}\n`); };
@@ -101,8 +106,13 @@ function flowsCheck(): number {
 async function casesList(json: boolean): Promise<void> {
   const config = cliConfig();
   const store = await openStore(config);
+  // Free text is encrypted at rest; the CLI runs with the operator's key ring, like the server.
+  const cipher = new FieldCipher(loadKeyRing(config.dataDir, process.env.BINHAN_ENCRYPTION_KEYS).ring);
   try {
-    const cases = await store.listCases({ limit: 1000 });
+    const cases = (await store.listCases({ limit: 1000 })).map((c) => ({
+      ref: c.ref, status: c.status, priority: c.priority, disposition: c.disposition, channel: c.channel,
+      createdAt: c.createdAt, updatedAt: c.updatedAt, fields: cipher.openFields(c.fields),
+    }));
     if (json) { out(JSON.stringify(cases)); return; }
     if (cases.length === 0) { out('(no cases)'); return; }
     for (const c of cases) {
@@ -115,6 +125,15 @@ async function casesList(json: boolean): Promise<void> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // Subcommands with their own options parse their own arguments.
+  if (argv[0] === 'officers') {
+    const { officersCommand } = await import('./officers.js');
+    return officersCommand(argv.slice(1), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+  }
+  if (argv[0] === 'keys') {
+    const { keysCommand } = await import('./keys.js');
+    return keysCommand(argv.slice(1), { stdout: process.stdout, stderr: process.stderr });
+  }
   const { values, positionals } = parseArgs({
     args: argv,
     options: { json: { type: 'boolean', default: false }, script: { type: 'string' }, help: { type: 'boolean', short: 'h', default: false } },

@@ -1,14 +1,24 @@
 /**
  * The store port: the only way the application touches persistence.
- * Implementations: SQLite (embedded default, ./sqlite.ts) and MongoDB (selected by MONGODB_URI).
+ * Implementations: SQLite (embedded default, ./sqlite.ts) and MongoDB (./mongo.ts, selected by MONGODB_URI).
+ * Both pass the same contract suite (tests/store-contract.test.ts).
+ *
+ * The store never sees plaintext of a tip's free-text fields: the case service encrypts them
+ * (fields.place/what/involved/contact, message texts, note texts) before they reach it.
  */
 
 export const CASE_STATUSES = ['new', 'triaged', 'assigned', 'forwarded', 'closed'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
+/** Queue order: urgent first. */
+export const PRIORITY_RANK: Record<Priority, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
 export const CATEGORIES = ['drugs', 'trafficking', 'prostitution', 'child_abuse', 'scam', 'other'] as const;
 export type Category = (typeof CATEGORIES)[number];
+export const DISPOSITIONS = ['actioned', 'referred', 'duplicate', 'unfounded', 'insufficient_info', 'spam'] as const;
+export type Disposition = (typeof DISPOSITIONS)[number];
+export const ROLES = ['officer', 'supervisor', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
 
 /** The tip's own fields, as the reporter gave them. Never the reporter's channel identity. */
 export interface TipFields {
@@ -33,14 +43,38 @@ export interface NewCase {
   channel: string;
   lang: string;
   fields: TipFields;
+  /** The first history entry ("created"); more are pushed by updates. */
+  history?: HistoryEntry[];
 }
 
 export interface CaseMessage {
   from: 'reporter' | 'officer';
   text: string;
   at: string;
-  /** For officer questions: whether the reporter has seen it. */
-  seen?: boolean;
+}
+
+/** Who did what, when, and from/to: every change to a case records one. */
+export interface HistoryEntry {
+  at: string;
+  /** An officer id, or "reporter" / "system". */
+  by: string;
+  action: 'created' | 'status' | 'priority' | 'claim' | 'assign' | 'disposition' | 'note' | 'question' | 'answer' | 'related' | 'reencrypt';
+  from?: string;
+  to?: string;
+}
+
+/** Internal note: never shown to the reporter. */
+export interface CaseNote {
+  at: string;
+  by: string;
+  text: string;
+}
+
+/** "Possibly the same matter": never merged automatically. */
+export interface RelatedLink {
+  caseId: string;
+  ref: string;
+  score: number;
 }
 
 export interface CaseRecord {
@@ -48,12 +82,112 @@ export interface CaseRecord {
   ref: string;
   status: CaseStatus;
   priority: Priority;
+  disposition: Disposition | null;
+  assignedTo: string | null;
   channel: string;
   lang: string;
   fields: TipFields;
   messages: CaseMessage[];
+  notes: CaseNote[];
+  history: HistoryEntry[];
+  related: RelatedLink[];
+  /** Incremented by every update: optimistic concurrency for editors. */
+  version: number;
   createdAt: string;
   updatedAt: string;
+  /** ISO week of creation, "2026-W48", for weekly statistics. */
+  week: string;
+}
+
+export interface CaseFilter {
+  status?: CaseStatus[];
+  priority?: Priority[];
+  category?: Category[];
+  /** Only these provinces (an officer's scope, or a filter). */
+  province?: string[];
+  /** createdAt >= from (ISO). */
+  from?: string;
+  /** createdAt < to (ISO). */
+  to?: string;
+  assignedTo?: string;
+  ref?: string;
+}
+
+export interface CasePageRequest {
+  limit: number;
+  /** Opaque cursor from the previous page. */
+  cursor?: string;
+  /** "queue": urgent first, then priority, then oldest first. "newest": newest first. */
+  order: 'queue' | 'newest';
+}
+
+export interface CasePage {
+  items: CaseRecord[];
+  nextCursor: string | null;
+}
+
+/** A conditional, atomic single-document update. */
+export interface CaseUpdate {
+  /** Apply only when all of these hold; otherwise nothing changes and updateCase returns null. */
+  expect?: {
+    version?: number;
+    statusIn?: CaseStatus[];
+    /** null: only when nobody has the case. */
+    assignedTo?: string | null;
+  };
+  set?: {
+    status?: CaseStatus;
+    priority?: Priority;
+    disposition?: Disposition | null;
+    assignedTo?: string | null;
+    /** Whole-field replacements, used by key rotation. */
+    fields?: TipFields;
+    messages?: CaseMessage[];
+    notes?: CaseNote[];
+  };
+  push?: {
+    history?: HistoryEntry[];
+    messages?: CaseMessage[];
+    notes?: CaseNote[];
+    related?: RelatedLink[];
+  };
+}
+
+export type GroupBy = 'category' | 'province' | 'status' | 'priority' | 'week';
+
+export interface Officer {
+  id: string;
+  username: string;
+  displayName: string;
+  role: Role;
+  /** null: all provinces. */
+  province: string | null;
+  passwordHash: string;
+  disabled: boolean;
+  mustChangePassword: boolean;
+  failedLogins: number;
+  /** Epoch ms until which sign-in is refused, or null. */
+  lockedUntil: number | null;
+  createdAt: string;
+}
+
+export type NewOfficer = Omit<Officer, 'id' | 'failedLogins' | 'lockedUntil' | 'createdAt' | 'disabled' | 'mustChangePassword'>
+  & { mustChangePassword?: boolean };
+
+export interface AuthSession {
+  /** The hash of the cookie token (the token itself is never stored). */
+  id: string;
+  officerId: string;
+  csrf: string;
+  createdAt: number;
+  expiresAt: number;
+}
+
+export interface AuditEvent {
+  at: string;
+  officerId: string;
+  action: string;
+  caseId?: string;
 }
 
 export interface StoredSession {
@@ -61,24 +195,38 @@ export interface StoredSession {
   expiresAt: number;
 }
 
+/** Thrown by createOfficer for a username that exists, and by createCase for a reference code that exists. */
+export class DuplicateKeyError extends Error {
+  constructor(readonly key: string) {
+    super(`duplicate ${key}`);
+    this.name = 'DuplicateKeyError';
+  }
+}
+
 export interface Store {
   readonly kind: string;
+
+  // ---- cases
   /** Creates the case, or returns the existing one for the same idempotency key (`created: false`). */
   createCase(c: NewCase): Promise<{ case: CaseRecord; created: boolean }>;
+  getCase(id: string): Promise<CaseRecord | null>;
   getCaseByRef(ref: string): Promise<(CaseRecord & { secretHash: string }) | null>;
   listCases(opts?: { limit?: number }): Promise<CaseRecord[]>;
+  queryCases(filter: CaseFilter, page: CasePageRequest): Promise<CasePage>;
+  /** Atomic conditional update of one case; increments version. Null when missing or a condition failed. */
+  updateCase(id: string, update: CaseUpdate): Promise<CaseRecord | null>;
+  countCases(filter: CaseFilter, by: GroupBy): Promise<{ key: string; count: number }[]>;
   appendCaseMessage(ref: string, msg: CaseMessage): Promise<boolean>;
 
+  // ---- conversation sessions and idempotency
   getSession(key: string): Promise<StoredSession | null>;
   saveSession(key: string, data: string, expiresAt: number): Promise<void>;
   deleteSession(key: string): Promise<void>;
-
   /**
    * Ends a turn atomically: saves (or deletes) the session and records the inbound message as
    * processed, both or neither.
    */
   commitTurn(t: { sessionKey: string; session?: { data: string; expiresAt: number }; processedKey?: string; at: number }): Promise<void>;
-
   /** Records a processed inbound message; false when it was seen before (a redelivery). */
   markProcessed(key: string, at: number): Promise<boolean>;
   wasProcessed(key: string): Promise<boolean>;
@@ -88,8 +236,48 @@ export interface Store {
   recordAttempt(scope: string, at: number): Promise<void>;
   clearAttempts(scope: string): Promise<void>;
 
-  /** Removes expired sessions, old processed-message keys and old attempts. Returns rows removed. */
+  // ---- officers, their sign-in sessions, and the audit trail
+  createOfficer(o: NewOfficer): Promise<Officer>;
+  getOfficer(id: string): Promise<Officer | null>;
+  getOfficerByUsername(username: string): Promise<Officer | null>;
+  listOfficers(): Promise<Officer[]>;
+  updateOfficer(id: string, set: Partial<Omit<Officer, 'id' | 'username' | 'createdAt'>>): Promise<Officer | null>;
+  createAuthSession(s: AuthSession): Promise<void>;
+  getAuthSession(id: string): Promise<AuthSession | null>;
+  touchAuthSession(id: string, expiresAt: number): Promise<void>;
+  deleteAuthSession(id: string): Promise<void>;
+  deleteAuthSessionsOf(officerId: string): Promise<void>;
+  addAudit(e: AuditEvent): Promise<void>;
+  listAudit(q: { caseId?: string; officerId?: string; limit?: number }): Promise<AuditEvent[]>;
+
+  // ---- settings (small key/value: encryption key ring metadata, channel tokens later)
+  getSetting(key: string): Promise<string | null>;
+  setSetting(key: string, value: string): Promise<void>;
+
+  /** Removes expired sessions (conversation and sign-in), old processed-message keys and old attempts. */
   purge(now: number): Promise<number>;
-  /** Small key-value settings (e.g. the schema version, channel tokens later). */
   close(): Promise<void>;
+}
+
+/** ISO-8601 week of a date, "YYYY-Www". */
+export function isoWeek(d: Date): string {
+  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const day = t.getUTCDay() || 7;
+  t.setUTCDate(t.getUTCDate() + 4 - day);
+  const yearStart = Date.UTC(t.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((t.getTime() - yearStart) / 86_400_000 + 1) / 7);
+  return `${t.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}
+
+/** Queue cursors: opaque to clients, shared by both stores. */
+export function encodeCursor(parts: (string | number)[]): string {
+  return Buffer.from(JSON.stringify(parts), 'utf8').toString('base64url');
+}
+export function decodeCursor(cursor: string): (string | number)[] | null {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    return Array.isArray(v) && v.every((x) => typeof x === 'string' || typeof x === 'number') ? v : null;
+  } catch {
+    return null;
+  }
 }

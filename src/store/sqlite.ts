@@ -3,10 +3,16 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
-import type { CaseMessage, CaseRecord, NewCase, Store, StoredSession, TipFields, CaseStatus, Priority } from './port.js';
+import {
+  DuplicateKeyError, PRIORITY_RANK, decodeCursor, encodeCursor, isoWeek,
+  type AuditEvent, type AuthSession, type CaseFilter, type CaseMessage, type CaseNote, type CasePage,
+  type CasePageRequest, type CaseRecord, type CaseStatus, type CaseUpdate, type Disposition, type GroupBy,
+  type HistoryEntry, type NewCase, type NewOfficer, type Officer, type Priority, type RelatedLink, type Role,
+  type Store, type StoredSession, type TipFields,
+} from './port.js';
 
 /** Each entry upgrades the schema by one version; never edit a released entry, append a new one. */
-const MIGRATIONS: readonly string[] = [
+export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE cases (
      id TEXT PRIMARY KEY,
      ref TEXT NOT NULL UNIQUE,
@@ -32,28 +38,144 @@ const MIGRATIONS: readonly string[] = [
    CREATE INDEX processed_at ON processed (at);
    CREATE TABLE attempts (scope TEXT NOT NULL, at INTEGER NOT NULL);
    CREATE INDEX attempts_scope ON attempts (scope, at);`,
+
+  // 2: case lifecycle (disposition, assignment, queue rank, optimistic version, ISO week, notes, history,
+  // related links), officers, their sign-in sessions, the audit trail, settings.
+  // The rank values are frozen here as they were in PRIORITY_RANK when this migration was released;
+  // the week of existing rows uses SQLite's ISO-8601 week (%G-W%V), the same as isoWeek() in port.ts.
+  `ALTER TABLE cases ADD COLUMN disposition TEXT;
+   ALTER TABLE cases ADD COLUMN assigned_to TEXT;
+   ALTER TABLE cases ADD COLUMN priority_rank INTEGER NOT NULL DEFAULT 2;
+   ALTER TABLE cases ADD COLUMN version INTEGER NOT NULL DEFAULT 1;
+   ALTER TABLE cases ADD COLUMN week TEXT NOT NULL DEFAULT '';
+   ALTER TABLE cases ADD COLUMN notes TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE cases ADD COLUMN history TEXT NOT NULL DEFAULT '[]';
+   ALTER TABLE cases ADD COLUMN related TEXT NOT NULL DEFAULT '[]';
+   UPDATE cases SET
+     priority_rank = CASE priority WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'normal' THEN 2 WHEN 'low' THEN 3 ELSE 2 END,
+     week = strftime('%G-W%V', created_at);
+   DROP INDEX cases_queue;
+   CREATE INDEX cases_queue ON cases (status, priority_rank, created_at, id);
+   CREATE INDEX cases_rank ON cases (priority_rank, created_at, id);
+   CREATE INDEX cases_created ON cases (created_at, id);
+   CREATE INDEX cases_assigned ON cases (assigned_to, priority_rank, created_at, id);
+   CREATE TABLE officers (
+     id TEXT PRIMARY KEY,
+     username TEXT NOT NULL UNIQUE,
+     display_name TEXT NOT NULL,
+     role TEXT NOT NULL,
+     province TEXT,
+     password_hash TEXT NOT NULL,
+     disabled INTEGER NOT NULL DEFAULT 0,
+     must_change_password INTEGER NOT NULL DEFAULT 0,
+     failed_logins INTEGER NOT NULL DEFAULT 0,
+     locked_until INTEGER,
+     created_at TEXT NOT NULL
+   );
+   CREATE TABLE auth_sessions (
+     id TEXT PRIMARY KEY,
+     officer_id TEXT NOT NULL,
+     csrf TEXT NOT NULL,
+     created_at INTEGER NOT NULL,
+     expires_at INTEGER NOT NULL
+   );
+   CREATE INDEX auth_sessions_expiry ON auth_sessions (expires_at);
+   CREATE INDEX auth_sessions_officer ON auth_sessions (officer_id);
+   CREATE TABLE audit (
+     seq INTEGER PRIMARY KEY AUTOINCREMENT,
+     at TEXT NOT NULL,
+     officer_id TEXT NOT NULL,
+     action TEXT NOT NULL,
+     case_id TEXT
+   );
+   CREATE INDEX audit_case ON audit (case_id, at, seq);
+   CREATE INDEX audit_officer ON audit (officer_id, at, seq);
+   CREATE INDEX audit_at ON audit (at, seq);
+   CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
 ];
 
 const PROCESSED_TTL_MS = 7 * 86_400_000;
 const ATTEMPTS_TTL_MS = 86_400_000;
+const DEFAULT_LIST_LIMIT = 100;
 
 interface CaseRow {
   id: string; ref: string; secret_hash: string; status: string; priority: string; channel: string; lang: string;
-  fields: string; messages: string; created_at: string; updated_at: string;
+  fields: string; messages: string; notes: string; history: string; related: string;
+  disposition: string | null; assigned_to: string | null; priority_rank: number; version: number; week: string;
+  created_at: string; updated_at: string;
 }
+
+interface OfficerRow {
+  id: string; username: string; display_name: string; role: string; province: string | null; password_hash: string;
+  disabled: number; must_change_password: number; failed_logins: number; locked_until: number | null; created_at: string;
+}
+
+interface AuthSessionRow { id: string; officer_id: string; csrf: string; created_at: number; expires_at: number }
+interface AuditRow { at: string; officer_id: string; action: string; case_id: string | null }
 
 function toRecord(r: CaseRow): CaseRecord {
   return {
-    id: r.id, ref: r.ref, status: r.status as CaseStatus, priority: r.priority as Priority, channel: r.channel, lang: r.lang,
-    fields: JSON.parse(r.fields) as TipFields, messages: JSON.parse(r.messages) as CaseMessage[],
-    createdAt: r.created_at, updatedAt: r.updated_at,
+    id: r.id, ref: r.ref, status: r.status as CaseStatus, priority: r.priority as Priority,
+    disposition: r.disposition as Disposition | null, assignedTo: r.assigned_to,
+    channel: r.channel, lang: r.lang,
+    fields: JSON.parse(r.fields) as TipFields,
+    messages: JSON.parse(r.messages) as CaseMessage[],
+    notes: JSON.parse(r.notes) as CaseNote[],
+    history: JSON.parse(r.history) as HistoryEntry[],
+    related: JSON.parse(r.related) as RelatedLink[],
+    version: r.version, createdAt: r.created_at, updatedAt: r.updated_at, week: r.week,
   };
 }
+
+function toOfficer(r: OfficerRow): Officer {
+  return {
+    id: r.id, username: r.username, displayName: r.display_name, role: r.role as Role, province: r.province,
+    passwordHash: r.password_hash, disabled: r.disabled === 1, mustChangePassword: r.must_change_password === 1,
+    failedLogins: r.failed_logins, lockedUntil: r.locked_until, createdAt: r.created_at,
+  };
+}
+
+function toAudit(r: AuditRow): AuditEvent {
+  const e: AuditEvent = { at: r.at, officerId: r.officer_id, action: r.action };
+  if (r.case_id !== null) e.caseId = r.case_id;
+  return e;
+}
+
+function rankOf(p: Priority): number {
+  const rank = PRIORITY_RANK[p];
+  if (rank === undefined) throw new Error(`unknown priority ${String(p)}`);
+  return rank;
+}
+
+const GROUP_COLUMNS: Record<GroupBy, string> = {
+  category: 'category', province: 'province', status: 'status', priority: 'priority', week: 'week',
+};
+
+/** A filter's ISO bound, normalised so that it compares correctly with the stored `toISOString()` text. */
+function isoBound(name: string, v: string): string {
+  const d = new Date(v);
+  if (Number.isNaN(d.getTime())) throw new Error(`invalid ${name} date`);
+  return d.toISOString();
+}
+
+/** Keyset position after the last item of a page: queue ["q", rank, createdAt, id], newest ["n", createdAt, id]. */
+function parseCursor(cursor: string, order: CasePageRequest['order']): (string | number)[] {
+  const p = decodeCursor(cursor);
+  const ok = p !== null && (order === 'queue'
+    ? p.length === 4 && p[0] === 'q' && Number.isInteger(p[1]) && typeof p[2] === 'string' && typeof p[3] === 'string'
+    : p.length === 3 && p[0] === 'n' && typeof p[1] === 'string' && typeof p[2] === 'string');
+  if (!ok) throw new Error('invalid cursor');
+  return p.slice(1);
+}
+
+type Statement<P extends unknown[], R = unknown> = Database.Statement<P, R>;
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
   private readonly db: Database.Database;
   private readonly stmt;
+  /** Filter queries, compiled once per shape (which filters are present, order, cursor). */
+  private readonly dynamic = new Map<string, Statement<unknown[]>>();
 
   constructor(readonly file: string) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -62,17 +184,28 @@ export class SqliteStore implements Store {
     // FULL: a tip acknowledged to the reporter survives a power cut, not only a process crash.
     this.db.pragma('synchronous = FULL');
     this.db.pragma('busy_timeout = 5000');
+    // Deleted content (finished sessions, old versions of a case) is overwritten, not left in free pages.
+    this.db.pragma('secure_delete = ON');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
     const db = this.db;
     this.stmt = {
-      insertCase: db.prepare(`INSERT INTO cases (id, ref, idempotency_key, secret_hash, status, priority, category, province, channel, lang, fields, messages, created_at, updated_at)
-        VALUES (@id, @ref, @idempotency_key, @secret_hash, 'new', @priority, @category, @province, @channel, @lang, @fields, '[]', @now, @now)
-        ON CONFLICT (idempotency_key) DO NOTHING`),
+      insertCase: db.prepare(`INSERT INTO cases (id, ref, idempotency_key, secret_hash, status, priority, priority_rank, category, province,
+          channel, lang, fields, messages, notes, history, related, disposition, assigned_to, version, week, created_at, updated_at)
+        VALUES (@id, @ref, @idempotency_key, @secret_hash, 'new', @priority, @priority_rank, @category, @province,
+          @channel, @lang, @fields, '[]', '[]', @history, '[]', NULL, NULL, 1, @week, @now, @now)`),
+      caseById: db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE id = ?'),
       caseByKey: db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE idempotency_key = ?'),
       caseByRef: db.prepare<[string], CaseRow>('SELECT * FROM cases WHERE ref = ?'),
       listCases: db.prepare<[number], CaseRow>('SELECT * FROM cases ORDER BY created_at DESC, rowid DESC LIMIT ?'),
-      setMessages: db.prepare('UPDATE cases SET messages = ?, updated_at = ? WHERE ref = ?'),
+      writeCase: db.prepare(`UPDATE cases SET status = @status, priority = @priority, priority_rank = @priority_rank,
+          disposition = @disposition, assigned_to = @assigned_to, category = @category, province = @province, fields = @fields,
+          messages = @messages, notes = @notes, history = @history, related = @related,
+          version = version + 1, updated_at = @updated_at
+        WHERE id = @id`),
+      appendMessage: db.prepare(`UPDATE cases SET messages = json_insert(messages, '$[#]', json(?)), version = version + 1, updated_at = ?
+        WHERE ref = ?`),
+
       getSession: db.prepare<[string], { data: string; expires_at: number }>('SELECT data, expires_at FROM sessions WHERE key = ?'),
       saveSession: db.prepare('INSERT INTO sessions (key, data, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at'),
       deleteSession: db.prepare('DELETE FROM sessions WHERE key = ?'),
@@ -81,7 +214,35 @@ export class SqliteStore implements Store {
       countAttempts: db.prepare<[string, number], { n: number }>('SELECT COUNT(*) AS n FROM attempts WHERE scope = ? AND at >= ?'),
       recordAttempt: db.prepare('INSERT INTO attempts (scope, at) VALUES (?, ?)'),
       clearAttempts: db.prepare('DELETE FROM attempts WHERE scope = ?'),
+
+      insertOfficer: db.prepare(`INSERT INTO officers (id, username, display_name, role, province, password_hash, disabled,
+          must_change_password, failed_logins, locked_until, created_at)
+        VALUES (@id, @username, @display_name, @role, @province, @password_hash, 0, @must_change_password, 0, NULL, @created_at)`),
+      officerById: db.prepare<[string], OfficerRow>('SELECT * FROM officers WHERE id = ?'),
+      officerByUsername: db.prepare<[string], OfficerRow>('SELECT * FROM officers WHERE username = ?'),
+      listOfficers: db.prepare<[], OfficerRow>('SELECT * FROM officers ORDER BY username'),
+      writeOfficer: db.prepare(`UPDATE officers SET display_name = @display_name, role = @role, province = @province,
+          password_hash = @password_hash, disabled = @disabled, must_change_password = @must_change_password,
+          failed_logins = @failed_logins, locked_until = @locked_until
+        WHERE id = @id`),
+
+      insertAuthSession: db.prepare('INSERT INTO auth_sessions (id, officer_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)'),
+      getAuthSession: db.prepare<[string], AuthSessionRow>('SELECT * FROM auth_sessions WHERE id = ?'),
+      touchAuthSession: db.prepare('UPDATE auth_sessions SET expires_at = ? WHERE id = ?'),
+      deleteAuthSession: db.prepare('DELETE FROM auth_sessions WHERE id = ?'),
+      deleteAuthSessionsOf: db.prepare('DELETE FROM auth_sessions WHERE officer_id = ?'),
+
+      insertAudit: db.prepare('INSERT INTO audit (at, officer_id, action, case_id) VALUES (?, ?, ?, ?)'),
+      auditAll: db.prepare<[number], AuditRow>('SELECT at, officer_id, action, case_id FROM audit ORDER BY at DESC, seq DESC LIMIT ?'),
+      auditByCase: db.prepare<[string, number], AuditRow>('SELECT at, officer_id, action, case_id FROM audit WHERE case_id = ? ORDER BY at DESC, seq DESC LIMIT ?'),
+      auditByOfficer: db.prepare<[string, number], AuditRow>('SELECT at, officer_id, action, case_id FROM audit WHERE officer_id = ? ORDER BY at DESC, seq DESC LIMIT ?'),
+      auditByBoth: db.prepare<[string, string, number], AuditRow>('SELECT at, officer_id, action, case_id FROM audit WHERE case_id = ? AND officer_id = ? ORDER BY at DESC, seq DESC LIMIT ?'),
+
+      getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
+      setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at < ?'),
+      purgeAuthSessions: db.prepare('DELETE FROM auth_sessions WHERE expires_at < ?'),
       purgeProcessed: db.prepare('DELETE FROM processed WHERE at < ?'),
       purgeAttempts: db.prepare('DELETE FROM attempts WHERE at < ?'),
     };
@@ -96,19 +257,39 @@ export class SqliteStore implements Store {
       this.db.transaction(() => {
         this.db.exec(MIGRATIONS[v]);
         this.db.pragma(`user_version = ${v + 1}`);
-      })();
+      }).immediate();
     }
   }
 
+  // ---- cases
+
   async createCase(c: NewCase): Promise<{ case: CaseRecord; created: boolean }> {
-    const now = new Date().toISOString();
-    const info = this.stmt.insertCase.run({
-      id: randomUUID(), ref: c.ref, idempotency_key: c.idempotencyKey, secret_hash: c.secretHash, priority: c.priority,
-      category: c.fields.category, province: c.fields.province, channel: c.channel, lang: c.lang,
-      fields: JSON.stringify(c.fields), now,
-    });
-    const row = this.stmt.caseByKey.get(c.idempotencyKey) as CaseRow;
-    return { case: toRecord(row), created: info.changes === 1 };
+    return this.db.transaction(() => {
+      const existing = this.stmt.caseByKey.get(c.idempotencyKey);
+      if (existing) return { case: toRecord(existing), created: false };
+      const now = new Date();
+      const id = randomUUID();
+      try {
+        this.stmt.insertCase.run({
+          id, ref: c.ref, idempotency_key: c.idempotencyKey, secret_hash: c.secretHash,
+          priority: c.priority, priority_rank: rankOf(c.priority),
+          category: c.fields.category, province: c.fields.province, channel: c.channel, lang: c.lang,
+          fields: JSON.stringify(c.fields), history: JSON.stringify(c.history ?? []),
+          week: isoWeek(now), now: now.toISOString(),
+        });
+      } catch (e) {
+        if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /cases\.ref/.test((e as Error).message)) {
+          throw new DuplicateKeyError('ref');
+        }
+        throw e;
+      }
+      return { case: toRecord(this.stmt.caseById.get(id) as CaseRow), created: true };
+    }).immediate();
+  }
+
+  async getCase(id: string): Promise<CaseRecord | null> {
+    const row = this.stmt.caseById.get(id);
+    return row ? toRecord(row) : null;
   }
 
   async getCaseByRef(ref: string): Promise<(CaseRecord & { secretHash: string }) | null> {
@@ -117,19 +298,114 @@ export class SqliteStore implements Store {
   }
 
   async listCases(opts: { limit?: number } = {}): Promise<CaseRecord[]> {
-    return this.stmt.listCases.all(opts.limit ?? 100).map(toRecord);
+    return this.stmt.listCases.all(opts.limit ?? DEFAULT_LIST_LIMIT).map(toRecord);
+  }
+
+  async queryCases(filter: CaseFilter, page: CasePageRequest): Promise<CasePage> {
+    if (page.order !== 'queue' && page.order !== 'newest') throw new Error('invalid order');
+    if (!Number.isInteger(page.limit) || page.limit < 1) throw new Error('invalid limit');
+    const where = this.where(filter);
+    const cursor = page.cursor !== undefined ? parseCursor(page.cursor, page.order) : null;
+    if (cursor) {
+      where.clauses.push(page.order === 'queue' ? '(priority_rank, created_at, id) > (?, ?, ?)' : '(created_at, id) < (?, ?)');
+      where.params.push(...cursor);
+      where.shape += '|cursor';
+    }
+    const orderBy = page.order === 'queue' ? 'priority_rank ASC, created_at ASC, id ASC' : 'created_at DESC, id DESC';
+    const stmt = this.cached(`query|${page.order}|${where.shape}`, () =>
+      `SELECT * FROM cases${where.clauses.length ? ` WHERE ${where.clauses.join(' AND ')}` : ''} ORDER BY ${orderBy} LIMIT ?`);
+    const rows = stmt.all(...where.params, page.limit + 1) as CaseRow[];
+    const items = rows.slice(0, page.limit).map(toRecord);
+    let nextCursor: string | null = null;
+    if (rows.length > page.limit) {
+      const last = rows[page.limit - 1];
+      nextCursor = page.order === 'queue'
+        ? encodeCursor(['q', last.priority_rank, last.created_at, last.id])
+        : encodeCursor(['n', last.created_at, last.id]);
+    }
+    return { items, nextCursor };
+  }
+
+  async countCases(filter: CaseFilter, by: GroupBy): Promise<{ key: string; count: number }[]> {
+    const column = Object.hasOwn(GROUP_COLUMNS, by) ? GROUP_COLUMNS[by] : undefined;
+    if (!column) throw new Error(`invalid group ${String(by)}`);
+    const where = this.where(filter);
+    const stmt = this.cached(`count|${by}|${where.shape}`, () =>
+      `SELECT ${column} AS key, COUNT(*) AS count FROM cases${where.clauses.length ? ` WHERE ${where.clauses.join(' AND ')}` : ''}
+       GROUP BY ${column} ORDER BY ${column}`);
+    return stmt.all(...where.params) as { key: string; count: number }[];
+  }
+
+  async updateCase(id: string, update: CaseUpdate): Promise<CaseRecord | null> {
+    return this.db.transaction((): CaseRecord | null => {
+      const row = this.stmt.caseById.get(id);
+      if (!row) return null;
+      const ex = update.expect;
+      if (ex) {
+        if (ex.version !== undefined && row.version !== ex.version) return null;
+        if (ex.statusIn !== undefined && !ex.statusIn.includes(row.status as CaseStatus)) return null;
+        if (ex.assignedTo !== undefined && row.assigned_to !== ex.assignedTo) return null;
+      }
+      const cur = toRecord(row);
+      const set = update.set ?? {};
+      const push = update.push ?? {};
+      const priority = set.priority ?? cur.priority;
+      const fields = set.fields ?? cur.fields;
+      const has = <K extends keyof typeof set>(k: K) => Object.hasOwn(set, k) && set[k] !== undefined;
+      this.stmt.writeCase.run({
+        id,
+        status: set.status ?? cur.status,
+        priority, priority_rank: rankOf(priority),
+        disposition: has('disposition') ? set.disposition : cur.disposition,
+        assigned_to: has('assignedTo') ? set.assignedTo : cur.assignedTo,
+        category: fields.category, province: fields.province, fields: JSON.stringify(fields),
+        messages: JSON.stringify([...(set.messages ?? cur.messages), ...(push.messages ?? [])]),
+        notes: JSON.stringify([...(set.notes ?? cur.notes), ...(push.notes ?? [])]),
+        history: JSON.stringify([...cur.history, ...(push.history ?? [])]),
+        related: JSON.stringify([...cur.related, ...(push.related ?? [])]),
+        updated_at: new Date().toISOString(),
+      });
+      return toRecord(this.stmt.caseById.get(id) as CaseRow);
+    }).immediate();
   }
 
   async appendCaseMessage(ref: string, msg: CaseMessage): Promise<boolean> {
-    return this.db.transaction(() => {
-      const row = this.stmt.caseByRef.get(ref);
-      if (!row) return false;
-      const messages = JSON.parse(row.messages) as CaseMessage[];
-      messages.push(msg);
-      this.stmt.setMessages.run(JSON.stringify(messages), new Date().toISOString(), ref);
-      return true;
-    }).immediate();
+    return this.stmt.appendMessage.run(JSON.stringify(msg), new Date().toISOString(), ref).changes === 1;
   }
+
+  /** WHERE clauses of a filter; list filters are bound as one JSON array each, so the shape does not depend on their length. */
+  private where(f: CaseFilter): { clauses: string[]; params: unknown[]; shape: string } {
+    const clauses: string[] = [];
+    const params: unknown[] = [];
+    const shape: string[] = [];
+    const list = (name: string, column: string, values: readonly string[] | undefined) => {
+      if (values === undefined) return;
+      // An empty list matches nothing (an officer scoped to no province sees no case), never everything.
+      clauses.push(`${column} IN (SELECT value FROM json_each(?))`);
+      params.push(JSON.stringify(values));
+      shape.push(name);
+    };
+    list('status', 'status', f.status);
+    list('priority', 'priority', f.priority);
+    list('category', 'category', f.category);
+    list('province', 'province', f.province);
+    if (f.from !== undefined) { clauses.push('created_at >= ?'); params.push(isoBound('from', f.from)); shape.push('from'); }
+    if (f.to !== undefined) { clauses.push('created_at < ?'); params.push(isoBound('to', f.to)); shape.push('to'); }
+    if (f.assignedTo !== undefined) { clauses.push('assigned_to = ?'); params.push(f.assignedTo); shape.push('assignedTo'); }
+    if (f.ref !== undefined) { clauses.push('ref = ?'); params.push(f.ref); shape.push('ref'); }
+    return { clauses, params, shape: shape.join(',') };
+  }
+
+  private cached(shape: string, sql: () => string): Statement<unknown[]> {
+    let s = this.dynamic.get(shape);
+    if (!s) {
+      s = this.db.prepare(sql());
+      this.dynamic.set(shape, s);
+    }
+    return s;
+  }
+
+  // ---- conversation sessions and idempotency
 
   async commitTurn(t: { sessionKey: string; session?: { data: string; expiresAt: number }; processedKey?: string; at: number }): Promise<void> {
     this.db.transaction(() => {
@@ -172,9 +448,111 @@ export class SqliteStore implements Store {
     this.stmt.clearAttempts.run(scope);
   }
 
+  // ---- officers, sign-in sessions, audit
+
+  async createOfficer(o: NewOfficer): Promise<Officer> {
+    const id = randomUUID();
+    try {
+      this.stmt.insertOfficer.run({
+        id, username: o.username, display_name: o.displayName, role: o.role, province: o.province,
+        password_hash: o.passwordHash, must_change_password: o.mustChangePassword ? 1 : 0,
+        created_at: new Date().toISOString(),
+      });
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE' && /officers\.username/.test((e as Error).message)) {
+        throw new DuplicateKeyError('username');
+      }
+      throw e;
+    }
+    return toOfficer(this.stmt.officerById.get(id) as OfficerRow);
+  }
+
+  async getOfficer(id: string): Promise<Officer | null> {
+    const row = this.stmt.officerById.get(id);
+    return row ? toOfficer(row) : null;
+  }
+
+  async getOfficerByUsername(username: string): Promise<Officer | null> {
+    const row = this.stmt.officerByUsername.get(username);
+    return row ? toOfficer(row) : null;
+  }
+
+  async listOfficers(): Promise<Officer[]> {
+    return this.stmt.listOfficers.all().map(toOfficer);
+  }
+
+  async updateOfficer(id: string, set: Partial<Omit<Officer, 'id' | 'username' | 'createdAt'>>): Promise<Officer | null> {
+    return this.db.transaction((): Officer | null => {
+      const row = this.stmt.officerById.get(id);
+      if (!row) return null;
+      const cur = toOfficer(row);
+      const pick = <K extends keyof typeof set>(k: K, fallback: Officer[K]) =>
+        (Object.hasOwn(set, k) && set[k] !== undefined ? set[k] : fallback) as Officer[K];
+      const disabled = pick('disabled', cur.disabled);
+      const mustChange = pick('mustChangePassword', cur.mustChangePassword);
+      this.stmt.writeOfficer.run({
+        id,
+        display_name: pick('displayName', cur.displayName),
+        role: pick('role', cur.role),
+        province: pick('province', cur.province),
+        password_hash: pick('passwordHash', cur.passwordHash),
+        disabled: disabled ? 1 : 0,
+        must_change_password: mustChange ? 1 : 0,
+        failed_logins: pick('failedLogins', cur.failedLogins),
+        locked_until: pick('lockedUntil', cur.lockedUntil),
+      });
+      return toOfficer(this.stmt.officerById.get(id) as OfficerRow);
+    }).immediate();
+  }
+
+  async createAuthSession(s: AuthSession): Promise<void> {
+    this.stmt.insertAuthSession.run(s.id, s.officerId, s.csrf, s.createdAt, s.expiresAt);
+  }
+
+  async getAuthSession(id: string): Promise<AuthSession | null> {
+    const r = this.stmt.getAuthSession.get(id);
+    return r ? { id: r.id, officerId: r.officer_id, csrf: r.csrf, createdAt: r.created_at, expiresAt: r.expires_at } : null;
+  }
+
+  async touchAuthSession(id: string, expiresAt: number): Promise<void> {
+    this.stmt.touchAuthSession.run(expiresAt, id);
+  }
+
+  async deleteAuthSession(id: string): Promise<void> {
+    this.stmt.deleteAuthSession.run(id);
+  }
+
+  async deleteAuthSessionsOf(officerId: string): Promise<void> {
+    this.stmt.deleteAuthSessionsOf.run(officerId);
+  }
+
+  async addAudit(e: AuditEvent): Promise<void> {
+    this.stmt.insertAudit.run(e.at, e.officerId, e.action, e.caseId ?? null);
+  }
+
+  async listAudit(q: { caseId?: string; officerId?: string; limit?: number }): Promise<AuditEvent[]> {
+    const limit = q.limit ?? DEFAULT_LIST_LIMIT;
+    const rows = q.caseId !== undefined && q.officerId !== undefined ? this.stmt.auditByBoth.all(q.caseId, q.officerId, limit)
+      : q.caseId !== undefined ? this.stmt.auditByCase.all(q.caseId, limit)
+      : q.officerId !== undefined ? this.stmt.auditByOfficer.all(q.officerId, limit)
+      : this.stmt.auditAll.all(limit);
+    return rows.map(toAudit);
+  }
+
+  // ---- settings
+
+  async getSetting(key: string): Promise<string | null> {
+    return this.stmt.getSetting.get(key)?.value ?? null;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    this.stmt.setSetting.run(key, value);
+  }
+
   async purge(now: number): Promise<number> {
     return this.db.transaction(() =>
       this.stmt.purgeSessions.run(now).changes
+      + this.stmt.purgeAuthSessions.run(now).changes
       + this.stmt.purgeProcessed.run(now - PROCESSED_TTL_MS).changes
       + this.stmt.purgeAttempts.run(now - ATTEMPTS_TTL_MS).changes)();
   }

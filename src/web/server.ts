@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import type { Server } from 'node:http';
 import { z } from 'zod';
 import type { App } from '../app/index.js';
+import { createLiaisonRouter } from '../liaison/router.js';
 
 const chatBody = z.object({
   /** A random id the page makes per browser tab (not identifying; cleared by "thoát nhanh"). */
@@ -53,6 +54,8 @@ export function createServer(app: App): express.Express {
       next(e);
     }
   });
+
+  web.use('/api/liaison', createLiaisonRouter(app));
 
   web.use(express.static(join(app.root, 'web'), { index: 'index.html', maxAge: '1h' }));
 

@@ -1,0 +1,440 @@
+/**
+ * The case service: the only place that knows about encryption at rest, the case history, an
+ * officer's scope and the lifecycle rules. The bot files tips and follows them up through it; the
+ * liaison API reads and changes cases through it. The store below sees only sealed text.
+ *
+ * Lifecycle: new → triaged → assigned → forwarded → closed, forward only. Closing needs a
+ * disposition and the supervisor role; a closed case cannot be claimed or changed. Every change is
+ * one atomic conditional update (store.updateCase with `expect`) that also pushes its history entries.
+ */
+import type {
+  CaseFilter, CaseMessage, CasePageRequest, CaseRecord, CaseStatus, CaseUpdate, Disposition, HistoryEntry, NewCase,
+  Officer, Priority, RelatedLink, Role, Store, TipFields,
+} from '../store/port.js';
+import { DISPOSITIONS } from '../store/port.js';
+import type { Logger } from '../log.js';
+import { normalize } from '../text/normalize.js';
+import { soundsLikeEmergency } from '../nlu/emergency.js';
+import { toCsv } from '../liaison/csv.js';
+import type { FieldCipher } from './cipher.js';
+import { linkRelated } from './related.js';
+
+export class CaseError extends Error {
+  constructor(readonly status: 400 | 403 | 404 | 409, readonly code: string, message: string, readonly details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'CaseError';
+  }
+}
+
+/** Who acts on the officer side. `province` null: every province. */
+export interface Actor {
+  id: string;
+  role: Role;
+  province: string | null;
+}
+
+/** Queue filter as the API gives it; the service narrows it to the actor's scope. */
+export interface QueueFilter extends Omit<CaseFilter, 'assignedTo'> {
+  /** Only cases assigned to the actor. */
+  mine?: boolean;
+}
+
+const STATUS_STEP: Record<CaseStatus, number> = { new: 0, triaged: 1, assigned: 2, forwarded: 3, closed: 4 };
+export const OPEN_STATUSES: CaseStatus[] = ['new', 'triaged', 'assigned', 'forwarded'];
+const CLAIMABLE: CaseStatus[] = ['new', 'triaged'];
+const MAX_RETRIES = 5;
+export const MAX_EXPORT_ROWS = 50_000;
+
+export interface OfficerRef { id: string; username: string; displayName: string }
+
+export interface CaseSummary {
+  id: string;
+  ref: string;
+  status: CaseStatus;
+  priority: Priority;
+  disposition: Disposition | null;
+  category: TipFields['category'];
+  province: string;
+  place?: string;
+  when?: string;
+  whenDate?: string;
+  inDanger: TipFields['inDanger'];
+  /** The start of what happened (decrypted), for the queue. */
+  excerpt: string;
+  assignedTo: OfficerRef | null;
+  /** Messages from the reporter (answers and additions). */
+  reporterMessages: number;
+  related: number;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CaseView {
+  id: string;
+  ref: string;
+  status: CaseStatus;
+  priority: Priority;
+  disposition: Disposition | null;
+  assignedTo: OfficerRef | null;
+  lang: string;
+  fields: TipFields;
+  /** The two-way conversation with the anonymous reporter: officers' questions and the reporter's answers. */
+  messages: CaseMessage[];
+  /** Internal notes: never shown to the reporter. */
+  notes: { at: string; by: string; text: string }[];
+  history: HistoryEntry[];
+  related: RelatedLink[];
+  /** Officers named by id in assignedTo, notes and history. */
+  officers: Record<string, { username: string; displayName: string }>;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+  week: string;
+}
+
+export interface Stats {
+  byCategory: { key: string; count: number }[];
+  byProvince: { key: string; count: number }[];
+  byStatus: { key: string; count: number }[];
+  byWeek: { key: string; count: number }[];
+}
+
+/** What the reporter may see through the bot: a status and the officers' questions. Never names or notes. */
+export interface ReporterView {
+  id: string;
+  ref: string;
+  status: CaseStatus;
+  secretHash: string;
+  questions: string[];
+}
+
+/** True when the tip's own words speak of danger happening now. */
+export function soundsUrgent(f: Pick<TipFields, 'what' | 'involved'>): boolean {
+  return [f.what, f.involved].some((t) => typeof t === 'string' && t !== '' && soundsLikeEmergency(normalize(t)));
+}
+
+export class CaseService {
+  constructor(
+    private readonly store: Store,
+    private readonly cipher: FieldCipher,
+    private readonly log: Logger,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+  }
+
+  // ------------------------------------------------------------------ reporter side (the bot)
+
+  /**
+   * Files a tip: seals the free text, sets priority urgent when someone is in danger now (the
+   * reporter said so, or the wording says so), records "created", then links related open tips.
+   * Idempotent like the store: the same idempotency key returns the same case (`created: false`).
+   */
+  async createTip(c: NewCase): Promise<{ case: CaseRecord; created: boolean; related: RelatedLink[] }> {
+    const plain = c.fields;
+    const priority: Priority = plain.inDanger === 'yes' || soundsUrgent(plain) ? 'urgent' : c.priority;
+    const at = this.now().toISOString();
+    const res = await this.store.createCase({
+      ...c, priority, fields: this.cipher.sealFields(plain),
+      history: [{ at, by: 'reporter', action: 'created', to: 'new' }],
+    });
+    let related: RelatedLink[] = [];
+    if (res.created) {
+      try {
+        related = await linkRelated(this.store, this.cipher, res.case, plain, this.now());
+        if (related.length) this.log.info('related tips linked', { count: related.length });
+      } catch (e) {
+        // The tip itself is stored; a missing "possibly the same matter" link is not worth failing it.
+        this.log.warn('related tips not linked', { error: (e as Error).message });
+      }
+    }
+    return { ...res, related };
+  }
+
+  async getForReporter(ref: string): Promise<ReporterView | null> {
+    const c = await this.store.getCaseByRef(ref);
+    if (!c) return null;
+    return {
+      id: c.id, ref: c.ref, status: c.status, secretHash: c.secretHash,
+      questions: c.messages.filter((m) => m.from === 'officer').map((m) => this.cipher.openMessage(m).text),
+    };
+  }
+
+  /** Appends the reporter's answer or addition to the case (sealed) with an 'answer' history entry. */
+  async addReporterAnswer(ref: string, text: string): Promise<boolean> {
+    const c = await this.store.getCaseByRef(ref);
+    if (!c) return false;
+    const at = this.now().toISOString();
+    const updated = await this.store.updateCase(c.id, {
+      push: { messages: [this.cipher.sealMessage({ from: 'reporter', text, at })], history: [{ at, by: 'reporter', action: 'answer' }] },
+    });
+    return updated !== null;
+  }
+
+  // ------------------------------------------------------------------ officer side (the liaison API)
+
+  async list(actor: Actor, filter: QueueFilter, page: CasePageRequest): Promise<{ items: CaseSummary[]; nextCursor: string | null }> {
+    this.caseRole(actor);
+    const f = this.scoped(actor, filter);
+    await this.audit(actor, 'list');
+    if (!f) return { items: [], nextCursor: null };
+    const res = await this.store.queryCases(f, page);
+    const names = await this.officerNames(res.items.map((c) => c.assignedTo));
+    return { items: res.items.map((c) => this.summary(c, names)), nextCursor: res.nextCursor };
+  }
+
+  /** One case, decrypted; the read is audited before anything is returned. */
+  async get(actor: Actor, id: string): Promise<CaseView> {
+    this.caseRole(actor);
+    const c = await this.load(actor, id);
+    await this.audit(actor, 'read', c.id);
+    return this.view(c);
+  }
+
+  /** Atomic: of officers claiming at once, exactly one wins; the others get 409. */
+  async claim(actor: Actor, id: string): Promise<CaseView> {
+    this.caseRole(actor);
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const c = await this.load(actor, id);
+      if (c.status === 'closed') throw closed();
+      if (c.assignedTo === actor.id) return this.view(c);
+      if (c.assignedTo !== null) throw new CaseError(409, 'already_claimed', 'another officer has already claimed this case');
+      if (!CLAIMABLE.includes(c.status)) throw new CaseError(409, 'not_claimable', `a case with status "${c.status}" cannot be claimed; ask a supervisor to assign it`);
+      const at = this.now().toISOString();
+      const updated = await this.store.updateCase(c.id, {
+        expect: { assignedTo: null, statusIn: [c.status] },
+        set: { assignedTo: actor.id, status: 'assigned' },
+        push: { history: [{ at, by: actor.id, action: 'claim', to: actor.id }, { at, by: actor.id, action: 'status', from: c.status, to: 'assigned' }] },
+      });
+      if (updated) {
+        await this.audit(actor, 'claim', c.id);
+        return this.view(updated);
+      }
+      // Lost a race, or the status moved meanwhile: read again to tell which.
+    }
+    throw changed();
+  }
+
+  async changeStatus(actor: Actor, id: string, req: { status: CaseStatus; disposition?: Disposition; expectedVersion?: number }): Promise<CaseView> {
+    this.caseRole(actor);
+    const closing = req.status === 'closed';
+    if (closing && actor.role !== 'supervisor') throw new CaseError(403, 'supervisor_only', 'only a supervisor can close a case');
+    if (closing && !req.disposition) throw new CaseError(400, 'disposition_required', 'closing a case needs a disposition', { dispositions: DISPOSITIONS });
+    if (!closing && req.disposition) throw new CaseError(400, 'disposition_only_when_closing', 'a disposition is given only when closing a case');
+    const updated = await this.mutate(actor, id, req.expectedVersion, (c, at) => {
+      this.open(c);
+      if (actor.role === 'officer' && c.assignedTo !== null && c.assignedTo !== actor.id) {
+        throw new CaseError(403, 'not_yours', 'this case is assigned to another officer');
+      }
+      if (STATUS_STEP[req.status] <= STATUS_STEP[c.status]) {
+        throw new CaseError(409, 'invalid_transition', `a case cannot go from "${c.status}" to "${req.status}": statuses only move forward (new, triaged, assigned, forwarded, closed)`);
+      }
+      if (req.status === 'assigned' && c.assignedTo === null) throw new CaseError(409, 'not_assigned', 'claim or assign the case first');
+      const history: HistoryEntry[] = [{ at, by: actor.id, action: 'status', from: c.status, to: req.status }];
+      if (closing) history.push({ at, by: actor.id, action: 'disposition', to: req.disposition });
+      return { set: closing ? { status: req.status, disposition: req.disposition } : { status: req.status }, push: { history } };
+    });
+    await this.audit(actor, 'status', updated.id);
+    return this.view(updated);
+  }
+
+  async changePriority(actor: Actor, id: string, req: { priority: Priority; expectedVersion?: number }): Promise<CaseView> {
+    this.caseRole(actor);
+    const updated = await this.mutate(actor, id, req.expectedVersion, (c, at) => {
+      this.open(c);
+      if (c.priority === req.priority) return null;
+      return { set: { priority: req.priority }, push: { history: [{ at, by: actor.id, action: 'priority', from: c.priority, to: req.priority }] } };
+    });
+    await this.audit(actor, 'priority', updated.id);
+    return this.view(updated);
+  }
+
+  /** Supervisor: gives the case to an active officer whose scope covers its province. */
+  async assign(actor: Actor, id: string, officerId: string): Promise<CaseView> {
+    this.caseRole(actor);
+    if (actor.role !== 'supervisor') throw new CaseError(403, 'supervisor_only', 'only a supervisor can assign a case');
+    const target = await this.store.getOfficer(officerId);
+    if (!target || target.disabled || target.role === 'admin') throw new CaseError(400, 'invalid_officer', 'no active officer or supervisor has this id');
+    const updated = await this.mutate(actor, id, undefined, (c, at) => {
+      this.open(c);
+      if (target.province !== null && target.province !== c.fields.province) {
+        throw new CaseError(400, 'officer_out_of_scope', `this officer works in ${target.province}, the case is in ${c.fields.province}`);
+      }
+      if (c.assignedTo === target.id) return null;
+      const status: CaseStatus = CLAIMABLE.includes(c.status) ? 'assigned' : c.status;
+      const history: HistoryEntry[] = [{ at, by: actor.id, action: 'assign', from: c.assignedTo ?? undefined, to: target.id }];
+      if (status !== c.status) history.push({ at, by: actor.id, action: 'status', from: c.status, to: status });
+      return { set: { assignedTo: target.id, status }, push: { history } };
+    });
+    await this.audit(actor, 'assign', updated.id);
+    return this.view(updated);
+  }
+
+  /** Internal note: officers only, never shown to the reporter. */
+  async addNote(actor: Actor, id: string, text: string): Promise<CaseView> {
+    this.caseRole(actor);
+    const updated = await this.mutate(actor, id, undefined, (c, at) => {
+      this.open(c);
+      return { push: { notes: [this.cipher.sealNote({ at, by: actor.id, text })], history: [{ at, by: actor.id, action: 'note' }] } };
+    });
+    await this.audit(actor, 'note', updated.id);
+    return this.view(updated);
+  }
+
+  /** A question the anonymous reporter sees when following the tip up (code + secret), on any channel. */
+  async askReporter(actor: Actor, id: string, text: string): Promise<CaseView> {
+    this.caseRole(actor);
+    const updated = await this.mutate(actor, id, undefined, (c, at) => {
+      this.open(c);
+      return { push: { messages: [this.cipher.sealMessage({ from: 'officer', text, at })], history: [{ at, by: actor.id, action: 'question' }] } };
+    });
+    await this.audit(actor, 'question', updated.id);
+    return this.view(updated);
+  }
+
+  /** Supervisor: the filtered queue as CSV for Excel (BOM, quoting, formula injection neutralised). Audited. */
+  async exportCsv(actor: Actor, filter: QueueFilter): Promise<{ csv: string; rows: number }> {
+    this.caseRole(actor);
+    if (actor.role !== 'supervisor') throw new CaseError(403, 'supervisor_only', 'only a supervisor can export cases');
+    const f = this.scoped(actor, filter);
+    await this.audit(actor, 'export');
+    const cases: CaseRecord[] = [];
+    let cursor: string | undefined;
+    while (f && cases.length < MAX_EXPORT_ROWS) {
+      const page = await this.store.queryCases(f, { limit: 100, cursor, order: 'newest' });
+      cases.push(...page.items);
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    const names = await this.officerNames(cases.map((c) => c.assignedTo));
+    const header = ['ref', 'created', 'status', 'priority', 'category', 'province', 'place', 'when', 'what', 'involved', 'in danger', 'assigned', 'disposition'];
+    const rows = cases.slice(0, MAX_EXPORT_ROWS).map((c) => {
+      const p = this.cipher.openFields(c.fields);
+      return [c.ref, c.createdAt, c.status, c.priority, p.category, p.province, p.place, p.whenDate ?? p.when, p.what, p.involved, p.inDanger,
+        c.assignedTo ? names.get(c.assignedTo)?.username ?? c.assignedTo : '', c.disposition];
+    });
+    return { csv: toCsv(header, rows), rows: rows.length };
+  }
+
+  /** Counts for charts, within the actor's scope. */
+  async stats(actor: Actor, filter: QueueFilter): Promise<Stats> {
+    this.caseRole(actor);
+    const f = this.scoped(actor, filter);
+    if (!f) return { byCategory: [], byProvince: [], byStatus: [], byWeek: [] };
+    const [byCategory, byProvince, byStatus, byWeek] = await Promise.all(
+      (['category', 'province', 'status', 'week'] as const).map((by) => this.store.countCases(f, by)),
+    );
+    const byCount = (a: { key: string; count: number }, b: { key: string; count: number }) => b.count - a.count || a.key.localeCompare(b.key);
+    return {
+      byCategory: byCategory.sort(byCount), byProvince: byProvince.sort(byCount), byStatus: byStatus.sort(byCount),
+      byWeek: byWeek.sort((a, b) => a.key.localeCompare(b.key)),
+    };
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private caseRole(actor: Actor): void {
+    if (actor.role !== 'officer' && actor.role !== 'supervisor') {
+      throw new CaseError(403, 'no_case_access', 'administrators manage officer accounts and have no access to cases');
+    }
+  }
+
+  private inScope(actor: Actor, c: CaseRecord): boolean {
+    return actor.province === null || c.fields.province === actor.province;
+  }
+
+  /** The filter narrowed to the actor's scope; null when nothing can match. */
+  private scoped(actor: Actor, filter: QueueFilter): CaseFilter | null {
+    const { mine, ...rest } = filter;
+    const f: CaseFilter = { ...rest };
+    if (mine) f.assignedTo = actor.id;
+    if (actor.province !== null) {
+      if (f.province && !f.province.includes(actor.province)) return null;
+      f.province = [actor.province];
+    }
+    for (const k of ['status', 'priority', 'category', 'province'] as const) if (f[k]?.length === 0) delete f[k];
+    return f;
+  }
+
+  /** A case in the actor's scope; 404 otherwise (a case outside it is not even confirmed to exist). */
+  private async load(actor: Actor, id: string): Promise<CaseRecord> {
+    const c = await this.store.getCase(id);
+    if (!c || !this.inScope(actor, c)) throw new CaseError(404, 'not_found', 'no such case');
+    return c;
+  }
+
+  private open(c: CaseRecord): void {
+    if (c.status === 'closed') throw closed();
+  }
+
+  /**
+   * Reads, checks and applies one conditional update, guarded by the version read. With an
+   * expectedVersion from the client, any difference is a 409; without, a concurrent change is
+   * retried on a fresh read (the checks run again). `build` returning null is a no-op.
+   */
+  private async mutate(actor: Actor, id: string, expectedVersion: number | undefined, build: (c: CaseRecord, at: string) => CaseUpdate | null): Promise<CaseRecord> {
+    for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
+      const c = await this.load(actor, id);
+      if (expectedVersion !== undefined && c.version !== expectedVersion) throw changed({ version: c.version });
+      const u = build(c, this.now().toISOString());
+      if (!u) return c;
+      const updated = await this.store.updateCase(c.id, { ...u, expect: { ...u.expect, version: c.version } });
+      if (updated) return updated;
+      if (expectedVersion !== undefined) throw changed();
+    }
+    throw changed();
+  }
+
+  private async audit(actor: Actor, action: string, caseId?: string): Promise<void> {
+    await this.store.addAudit({ at: this.now().toISOString(), officerId: actor.id, action, ...(caseId ? { caseId } : {}) });
+  }
+
+  private async officerNames(ids: (string | null | undefined)[]): Promise<Map<string, Officer>> {
+    const unique = [...new Set(ids.filter((x): x is string => typeof x === 'string' && x !== '' && x !== 'reporter' && x !== 'system'))];
+    const found = await Promise.all(unique.map((id) => this.store.getOfficer(id)));
+    const out = new Map<string, Officer>();
+    for (const o of found) if (o) out.set(o.id, o);
+    return out;
+  }
+
+  private ref(id: string | null, names: Map<string, Officer>): OfficerRef | null {
+    if (!id) return null;
+    const o = names.get(id);
+    return { id, username: o?.username ?? '', displayName: o?.displayName ?? '' };
+  }
+
+  private summary(c: CaseRecord, names: Map<string, Officer>): CaseSummary {
+    const p = this.cipher.openFields(c.fields);
+    return {
+      id: c.id, ref: c.ref, status: c.status, priority: c.priority, disposition: c.disposition,
+      category: p.category, province: p.province, place: p.place, when: p.when, whenDate: p.whenDate, inDanger: p.inDanger,
+      excerpt: p.what.length > 160 ? `${p.what.slice(0, 157)}…` : p.what,
+      assignedTo: this.ref(c.assignedTo, names),
+      reporterMessages: c.messages.filter((m) => m.from === 'reporter').length,
+      related: c.related.length, version: c.version, createdAt: c.createdAt, updatedAt: c.updatedAt,
+    };
+  }
+
+  private async view(c: CaseRecord): Promise<CaseView> {
+    const ids = [c.assignedTo, ...c.notes.map((n) => n.by), ...c.history.flatMap((h) => [h.by, ...(h.action === 'assign' || h.action === 'claim' ? [h.from, h.to] : [])])];
+    const names = await this.officerNames(ids);
+    return {
+      id: c.id, ref: c.ref, status: c.status, priority: c.priority, disposition: c.disposition,
+      assignedTo: this.ref(c.assignedTo, names), lang: c.lang,
+      fields: this.cipher.openFields(c.fields),
+      messages: c.messages.map((m) => this.cipher.openMessage(m)),
+      notes: c.notes.map((n) => this.cipher.openNote(n)),
+      history: c.history, related: c.related,
+      officers: Object.fromEntries([...names.values()].map((o) => [o.id, { username: o.username, displayName: o.displayName }])),
+      version: c.version, createdAt: c.createdAt, updatedAt: c.updatedAt, week: c.week,
+    };
+  }
+}
+
+function closed(): CaseError {
+  return new CaseError(409, 'closed', 'the case is closed; it can no longer be claimed or changed');
+}
+
+function changed(details?: Record<string, unknown>): CaseError {
+  return new CaseError(409, 'version_conflict', 'the case was changed by someone else; reload it and try again', details);
+}

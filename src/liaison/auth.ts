@@ -1,0 +1,172 @@
+/**
+ * Officer sign-in: scrypt-hashed passwords, lockout after repeated failures, a per-address limit,
+ * and sessions held in an httpOnly SameSite=Strict cookie whose token is stored only as a SHA-256
+ * hash. Sessions end 8 hours after sign-in at the latest, or after 30 idle minutes.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Request, Response } from 'express';
+import type { AuthSession, Officer, Store } from '../store/port.js';
+import { dummyVerify, verifyPassword } from './password.js';
+import { HttpError } from './validation.js';
+
+export const COOKIE = 'binhan_liaison';
+
+export interface AuthOptions {
+  /** Consecutive failures before the account is locked, and for how long. */
+  maxFailures: number;
+  lockMs: number;
+  /** Failed sign-ins per client address within the window before 429. */
+  ipMaxFailures: number;
+  ipWindowMs: number;
+  absoluteMs: number;
+  idleMs: number;
+}
+
+export const DEFAULT_AUTH: AuthOptions = {
+  maxFailures: 5,
+  lockMs: 15 * 60_000,
+  ipMaxFailures: 20,
+  ipWindowMs: 10 * 60_000,
+  absoluteMs: 8 * 3_600_000,
+  idleMs: 30 * 60_000,
+};
+
+export const sha256 = (s: string): string => createHash('sha256').update(s).digest('hex');
+
+/** What an officer may see about themselves. */
+export function meView(o: Officer) {
+  return { id: o.id, username: o.username, displayName: o.displayName, role: o.role, province: o.province, mustChangePassword: o.mustChangePassword };
+}
+
+/**
+ * Failed sign-ins per client address, in memory. Only failures count: a police office behind one
+ * address signs in many officers each morning, and a success does not wipe an attacker's count.
+ */
+export class FailureLimiter {
+  private readonly hits = new Map<string, number[]>();
+  constructor(private readonly max: number, private readonly windowMs: number, private readonly maxKeys = 10_000) {}
+
+  private recent(key: string, now: number): number[] {
+    const list = (this.hits.get(key) ?? []).filter((t) => t > now - this.windowMs);
+    if (list.length) this.hits.set(key, list); else this.hits.delete(key);
+    return list;
+  }
+
+  /** Seconds to wait, or 0 when allowed. */
+  retryAfter(key: string, now: number): number {
+    const list = this.recent(key, now);
+    return list.length >= this.max ? Math.max(1, Math.ceil((list[0] + this.windowMs - now) / 1000)) : 0;
+  }
+
+  fail(key: string, now: number): void {
+    const list = this.recent(key, now);
+    list.push(now);
+    this.hits.delete(key);
+    this.hits.set(key, list.slice(-this.max));
+    if (this.hits.size > this.maxKeys) this.hits.delete(this.hits.keys().next().value as string);
+  }
+}
+
+export function readCookie(req: Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(';')) {
+    const i = part.indexOf('=');
+    if (i < 0) continue;
+    if (part.slice(0, i).trim() === name) {
+      const v = part.slice(i + 1).trim();
+      return /^[A-Za-z0-9_-]{20,100}$/.test(v) ? v : undefined;
+    }
+  }
+  return undefined;
+}
+
+function cookieAttrs(req: Request, maxAgeSec: number): string {
+  const secure = req.secure || process.env.NODE_ENV === 'production';
+  return `HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeSec}${secure ? '; Secure' : ''}`;
+}
+
+export class Auth {
+  readonly limiter: FailureLimiter;
+
+  constructor(private readonly store: Store, readonly opts: AuthOptions, private readonly now: () => number) {
+    this.limiter = new FailureLimiter(opts.ipMaxFailures, opts.ipWindowMs);
+  }
+
+  /**
+   * Checks a username and password. Throws 423 while the account is locked (even with the right
+   * password), 401 for a wrong pair (the same for an unknown user, after the same work), 403 for a
+   * disabled account. Failures count towards the lockout and the per-address limit.
+   */
+  async verify(username: string, password: string, ip: string): Promise<Officer> {
+    const now = this.now();
+    const officer = await this.store.getOfficerByUsername(username);
+    if (officer?.lockedUntil && officer.lockedUntil > now) {
+      this.limiter.fail(ip, now);
+      const minutes = Math.ceil((officer.lockedUntil - now) / 60_000);
+      throw new HttpError(423, `this account is locked for ${minutes} more minute(s) after too many failed sign-ins`, { retryAfterSeconds: Math.ceil((officer.lockedUntil - now) / 1000) }, 'locked');
+    }
+    const ok = officer ? await verifyPassword(password, officer.passwordHash) : await dummyVerify(password);
+    if (!ok || !officer) {
+      this.limiter.fail(ip, now);
+      if (officer) await this.countFailure(officer);
+      throw new HttpError(401, 'wrong username or password', undefined, 'bad_credentials');
+    }
+    if (officer.disabled) throw new HttpError(403, 'this account is disabled', undefined, 'disabled');
+    if (officer.failedLogins !== 0 || officer.lockedUntil !== null) await this.store.updateOfficer(officer.id, { failedLogins: 0, lockedUntil: null });
+    return officer;
+  }
+
+  /** One more consecutive failure; the last one allowed locks the account and ends its sessions. */
+  async countFailure(officer: Officer): Promise<void> {
+    const now = this.now();
+    const failures = (officer.lockedUntil !== null && officer.lockedUntil <= now ? 0 : officer.failedLogins) + 1;
+    if (failures >= this.opts.maxFailures) {
+      await this.store.updateOfficer(officer.id, { failedLogins: 0, lockedUntil: now + this.opts.lockMs });
+      await this.store.deleteAuthSessionsOf(officer.id);
+    } else {
+      await this.store.updateOfficer(officer.id, { failedLogins: failures, lockedUntil: null });
+    }
+  }
+
+  /** Starts a session: sets the cookie, stores only the token's hash. Returns the CSRF token. */
+  async start(req: Request, res: Response, officer: Officer): Promise<string> {
+    const now = this.now();
+    const token = randomBytes(32).toString('base64url');
+    const csrf = randomBytes(32).toString('base64url');
+    const session: AuthSession = { id: sha256(token), officerId: officer.id, csrf, createdAt: now, expiresAt: Math.min(now + this.opts.idleMs, now + this.opts.absoluteMs) };
+    await this.store.createAuthSession(session);
+    res.append('Set-Cookie', `${COOKIE}=${token}; ${cookieAttrs(req, Math.floor(this.opts.absoluteMs / 1000))}`);
+    return csrf;
+  }
+
+  async end(req: Request, res: Response, session: AuthSession | null): Promise<void> {
+    if (session) await this.store.deleteAuthSession(session.id);
+    res.append('Set-Cookie', `${COOKIE}=; ${cookieAttrs(req, 0)}`);
+  }
+
+  /** The session and officer of a request, or a 401 (no cookie, unknown, expired, account gone or disabled). */
+  async session(req: Request): Promise<{ session: AuthSession; officer: Officer }> {
+    const token = readCookie(req, COOKIE);
+    if (!token) throw new HttpError(401, 'sign in first', undefined, 'unauthenticated');
+    const now = this.now();
+    const session = await this.store.getAuthSession(sha256(token));
+    if (!session) throw new HttpError(401, 'sign in first', undefined, 'unauthenticated');
+    if (now >= session.expiresAt || now >= session.createdAt + this.opts.absoluteMs) {
+      await this.store.deleteAuthSession(session.id);
+      throw new HttpError(401, 'your session has expired; sign in again', undefined, 'session_expired');
+    }
+    const officer = await this.store.getOfficer(session.officerId);
+    if (!officer || officer.disabled) {
+      await this.store.deleteAuthSession(session.id);
+      throw new HttpError(401, 'sign in first', undefined, 'unauthenticated');
+    }
+    // Idle expiry slides with use (written at most once a minute), never past the absolute limit.
+    const next = Math.min(now + this.opts.idleMs, session.createdAt + this.opts.absoluteMs);
+    if (next - session.expiresAt >= 60_000) {
+      await this.store.touchAuthSession(session.id, next);
+      session.expiresAt = next;
+    }
+    return { session, officer };
+  }
+}

@@ -1,0 +1,292 @@
+/**
+ * The liaison API (JSON under /api/liaison): officers, supervisors and admins of the Women's Union
+ * and police-liaison units sign in, work the case queue, talk to anonymous reporters, export and
+ * chart. Roles:
+ *   officer    – cases in scope (own province, or all when none is set): list, read, claim, move
+ *                status forward (not close), priority, notes, questions to the reporter, stats
+ *   supervisor – everything on cases in scope, plus assign, close (with a disposition), export
+ *   admin      – officer accounts only; no access to cases
+ * Anonymous requests get 401 everywhere except POST /login. Every state-changing request needs the
+ * session's CSRF token in X-CSRF-Token. Every response is Cache-Control: no-store; errors are
+ * {error, code?, details?}.
+ */
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { z } from 'zod';
+import type { App } from '../app/index.js';
+import { CaseError, type Actor } from '../cases/service.js';
+import { normalize } from '../text/normalize.js';
+import { DuplicateKeyError, type AuthSession, type Officer, type Role } from '../store/port.js';
+import { Auth, DEFAULT_AUTH, meView, type AuthOptions } from './auth.js';
+import { checkCsrf } from './csrf.js';
+import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './password.js';
+import {
+  HttpError, assignBody, emptyQuery, filterQuery, listQuery, loginBody, newOfficerBody, noteBody, parse, parseId,
+  passwordBody, patchOfficerBody, priorityBody, questionBody, statusBody, toFilter,
+} from './validation.js';
+
+export interface LiaisonOptions {
+  /** The clock (epoch ms), for sessions and lockouts; tests move it. */
+  now?: () => number;
+  auth?: Partial<AuthOptions>;
+}
+
+type LiaisonApp = Pick<App, 'store' | 'cases' | 'log' | 'bundle'>;
+interface Ctx { officer: Officer; session: AuthSession; actor: Actor }
+type Handler = (ctx: Ctx, req: Request, res: Response) => Promise<void>;
+
+const CASE_ROLES: readonly Role[] = ['officer', 'supervisor'];
+const SUPERVISOR: readonly Role[] = ['supervisor'];
+const ADMIN: readonly Role[] = ['admin'];
+const noBody = z.strictObject({}).optional();
+
+function adminView(o: Officer, now: number) {
+  return {
+    id: o.id, username: o.username, displayName: o.displayName, role: o.role, province: o.province, disabled: o.disabled,
+    mustChangePassword: o.mustChangePassword, locked: o.lockedUntil !== null && o.lockedUntil > now, createdAt: o.createdAt,
+  };
+}
+
+export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}): Router {
+  const now = opts.now ?? Date.now;
+  const auth = new Auth(app.store, { ...DEFAULT_AUTH, ...opts.auth }, now);
+  const { store, cases, log } = app;
+  const places = app.bundle.content.places;
+  const knownPlaces = new Map([...places.provinces, ...places.abroad, places.unknown].map((p) => [normalize(p.name), p.name]));
+  const canonicalProvince = (p: string | null): string | null => {
+    if (p === null) return null;
+    const name = knownPlaces.get(normalize(p));
+    if (!name) throw new HttpError(400, `unknown province "${p}"`, { known: [...knownPlaces.values()] }, 'unknown_province');
+    return name;
+  };
+
+  const r = express.Router();
+  r.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    res.set('Pragma', 'no-cache');
+    next();
+  });
+  r.use(express.json({ limit: '32kb', strict: true }));
+
+  /** Authenticates, checks CSRF, the password-change requirement and the role, then runs the handler. */
+  const guard = (roles: readonly Role[] | 'any', fn: Handler, o: { allowMustChange?: boolean } = {}) =>
+    async (req: Request, res: Response): Promise<void> => {
+      const { session, officer } = await auth.session(req);
+      checkCsrf(req, session);
+      if (officer.mustChangePassword && !o.allowMustChange) {
+        throw new HttpError(403, 'change your password first (POST /api/liaison/me/password)', undefined, 'password_change_required');
+      }
+      if (roles !== 'any' && !roles.includes(officer.role)) throw new HttpError(403, `not allowed for the ${officer.role} role`, undefined, 'forbidden_role');
+      await fn({ session, officer, actor: { id: officer.id, role: officer.role, province: officer.province } }, req, res);
+    };
+
+  // ---------------------------------------------------------------- sign-in
+
+  r.post('/login', async (req, res) => {
+    const ip = req.socket.remoteAddress ?? 'unknown';
+    const wait = auth.limiter.retryAfter(ip, now());
+    if (wait > 0) {
+      res.set('Retry-After', String(wait));
+      throw new HttpError(429, 'too many failed sign-ins from this address; try again later', { retryAfterSeconds: wait }, 'rate_limited');
+    }
+    parse(emptyQuery, req.query, 'query');
+    const body = parse(loginBody, req.body);
+    let officer: Officer;
+    try {
+      officer = await auth.verify(body.username.trim().toLowerCase(), body.password, ip);
+    } catch (e) {
+      log.info('liaison sign-in refused', { status: (e as HttpError).status });
+      throw e;
+    }
+    const csrfToken = await auth.start(req, res, officer);
+    log.info('liaison sign-in', { role: officer.role });
+    res.json({ officer: meView(officer), csrfToken });
+  });
+
+  r.post('/logout', guard('any', async ({ session }, req, res) => {
+    parse(noBody, req.body);
+    await auth.end(req, res, session);
+    res.json({ ok: true });
+  }, { allowMustChange: true }));
+
+  r.get('/me', guard('any', async ({ officer, session }, req, res) => {
+    parse(emptyQuery, req.query, 'query');
+    res.json({ officer: meView(officer), csrfToken: session.csrf });
+  }, { allowMustChange: true }));
+
+  r.post('/me/password', guard('any', async ({ officer }, req, res) => {
+    parse(emptyQuery, req.query, 'query');
+    const body = parse(passwordBody, req.body);
+    if (!(await verifyPassword(body.current, officer.passwordHash))) {
+      auth.limiter.fail(req.socket.remoteAddress ?? 'unknown', now());
+      await auth.countFailure(officer);
+      throw new HttpError(400, 'the current password is wrong', undefined, 'bad_credentials');
+    }
+    const problem = passwordProblem(body.next) ?? (body.next === body.current ? 'the new password must differ from the current one' : null);
+    if (problem) throw new HttpError(400, problem, undefined, 'weak_password');
+    const updated = await store.updateOfficer(officer.id, { passwordHash: await hashPassword(body.next), mustChangePassword: false, failedLogins: 0, lockedUntil: null });
+    // A new password ends every session of the account, this one too; a fresh one starts here.
+    await store.deleteAuthSessionsOf(officer.id);
+    const csrfToken = await auth.start(req, res, updated ?? officer);
+    res.json({ officer: meView(updated ?? officer), csrfToken });
+  }, { allowMustChange: true }));
+
+  // ---------------------------------------------------------------- cases
+
+  r.get('/cases', guard(CASE_ROLES, async ({ actor }, req, res) => {
+    const q = parse(listQuery, req.query, 'query');
+    const page = await cases.list(actor, toFilter(q), { limit: q.limit ?? 50, cursor: q.cursor, order: q.order ?? 'queue' });
+    res.json(page);
+  }));
+
+  r.get('/cases/:id', guard(CASE_ROLES, async ({ actor }, req, res) => {
+    const id = parseId(req.params.id);
+    parse(emptyQuery, req.query, 'query');
+    res.json({ case: await cases.get(actor, id) });
+  }));
+
+  r.post('/cases/:id/claim', guard(CASE_ROLES, async ({ actor }, req, res) => {
+    const id = parseId(req.params.id);
+    parse(emptyQuery, req.query, 'query');
+    parse(noBody, req.body);
+    res.json({ case: await cases.claim(actor, id) });
+  }));
+
+  r.post('/cases/:id/status', guard(CASE_ROLES, async ({ actor }, req, res) => {
+    const id = parseId(req.params.id);
+    parse(emptyQuery, req.query, 'query');
+    res.json({ case: await cases.changeStatus(actor, id, parse(statusBody, req.body)) });
+  }));
+
+  r.post('/cases/:id/priority', guard(CASE_ROLES, async ({ actor }, req, res) => {
+    const id = parseId(req.params.id);
+    parse(emptyQuery, req.query, 'query');
+    res.json({ case: await cases.changePriority(actor, id, parse(priorityBody, req.body)) });
+  }));
+
+  r.post('/cases/:id/assign', guard(SUPERVISOR, async ({ actor }, req, res) => {
+    const id = parseId(req.params.id);
+    parse(emptyQuery, req.query, 'query');
+    const body = parse(assignBody, req.body);
+    res.json({ case: await cases.assign(actor, id, body.officerId.toLowerCase()) });
+  }));
+
+  r.post('/cases/:id/notes', guard(CASE_ROLES, async ({ actor }, req, res) => {
+    const id = parseId(req.params.id);
+    parse(emptyQuery, req.query, 'query');
+    res.json({ case: await cases.addNote(actor, id, parse(noteBody, req.body).text) });
+  }));
+
+  r.post('/cases/:id/questions', guard(CASE_ROLES, async ({ actor }, req, res) => {
+    const id = parseId(req.params.id);
+    parse(emptyQuery, req.query, 'query');
+    res.json({ case: await cases.askReporter(actor, id, parse(questionBody, req.body).text) });
+  }));
+
+  r.get('/export.csv', guard(SUPERVISOR, async ({ actor }, req, res) => {
+    const q = parse(filterQuery, req.query, 'query');
+    const { csv } = await cases.exportCsv(actor, toFilter(q));
+    const day = new Date(now()).toISOString().slice(0, 10);
+    res.set('Content-Type', 'text/csv; charset=utf-8');
+    res.set('Content-Disposition', `attachment; filename="binhan-cases-${day}.csv"`);
+    res.send(csv);
+  }));
+
+  r.get('/stats', guard(CASE_ROLES, async ({ actor }, req, res) => {
+    const q = parse(filterQuery, req.query, 'query');
+    res.json(await cases.stats(actor, toFilter(q)));
+  }));
+
+  // ---------------------------------------------------------------- officer accounts (admin)
+
+  r.get('/officers', guard(ADMIN, async ({ actor }, req, res) => {
+    parse(emptyQuery, req.query, 'query');
+    const t = now();
+    const officers = await store.listOfficers();
+    await store.addAudit({ at: new Date(t).toISOString(), officerId: actor.id, action: 'officers.list' });
+    res.json({ officers: officers.map((o) => adminView(o, t)) });
+  }));
+
+  r.post('/officers', guard(ADMIN, async ({ actor }, req, res) => {
+    parse(emptyQuery, req.query, 'query');
+    const body = parse(newOfficerBody, req.body);
+    const problem = passwordProblem(body.password);
+    if (problem) throw new HttpError(400, problem, undefined, 'weak_password');
+    const province = canonicalProvince(body.province);
+    let created: Officer;
+    try {
+      created = await store.createOfficer({
+        username: body.username, displayName: body.displayName, role: body.role, province,
+        passwordHash: await hashPassword(body.password), mustChangePassword: true,
+      });
+    } catch (e) {
+      if (e instanceof DuplicateKeyError) throw new HttpError(409, 'an officer with this username exists', undefined, 'duplicate_username');
+      throw e;
+    }
+    await store.addAudit({ at: new Date(now()).toISOString(), officerId: actor.id, action: `officers.create:${created.id}` });
+    res.status(201).json({ officer: adminView(created, now()) });
+  }));
+
+  r.patch('/officers/:id', guard(ADMIN, async ({ actor }, req, res) => {
+    const id = parseId(req.params.id);
+    parse(emptyQuery, req.query, 'query');
+    const body = parse(patchOfficerBody, req.body);
+    const target = await store.getOfficer(id);
+    if (!target) throw new HttpError(404, 'no such officer', undefined, 'not_found');
+    if (target.id === actor.id && ((body.role !== undefined && body.role !== target.role) || body.disabled === true)) {
+      throw new HttpError(409, 'you cannot change your own role or disable your own account', undefined, 'self_change');
+    }
+    const set: Parameters<typeof store.updateOfficer>[1] = {};
+    if (body.role !== undefined) set.role = body.role;
+    if (body.province !== undefined) set.province = canonicalProvince(body.province);
+    if (body.disabled !== undefined) set.disabled = body.disabled;
+    let password: string | undefined;
+    if (body.resetPassword) {
+      password = generatePassword();
+      Object.assign(set, { passwordHash: await hashPassword(password), mustChangePassword: true, failedLogins: 0, lockedUntil: null });
+    }
+    const updated = await store.updateOfficer(id, set);
+    if (!updated) throw new HttpError(404, 'no such officer', undefined, 'not_found');
+    // Rights changed or access revoked: end the account's sessions so nothing runs on old rights.
+    if (body.resetPassword || body.disabled === true || (body.role !== undefined && body.role !== target.role)
+      || (body.province !== undefined && set.province !== target.province)) {
+      await store.deleteAuthSessionsOf(id);
+    }
+    await store.addAudit({ at: new Date(now()).toISOString(), officerId: actor.id, action: `officers.update:${id}` });
+    // The generated password is shown once, here; only its hash is kept.
+    res.json({ officer: adminView(updated, now()), ...(password ? { password } : {}) });
+  }));
+
+  // ---------------------------------------------------------------- the rest
+
+  r.use((_req, _res) => {
+    throw new HttpError(404, 'no such endpoint', undefined, 'not_found');
+  });
+
+  r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    res.set('Cache-Control', 'no-store');
+    if (err instanceof CaseError) {
+      res.status(err.status).json({ error: err.message, code: err.code, ...(err.details ? { details: err.details } : {}) });
+      return;
+    }
+    if (err instanceof HttpError) {
+      res.status(err.status).json({ error: err.message, ...(err.code ? { code: err.code } : {}), ...(err.details !== undefined ? { details: err.details } : {}) });
+      return;
+    }
+    const e = err as Error & { status?: number; type?: string };
+    if (e.type === 'entity.too.large') {
+      res.status(413).json({ error: 'request too large', code: 'too_large', details: { limit: '32kb' } });
+      return;
+    }
+    if (e.type === 'entity.parse.failed') {
+      res.status(400).json({ error: 'malformed JSON', code: 'invalid_request' });
+      return;
+    }
+    if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {
+      res.status(e.status).json({ error: 'invalid request', code: 'invalid_request' });
+      return;
+    }
+    log.error('liaison request failed', { error: e.message });
+    res.status(500).json({ error: 'internal error' });
+  });
+  return r;
+}

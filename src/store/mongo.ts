@@ -1,0 +1,819 @@
+/**
+ * MongoDB store (mongoose), selected by MONGODB_URI. Runs on MongoDB 5+ and on FerretDB 1.24, so it keeps to
+ * what both have: single-document atomic updates (conditions in the filter, $set/$push/$inc), no
+ * multi-document transactions, no $text, no $lookup, no change streams, and aggregation limited to
+ * $match/$group/$sort/$project.
+ *
+ * Query hygiene: every value that goes into a filter is a string or number checked here, never a caller's
+ * object spread into a filter; the connection also has mongoose's `sanitizeFilter`, so only the operator
+ * objects built in this file (wrapped in `mongoose.trusted`) can carry `$` keys.
+ *
+ * Ids are strings: randomUUID for cases and officers, the caller's key for sessions, processed messages,
+ * sign-in sessions and settings; Mongo's `_id` is that string.
+ */
+import mongoose, { Schema, type Connection, type Model } from 'mongoose';
+import { randomUUID } from 'node:crypto';
+import {
+  DuplicateKeyError, PRIORITY_RANK, decodeCursor, encodeCursor, isoWeek,
+  type AuditEvent, type AuthSession, type CaseFilter, type CaseMessage, type CaseNote, type CasePage,
+  type CasePageRequest, type CaseRecord, type CaseStatus, type CaseUpdate, type Disposition, type GroupBy,
+  type HistoryEntry, type NewCase, type NewOfficer, type Officer, type Priority, type RelatedLink, type Role,
+  type Store, type StoredSession, type TipFields,
+} from './port.js';
+
+const PROCESSED_TTL_MS = 7 * 86_400_000;
+const ATTEMPTS_TTL_MS = 86_400_000;
+const DEFAULT_LIST_LIMIT = 100;
+/** Without `retries`, connect keeps trying for about this long. */
+const CONNECT_WINDOW_MS = 60_000;
+const SERVER_SELECTION_TIMEOUT_MS = 5_000;
+
+export interface MongoLog {
+  warn(msg: string, meta?: object): void;
+}
+
+export interface MongoConnectOptions {
+  /** Database name; default: the one in the URI's path, else "binhan". */
+  dbName?: string;
+  log?: MongoLog;
+  /** Retries after the first failed attempt; default: keep trying for about a minute. */
+  retries?: number;
+}
+
+// ---- documents as stored
+
+interface CaseDoc {
+  _id: string;
+  ref: string;
+  idempotencyKey: string;
+  secretHash: string;
+  status: string;
+  priority: string;
+  priorityRank: number;
+  disposition: string | null;
+  assignedTo: string | null;
+  /** Copies of fields.category / fields.province, for filters and indexes. */
+  category: string;
+  province: string;
+  channel: string;
+  lang: string;
+  fields: TipFields;
+  messages: CaseMessage[];
+  notes: CaseNote[];
+  history: HistoryEntry[];
+  related: RelatedLink[];
+  version: number;
+  week: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+interface SessionDoc { _id: string; data: string; expiresAt: Date }
+interface ProcessedDoc { _id: string; at: number }
+interface AttemptDoc { scope: string; at: number }
+interface OfficerDoc {
+  _id: string; username: string; displayName: string; role: string; province: string | null; passwordHash: string;
+  disabled: boolean; mustChangePassword: boolean; failedLogins: number; lockedUntil: number | null; createdAt: string;
+}
+interface AuthSessionDoc { _id: string; officerId: string; csrf: string; createdAt: number; expiresAt: number }
+interface AuditDoc { at: string; officerId: string; action: string; caseId?: string }
+interface SettingDoc { _id: string; value: string }
+
+const opts = { versionKey: false, strict: 'throw', minimize: false, autoIndex: false, autoCreate: false } as const;
+const Mixed = Schema.Types.Mixed;
+
+const caseSchema = new Schema<CaseDoc>({
+  _id: { type: String, required: true },
+  ref: { type: String, required: true },
+  idempotencyKey: { type: String, required: true },
+  secretHash: { type: String, required: true },
+  status: { type: String, required: true },
+  priority: { type: String, required: true },
+  priorityRank: { type: Number, required: true },
+  disposition: { type: String, default: null },
+  assignedTo: { type: String, default: null },
+  category: { type: String, required: true },
+  province: { type: String, required: true },
+  channel: { type: String, required: true },
+  lang: { type: String, required: true },
+  fields: { type: Mixed, required: true },
+  messages: { type: Mixed, default: () => [] },
+  notes: { type: Mixed, default: () => [] },
+  history: { type: Mixed, default: () => [] },
+  related: { type: Mixed, default: () => [] },
+  version: { type: Number, required: true },
+  week: { type: String, required: true },
+  createdAt: { type: String, required: true },
+  updatedAt: { type: String, required: true },
+}, opts);
+
+const sessionSchema = new Schema<SessionDoc>({
+  _id: { type: String, required: true },
+  data: { type: String, required: true },
+  expiresAt: { type: Date, required: true },
+}, opts);
+
+const processedSchema = new Schema<ProcessedDoc>({
+  _id: { type: String, required: true },
+  at: { type: Number, required: true },
+}, opts);
+
+const attemptSchema = new Schema<AttemptDoc>({
+  scope: { type: String, required: true },
+  at: { type: Number, required: true },
+}, opts);
+
+const officerSchema = new Schema<OfficerDoc>({
+  _id: { type: String, required: true },
+  username: { type: String, required: true },
+  displayName: { type: String, required: true },
+  role: { type: String, required: true },
+  province: { type: String, default: null },
+  passwordHash: { type: String, required: true },
+  disabled: { type: Boolean, required: true },
+  mustChangePassword: { type: Boolean, required: true },
+  failedLogins: { type: Number, required: true },
+  lockedUntil: { type: Number, default: null },
+  createdAt: { type: String, required: true },
+}, opts);
+
+const authSessionSchema = new Schema<AuthSessionDoc>({
+  _id: { type: String, required: true },
+  officerId: { type: String, required: true },
+  csrf: { type: String, required: true },
+  createdAt: { type: Number, required: true },
+  expiresAt: { type: Number, required: true },
+}, opts);
+
+// Audit entries keep an ObjectId _id: it increases with insertion and breaks ties of equal `at`.
+const auditSchema = new Schema<AuditDoc>({
+  at: { type: String, required: true },
+  officerId: { type: String, required: true },
+  action: { type: String, required: true },
+  caseId: { type: String },
+}, opts);
+
+const settingSchema = new Schema<SettingDoc>({
+  _id: { type: String, required: true },
+  value: { type: String, required: true },
+}, opts);
+
+// ---- helpers
+
+/** A caller's value that goes into a filter: a string, checked, never an object. */
+function str(v: unknown, name: string): string {
+  if (typeof v !== 'string') throw new TypeError(`${name} must be a string`);
+  return v;
+}
+
+function num(v: unknown, name: string): number {
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new TypeError(`${name} must be a finite number`);
+  return v;
+}
+
+function strList(v: unknown, name: string): string[] {
+  if (!Array.isArray(v)) throw new TypeError(`${name} must be a list`);
+  return v.map((x) => str(x, name));
+}
+
+/** A value stored as given, as JSON: the same as the SQLite store keeps (no undefined, no class instances). */
+function json<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+/** Operator objects built here; everything else in a filter is wrapped in $eq by sanitizeFilter. */
+const op = <T extends object>(o: T): T => mongoose.trusted(o);
+
+function rankOf(p: Priority): number {
+  const rank = Object.hasOwn(PRIORITY_RANK, p) ? PRIORITY_RANK[p] : undefined;
+  if (rank === undefined) throw new Error(`unknown priority ${String(p)}`);
+  return rank;
+}
+
+/** A filter's ISO bound, normalised so that it compares correctly with the stored `toISOString()` text. */
+function isoBound(name: string, v: unknown): string {
+  const d = new Date(str(v, name));
+  if (Number.isNaN(d.getTime())) throw new Error(`invalid ${name} date`);
+  return d.toISOString();
+}
+
+/** Keyset position after the last item of a page: queue ["q", rank, createdAt, id], newest ["n", createdAt, id]. */
+function parseCursor(cursor: unknown, order: CasePageRequest['order']): (string | number)[] {
+  const p = typeof cursor === 'string' ? decodeCursor(cursor) : null;
+  const ok = p !== null && (order === 'queue'
+    ? p.length === 4 && p[0] === 'q' && Number.isInteger(p[1]) && typeof p[2] === 'string' && typeof p[3] === 'string'
+    : p.length === 3 && p[0] === 'n' && typeof p[1] === 'string' && typeof p[2] === 'string');
+  if (!ok) throw new Error('invalid cursor');
+  return p.slice(1);
+}
+
+const GROUP_FIELDS: Record<GroupBy, string> = {
+  category: 'category', province: 'province', status: 'status', priority: 'priority', week: 'week',
+};
+
+function isDuplicateKey(e: unknown): boolean {
+  return (e as { code?: unknown }).code === 11000;
+}
+
+function toRecord(d: CaseDoc): CaseRecord {
+  return {
+    id: d._id, ref: d.ref, status: d.status as CaseStatus, priority: d.priority as Priority,
+    disposition: (d.disposition ?? null) as Disposition | null, assignedTo: d.assignedTo ?? null,
+    channel: d.channel, lang: d.lang, fields: d.fields,
+    messages: d.messages ?? [], notes: d.notes ?? [], history: d.history ?? [], related: d.related ?? [],
+    version: d.version, createdAt: d.createdAt, updatedAt: d.updatedAt, week: d.week,
+  };
+}
+
+function toOfficer(d: OfficerDoc): Officer {
+  return {
+    id: d._id, username: d.username, displayName: d.displayName, role: d.role as Role, province: d.province ?? null,
+    passwordHash: d.passwordHash, disabled: d.disabled, mustChangePassword: d.mustChangePassword,
+    failedLogins: d.failedLogins, lockedUntil: d.lockedUntil ?? null, createdAt: d.createdAt,
+  };
+}
+
+function toAudit(d: AuditDoc): AuditEvent {
+  const e: AuditEvent = { at: d.at, officerId: d.officerId, action: d.action };
+  if (d.caseId !== undefined && d.caseId !== null) e.caseId = d.caseId;
+  return e;
+}
+
+/** The host list of a MongoDB URI, without credentials, path or options. */
+export function mongoHost(uri: string): string {
+  const rest = uri.replace(/^mongodb(\+srv)?:\/\//, '');
+  const authority = rest.split(/[/?]/, 1)[0];
+  const at = authority.lastIndexOf('@');
+  return (at >= 0 ? authority.slice(at + 1) : authority) || '(no host)';
+}
+
+/** The database named in the URI's path, if any. */
+function mongoDbName(uri: string): string | undefined {
+  const m = /^mongodb(?:\+srv)?:\/\/[^/?]*\/([^?]+)/.exec(uri);
+  return m ? safeDecode(m[1]) : undefined;
+}
+
+/** The first line of an error's message, with the URI's credentials removed. */
+function describe(e: unknown, uri: string): string {
+  let msg = String((e as Error)?.message ?? e).split('\n', 1)[0];
+  const authority = uri.replace(/^mongodb(\+srv)?:\/\//, '').split(/[/?]/, 1)[0];
+  const at = authority.lastIndexOf('@');
+  if (at >= 0) {
+    const userinfo = authority.slice(0, at);
+    const colon = userinfo.indexOf(':');
+    if (colon >= 0) {
+      const pass = userinfo.slice(colon + 1);
+      for (const p of new Set([pass, safeDecode(pass)])) if (p) msg = msg.split(p).join('***');
+    }
+  }
+  return msg;
+}
+
+function safeDecode(s: string): string {
+  try { return decodeURIComponent(s); } catch { return s; }
+}
+
+/** Errors that another attempt cannot fix: a malformed URI or options, refused credentials. */
+function isPermanent(e: unknown): boolean {
+  const err = e as { name?: string; code?: unknown };
+  return err.name === 'MongoParseError' || err.name === 'MongoAPIError' || err.name === 'MongoInvalidArgumentError'
+    || err.code === 18 /* AuthenticationFailed */ || err.code === 13 /* Unauthorized */;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+export class MongoStore implements Store {
+  readonly kind = 'mongodb';
+  /** Whether the server accepted the TTL index on sessions.expiresAt (FerretDB 1.24 does not). */
+  ttlIndex = false;
+  /** The FerretDB version when the server is FerretDB (buildInfo.ferretdbVersion), else null. */
+  ferretdb: string | null = null;
+  private closing = false;
+  /** Tails of the in-process write queues, per document (used on FerretDB only, see `serial`). */
+  private readonly queues = new Map<string, Promise<void>>();
+  private readonly cases: Model<CaseDoc>;
+  private readonly sessions: Model<SessionDoc>;
+  private readonly processed: Model<ProcessedDoc>;
+  private readonly attempts: Model<AttemptDoc>;
+  private readonly officers: Model<OfficerDoc>;
+  private readonly authSessions: Model<AuthSessionDoc>;
+  private readonly audit: Model<AuditDoc>;
+  private readonly settings: Model<SettingDoc>;
+
+  private constructor(readonly connection: Connection) {
+    const c = connection;
+    this.cases = c.model<CaseDoc>('Case', caseSchema, 'cases');
+    this.sessions = c.model<SessionDoc>('Session', sessionSchema, 'sessions');
+    this.processed = c.model<ProcessedDoc>('Processed', processedSchema, 'processed');
+    this.attempts = c.model<AttemptDoc>('Attempt', attemptSchema, 'attempts');
+    this.officers = c.model<OfficerDoc>('Officer', officerSchema, 'officers');
+    this.authSessions = c.model<AuthSessionDoc>('AuthSession', authSessionSchema, 'authsessions');
+    this.audit = c.model<AuditDoc>('Audit', auditSchema, 'audit');
+    this.settings = c.model<SettingDoc>('Setting', settingSchema, 'settings');
+  }
+
+  /**
+   * Connects with retries and exponential backoff (0.5 s, 1 s, 2 s ... 8 s), one warning line per failed
+   * attempt. Gives up after `retries` retries (default: after about a minute) with
+   * "MongoDB at <host> is unreachable"; the password in the URI is never printed.
+   */
+  static async connect(uri: string, opts: MongoConnectOptions = {}): Promise<MongoStore> {
+    const host = mongoHost(uri);
+    const dbName = opts.dbName ?? mongoDbName(uri) ?? 'binhan';
+    const warn = (msg: string, meta?: object) => (opts.log ? opts.log.warn(msg, meta) : console.warn(msg));
+    const maxAttempts = opts.retries === undefined ? Infinity : Math.max(0, Math.floor(opts.retries)) + 1;
+    const deadline = opts.retries === undefined ? Date.now() + CONNECT_WINDOW_MS : Infinity;
+    let delay = 500;
+    let conn: Connection;
+    for (let attempt = 1; ; attempt++) {
+      conn = mongoose.createConnection(uri, {
+        dbName,
+        sanitizeFilter: true,
+        autoIndex: false,
+        autoCreate: false,
+        // Fail fast instead of queueing operations while the server is away: the caller reports the failure.
+        bufferCommands: false,
+        ignoreUndefined: true,
+        serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS,
+      });
+      try {
+        await conn.asPromise();
+        break;
+      } catch (e) {
+        await conn.close(true).catch(() => undefined);
+        const why = describe(e, uri);
+        if (isPermanent(e)) {
+          const auth = (e as { code?: unknown }).code === 18 || (e as { code?: unknown }).code === 13;
+          throw new Error(auth ? `MongoDB at ${host} refused the credentials: ${why}` : `invalid MongoDB URI or options for ${host}: ${why}`);
+        }
+        const last = attempt >= maxAttempts || Date.now() + delay >= deadline;
+        warn(`MongoDB at ${host} is unreachable (attempt ${attempt}): ${why}${last ? '' : `; retrying in ${delay / 1000} s`}`,
+          { attempt, retryInMs: last ? null : delay });
+        if (last) throw new Error(`MongoDB at ${host} is unreachable (gave up after ${attempt} attempt${attempt === 1 ? '' : 's'}): ${why}`);
+        await sleep(delay);
+        delay = Math.min(delay * 2, 8_000);
+      }
+    }
+    const store = new MongoStore(conn);
+    try {
+      const info = await conn.db!.admin().command({ buildInfo: 1 });
+      if (typeof info.ferretdbVersion === 'string') {
+        store.ferretdb = info.ferretdbVersion;
+        opts.log?.warn(`MongoDB at ${host} is FerretDB ${info.ferretdbVersion}: its updates are not atomic, so writes to one document are queued in this process; run a single app instance against it`);
+      }
+    } catch {
+      // buildInfo is informative only.
+    }
+    conn.on('disconnected', () => { if (!store.closing) warn(`MongoDB at ${host}: connection lost, reconnecting`); });
+    conn.on('reconnected', () => warn(`MongoDB at ${host}: reconnected`));
+    conn.on('error', (e: unknown) => { if (!store.closing) warn(`MongoDB at ${host}: ${describe(e, uri)}`); });
+    try {
+      await store.init();
+    } catch (e) {
+      store.closing = true;
+      await conn.close(true).catch(() => undefined);
+      throw new Error(`MongoDB at ${host}: could not prepare the collections: ${describe(e, uri)}`);
+    }
+    return store;
+  }
+
+  /**
+   * Runs a single-document write after the previous one on the same document has finished — on FerretDB only.
+   * FerretDB 1.24 executes update and findAndModify as read, modify in memory, write back by _id, with no
+   * lock (FerretDB issue #2168): two concurrent conditional updates of one case both "win", and concurrent
+   * $inc/$push lose writes. On MongoDB the filter conditions are atomic and this is a pass-through.
+   */
+  private async serial<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    if (this.ferretdb === null) return fn();
+    const prev = this.queues.get(key) ?? Promise.resolve();
+    const run = prev.then(() => fn());
+    const tail = run.then(() => undefined, () => undefined);
+    this.queues.set(key, tail);
+    try {
+      return await run;
+    } finally {
+      if (this.queues.get(key) === tail) this.queues.delete(key);
+    }
+  }
+
+  /**
+   * Creates the missing indexes, one per command: FerretDB 1.24 crashes the connection ("slice bounds out of
+   * range") when one createIndexes command names two or more indexes that exist already, as on every restart.
+   * The TTL index on sessions is a bonus where the server has TTL indexes (FerretDB 1.24 does not): purge(now)
+   * is what the app relies on.
+   */
+  private async init(): Promise<void> {
+    type Ix = { key: Record<string, 1 | -1>; name: string; unique?: boolean; expireAfterSeconds?: number };
+    const ensure = async (m: Model<any>, list: Ix[]): Promise<void> => {
+      let names: Set<string>;
+      try {
+        names = new Set((await m.collection.listIndexes().toArray()).map((i) => String(i.name)));
+      } catch (e) {
+        if ((e as { code?: unknown }).code !== 26 /* NamespaceNotFound */) throw e;
+        names = new Set();
+      }
+      for (const { key, ...o } of list) if (!names.has(o.name)) await m.collection.createIndex(key, o);
+    };
+    await ensure(this.cases, [
+      { key: { status: 1, priorityRank: 1, createdAt: 1 }, name: 'queue' },
+      { key: { priorityRank: 1, createdAt: 1, _id: 1 }, name: 'rank' },
+      { key: { createdAt: 1, _id: 1 }, name: 'created' },
+      { key: { ref: 1 }, name: 'ref', unique: true },
+      { key: { idempotencyKey: 1 }, name: 'idempotencyKey', unique: true },
+      { key: { category: 1 }, name: 'category' },
+      { key: { province: 1 }, name: 'province' },
+      { key: { assignedTo: 1 }, name: 'assignedTo' },
+    ]);
+    try {
+      await ensure(this.sessions, [{ key: { expiresAt: 1 }, name: 'expiresAt_ttl', expireAfterSeconds: 0 }]);
+      this.ttlIndex = true;
+    } catch {
+      await ensure(this.sessions, [{ key: { expiresAt: 1 }, name: 'expiresAt' }]);
+    }
+    // processed: the message key is the _id, unique by construction.
+    await ensure(this.processed, [{ key: { at: 1 }, name: 'at' }]);
+    await ensure(this.attempts, [{ key: { scope: 1, at: 1 }, name: 'scope_at' }, { key: { at: 1 }, name: 'at' }]);
+    await ensure(this.officers, [{ key: { username: 1 }, name: 'username', unique: true }]);
+    await ensure(this.authSessions, [{ key: { officerId: 1 }, name: 'officerId' }, { key: { expiresAt: 1 }, name: 'expiresAt' }]);
+    await ensure(this.audit, [
+      { key: { caseId: 1, at: 1 }, name: 'case_at' },
+      { key: { officerId: 1, at: 1 }, name: 'officer_at' },
+      { key: { at: 1 }, name: 'at' },
+    ]);
+  }
+
+  // ---- cases
+
+  async createCase(c: NewCase): Promise<{ case: CaseRecord; created: boolean }> {
+    const idempotencyKey = str(c.idempotencyKey, 'idempotencyKey');
+    const now = new Date();
+    const fields = json(c.fields);
+    const doc: CaseDoc = {
+      _id: randomUUID(),
+      ref: str(c.ref, 'ref'),
+      idempotencyKey,
+      secretHash: str(c.secretHash, 'secretHash'),
+      status: 'new',
+      priority: c.priority,
+      priorityRank: rankOf(c.priority),
+      disposition: null,
+      assignedTo: null,
+      category: str(fields.category, 'fields.category'),
+      province: str(fields.province, 'fields.province'),
+      channel: str(c.channel, 'channel'),
+      lang: str(c.lang, 'lang'),
+      fields,
+      messages: [], notes: [],
+      history: json(c.history ?? []),
+      related: [],
+      version: 1,
+      week: isoWeek(now),
+      createdAt: now.toISOString(),
+      updatedAt: now.toISOString(),
+    };
+    try {
+      await this.cases.collection.insertOne(doc as never);
+      return { case: toRecord(doc), created: true };
+    } catch (e) {
+      if (!isDuplicateKey(e)) throw e;
+      // Same idempotency key: the case exists already (a redelivery or a retry). Otherwise the ref is taken.
+      const existing = await this.cases.findOne({ idempotencyKey }).lean<CaseDoc>();
+      if (existing) return { case: toRecord(existing), created: false };
+      throw new DuplicateKeyError('ref');
+    }
+  }
+
+  async getCase(id: string): Promise<CaseRecord | null> {
+    const d = await this.cases.findOne({ _id: str(id, 'id') }).lean<CaseDoc>();
+    return d ? toRecord(d) : null;
+  }
+
+  async getCaseByRef(ref: string): Promise<(CaseRecord & { secretHash: string }) | null> {
+    const d = await this.cases.findOne({ ref: str(ref, 'ref') }).lean<CaseDoc>();
+    return d ? { ...toRecord(d), secretHash: d.secretHash } : null;
+  }
+
+  async listCases(opts: { limit?: number } = {}): Promise<CaseRecord[]> {
+    const limit = opts.limit ?? DEFAULT_LIST_LIMIT;
+    const docs = await this.cases.find({}).sort({ createdAt: -1, _id: -1 }).limit(num(limit, 'limit')).lean<CaseDoc[]>();
+    return docs.map(toRecord);
+  }
+
+  async queryCases(filter: CaseFilter, page: CasePageRequest): Promise<CasePage> {
+    if (page.order !== 'queue' && page.order !== 'newest') throw new Error('invalid order');
+    if (!Number.isInteger(page.limit) || page.limit < 1) throw new Error('invalid limit');
+    const and = this.where(filter);
+    if (page.cursor !== undefined) {
+      const p = parseCursor(page.cursor, page.order);
+      if (page.order === 'queue') {
+        const [rank, createdAt, id] = p as [number, string, string];
+        and.push({ $or: [
+          { priorityRank: op({ $gt: rank }) },
+          { priorityRank: rank, createdAt: op({ $gt: createdAt }) },
+          { priorityRank: rank, createdAt, _id: op({ $gt: id }) },
+        ] });
+      } else {
+        const [createdAt, id] = p as [string, string];
+        and.push({ $or: [
+          { createdAt: op({ $lt: createdAt }) },
+          { createdAt, _id: op({ $lt: id }) },
+        ] });
+      }
+    }
+    const sort: Record<string, 1 | -1> = page.order === 'queue'
+      ? { priorityRank: 1, createdAt: 1, _id: 1 }
+      : { createdAt: -1, _id: -1 };
+    const docs = await this.cases.find(and.length ? { $and: and } : {}).sort(sort).limit(page.limit + 1).lean<CaseDoc[]>();
+    const items = docs.slice(0, page.limit).map(toRecord);
+    let nextCursor: string | null = null;
+    if (docs.length > page.limit) {
+      const last = docs[page.limit - 1];
+      nextCursor = page.order === 'queue'
+        ? encodeCursor(['q', last.priorityRank, last.createdAt, last._id])
+        : encodeCursor(['n', last.createdAt, last._id]);
+    }
+    return { items, nextCursor };
+  }
+
+  async countCases(filter: CaseFilter, by: GroupBy): Promise<{ key: string; count: number }[]> {
+    const field = Object.hasOwn(GROUP_FIELDS, by) ? GROUP_FIELDS[by] : undefined;
+    if (!field) throw new Error(`invalid group ${String(by)}`);
+    const and = this.where(filter);
+    const rows = await this.cases.aggregate<{ _id: string; count: number }>([
+      { $match: and.length ? { $and: and } : {} },
+      { $group: { _id: `$${field}`, count: { $sum: 1 } } },
+      { $sort: { _id: 1 } },
+    ]);
+    return rows.map((r) => ({ key: r._id, count: Number(r.count) }));
+  }
+
+  async updateCase(id: string, update: CaseUpdate): Promise<CaseRecord | null> {
+    const filter: Record<string, unknown> = { _id: str(id, 'id') };
+    const ex = update.expect;
+    if (ex) {
+      if (ex.version !== undefined) filter.version = num(ex.version, 'expect.version');
+      if (ex.statusIn !== undefined) filter.status = op({ $in: strList(ex.statusIn, 'expect.statusIn') });
+      if (ex.assignedTo !== undefined) filter.assignedTo = ex.assignedTo === null ? null : str(ex.assignedTo, 'expect.assignedTo');
+    }
+    const set = update.set ?? {};
+    const push = update.push ?? {};
+    const has = (k: keyof typeof set) => Object.hasOwn(set, k) && set[k] !== undefined;
+    const $set: Record<string, unknown> = { updatedAt: new Date().toISOString() };
+    const $push: Record<string, { $each: unknown[] }> = {};
+    if (has('status')) $set.status = str(set.status, 'status');
+    if (has('priority')) {
+      $set.priority = set.priority;
+      $set.priorityRank = rankOf(set.priority as Priority);
+    }
+    if (has('disposition')) $set.disposition = set.disposition === null ? null : str(set.disposition, 'disposition');
+    if (has('assignedTo')) $set.assignedTo = set.assignedTo === null ? null : str(set.assignedTo, 'assignedTo');
+    if (has('fields')) {
+      const fields = json(set.fields as TipFields);
+      $set.fields = fields;
+      $set.category = str(fields.category, 'fields.category');
+      $set.province = str(fields.province, 'fields.province');
+    }
+    // A whole-list replacement and an append to the same list become one $set (Mongo refuses both on one path).
+    for (const k of ['messages', 'notes'] as const) {
+      const added = push[k] ?? [];
+      if (has(k)) $set[k] = json([...(set[k] as unknown[]), ...added]);
+      else if (added.length) $push[k] = { $each: json(added) };
+    }
+    for (const k of ['history', 'related'] as const) {
+      const added = push[k] ?? [];
+      if (added.length) $push[k] = { $each: json(added) };
+    }
+    const doc = await this.serial(`case:${filter._id as string}`, () => this.cases.findOneAndUpdate(
+      filter,
+      { $set, $inc: { version: 1 }, ...(Object.keys($push).length ? { $push } : {}) },
+      { returnDocument: 'after' },
+    ).lean<CaseDoc>().exec());
+    return doc ? toRecord(doc) : null;
+  }
+
+  async appendCaseMessage(ref: string, msg: CaseMessage): Promise<boolean> {
+    const update = { $push: { messages: json(msg) }, $inc: { version: 1 }, $set: { updatedAt: new Date().toISOString() } };
+    if (this.ferretdb === null) return (await this.cases.updateOne({ ref: str(ref, 'ref') }, update)).matchedCount === 1;
+    // FerretDB: queue behind other writes to the same case, which are keyed by id (a ref never changes).
+    const found = await this.cases.findOne({ ref: str(ref, 'ref') }, { _id: 1 }).lean<{ _id: string }>();
+    if (!found) return false;
+    const res = await this.serial(`case:${found._id}`, () => this.cases.updateOne({ _id: found._id }, update).exec());
+    return res.matchedCount === 1;
+  }
+
+  /** The filter's conditions, ANDed. An empty list matches nothing, never everything. */
+  private where(f: CaseFilter): Record<string, unknown>[] {
+    const and: Record<string, unknown>[] = [];
+    const list = (field: string, values: unknown, name: string) => {
+      if (values === undefined) return;
+      and.push({ [field]: op({ $in: strList(values, name) }) });
+    };
+    list('status', f.status, 'status');
+    list('priority', f.priority, 'priority');
+    list('category', f.category, 'category');
+    list('province', f.province, 'province');
+    if (f.from !== undefined) and.push({ createdAt: op({ $gte: isoBound('from', f.from) }) });
+    if (f.to !== undefined) and.push({ createdAt: op({ $lt: isoBound('to', f.to) }) });
+    if (f.assignedTo !== undefined) and.push({ assignedTo: str(f.assignedTo, 'assignedTo') });
+    if (f.ref !== undefined) and.push({ ref: str(f.ref, 'ref') });
+    return and;
+  }
+
+  // ---- conversation sessions and idempotency
+
+  /**
+   * Not a transaction (none on FerretDB): the session is written first and the processed-message key
+   * LAST. A crash between the two leaves the message unmarked, so a redelivery runs the turn again; that
+   * is safe because every action of a turn is idempotent (a tip's idempotency key returns the same case).
+   */
+  async commitTurn(t: { sessionKey: string; session?: { data: string; expiresAt: number }; processedKey?: string; at: number }): Promise<void> {
+    if (t.session) await this.saveSession(t.sessionKey, t.session.data, t.session.expiresAt);
+    else await this.deleteSession(t.sessionKey);
+    if (t.processedKey !== undefined) await this.markProcessed(t.processedKey, t.at);
+  }
+
+  async getSession(key: string): Promise<StoredSession | null> {
+    const d = await this.sessions.findOne({ _id: str(key, 'key') }).lean<SessionDoc>();
+    return d ? { data: d.data, expiresAt: new Date(d.expiresAt).getTime() } : null;
+  }
+
+  async saveSession(key: string, data: string, expiresAt: number): Promise<void> {
+    const id = str(key, 'key');
+    const $set = { data: str(data, 'data'), expiresAt: new Date(num(expiresAt, 'expiresAt')) };
+    await this.serial(`session:${id}`, () => this.upsert(this.sessions, id, $set));
+  }
+
+  /** Upsert by _id; two racing upserts of a new _id can make one fail with a duplicate key: it then updates. */
+  private async upsert(model: Model<any>, id: string, $set: Record<string, unknown>): Promise<void> {
+    try {
+      await model.updateOne({ _id: id }, { $set }, { upsert: true });
+    } catch (e) {
+      if (!isDuplicateKey(e)) throw e;
+      await model.updateOne({ _id: id }, { $set });
+    }
+  }
+
+  async deleteSession(key: string): Promise<void> {
+    await this.sessions.deleteOne({ _id: str(key, 'key') });
+  }
+
+  async markProcessed(key: string, at: number): Promise<boolean> {
+    try {
+      await this.processed.collection.insertOne({ _id: str(key, 'key'), at: num(at, 'at') } as never);
+      return true;
+    } catch (e) {
+      if (isDuplicateKey(e)) return false;
+      throw e;
+    }
+  }
+
+  async wasProcessed(key: string): Promise<boolean> {
+    return (await this.processed.exists({ _id: str(key, 'key') })) !== null;
+  }
+
+  async countAttempts(scope: string, since: number): Promise<number> {
+    return this.attempts.countDocuments({ scope: str(scope, 'scope'), at: op({ $gte: num(since, 'since') }) });
+  }
+
+  async recordAttempt(scope: string, at: number): Promise<void> {
+    await this.attempts.collection.insertOne({ scope: str(scope, 'scope'), at: num(at, 'at') } as never);
+  }
+
+  async clearAttempts(scope: string): Promise<void> {
+    await this.attempts.deleteMany({ scope: str(scope, 'scope') });
+  }
+
+  // ---- officers, sign-in sessions, audit
+
+  async createOfficer(o: NewOfficer): Promise<Officer> {
+    const doc: OfficerDoc = {
+      _id: randomUUID(),
+      username: str(o.username, 'username'),
+      displayName: str(o.displayName, 'displayName'),
+      role: str(o.role, 'role'),
+      province: o.province === null || o.province === undefined ? null : str(o.province, 'province'),
+      passwordHash: str(o.passwordHash, 'passwordHash'),
+      disabled: false,
+      mustChangePassword: o.mustChangePassword === true,
+      failedLogins: 0,
+      lockedUntil: null,
+      createdAt: new Date().toISOString(),
+    };
+    try {
+      await this.officers.collection.insertOne(doc as never);
+    } catch (e) {
+      if (isDuplicateKey(e)) throw new DuplicateKeyError('username');
+      throw e;
+    }
+    return toOfficer(doc);
+  }
+
+  async getOfficer(id: string): Promise<Officer | null> {
+    const d = await this.officers.findOne({ _id: str(id, 'id') }).lean<OfficerDoc>();
+    return d ? toOfficer(d) : null;
+  }
+
+  async getOfficerByUsername(username: string): Promise<Officer | null> {
+    const d = await this.officers.findOne({ username: str(username, 'username') }).lean<OfficerDoc>();
+    return d ? toOfficer(d) : null;
+  }
+
+  async listOfficers(): Promise<Officer[]> {
+    return (await this.officers.find({}).sort({ username: 1 }).lean<OfficerDoc[]>()).map(toOfficer);
+  }
+
+  async updateOfficer(id: string, set: Partial<Omit<Officer, 'id' | 'username' | 'createdAt'>>): Promise<Officer | null> {
+    const $set: Record<string, unknown> = {};
+    const take = (k: keyof typeof set, check: (v: unknown) => unknown) => {
+      if (Object.hasOwn(set, k) && set[k] !== undefined) $set[k] = check(set[k]);
+    };
+    const bool = (k: string) => (v: unknown) => {
+      if (typeof v !== 'boolean') throw new TypeError(`${k} must be a boolean`);
+      return v;
+    };
+    take('displayName', (v) => str(v, 'displayName'));
+    take('role', (v) => str(v, 'role'));
+    take('province', (v) => (v === null ? null : str(v, 'province')));
+    take('passwordHash', (v) => str(v, 'passwordHash'));
+    take('disabled', bool('disabled'));
+    take('mustChangePassword', bool('mustChangePassword'));
+    take('failedLogins', (v) => num(v, 'failedLogins'));
+    take('lockedUntil', (v) => (v === null ? null : num(v, 'lockedUntil')));
+    const filter = { _id: str(id, 'id') };
+    const d = Object.keys($set).length
+      ? await this.serial(`officer:${filter._id}`, () =>
+        this.officers.findOneAndUpdate(filter, { $set }, { returnDocument: 'after' }).lean<OfficerDoc>().exec())
+      : await this.officers.findOne(filter).lean<OfficerDoc>();
+    return d ? toOfficer(d) : null;
+  }
+
+  async createAuthSession(s: AuthSession): Promise<void> {
+    await this.authSessions.collection.insertOne({
+      _id: str(s.id, 'id'), officerId: str(s.officerId, 'officerId'), csrf: str(s.csrf, 'csrf'),
+      createdAt: num(s.createdAt, 'createdAt'), expiresAt: num(s.expiresAt, 'expiresAt'),
+    } as never);
+  }
+
+  async getAuthSession(id: string): Promise<AuthSession | null> {
+    const d = await this.authSessions.findOne({ _id: str(id, 'id') }).lean<AuthSessionDoc>();
+    return d ? { id: d._id, officerId: d.officerId, csrf: d.csrf, createdAt: d.createdAt, expiresAt: d.expiresAt } : null;
+  }
+
+  async touchAuthSession(id: string, expiresAt: number): Promise<void> {
+    const key = str(id, 'id');
+    const $set = { expiresAt: num(expiresAt, 'expiresAt') };
+    await this.serial(`auth:${key}`, () => this.authSessions.updateOne({ _id: key }, { $set }).exec());
+  }
+
+  async deleteAuthSession(id: string): Promise<void> {
+    await this.authSessions.deleteOne({ _id: str(id, 'id') });
+  }
+
+  async deleteAuthSessionsOf(officerId: string): Promise<void> {
+    await this.authSessions.deleteMany({ officerId: str(officerId, 'officerId') });
+  }
+
+  async addAudit(e: AuditEvent): Promise<void> {
+    const doc: Record<string, unknown> = { at: str(e.at, 'at'), officerId: str(e.officerId, 'officerId'), action: str(e.action, 'action') };
+    if (e.caseId !== undefined) doc.caseId = str(e.caseId, 'caseId');
+    await this.audit.collection.insertOne(doc as never);
+  }
+
+  async listAudit(q: { caseId?: string; officerId?: string; limit?: number }): Promise<AuditEvent[]> {
+    const filter: Record<string, string> = {};
+    if (q.caseId !== undefined) filter.caseId = str(q.caseId, 'caseId');
+    if (q.officerId !== undefined) filter.officerId = str(q.officerId, 'officerId');
+    const docs = await this.audit.find(filter).sort({ at: -1, _id: -1 }).limit(num(q.limit ?? DEFAULT_LIST_LIMIT, 'limit')).lean<AuditDoc[]>();
+    return docs.map(toAudit);
+  }
+
+  // ---- settings
+
+  async getSetting(key: string): Promise<string | null> {
+    const d = await this.settings.findOne({ _id: str(key, 'key') }).lean<SettingDoc>();
+    return d ? d.value : null;
+  }
+
+  async setSetting(key: string, value: string): Promise<void> {
+    const id = str(key, 'key');
+    const $set = { value: str(value, 'value') };
+    await this.serial(`setting:${id}`, () => this.upsert(this.settings, id, $set));
+  }
+
+  /** Expired conversation and sign-in sessions, processed keys older than 7 days, attempts older than a day. */
+  async purge(now: number): Promise<number> {
+    num(now, 'now');
+    const counts = await Promise.all([
+      this.sessions.deleteMany({ expiresAt: op({ $lt: new Date(now) }) }),
+      this.authSessions.deleteMany({ expiresAt: op({ $lt: now }) }),
+      this.processed.deleteMany({ at: op({ $lt: now - PROCESSED_TTL_MS }) }),
+      this.attempts.deleteMany({ at: op({ $lt: now - ATTEMPTS_TTL_MS }) }),
+    ]);
+    return counts.reduce((n, r) => n + r.deletedCount, 0);
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    await this.connection.close();
+  }
+}
