@@ -1,16 +1,24 @@
 # syntax=docker/dockerfile:1
-# Production image of Bình An: multi-stage, non-root, only production dependencies.
+# Production image of Bình An: multi-stage, non-root, production dependencies only (npm ci --omit=dev).
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
-RUN npm ci --no-audit --no-fund && npm run build && npm prune --omit=dev
+# `npm ci` runs the `prepare` script, which compiles src/ to dist/.
+RUN npm ci --no-audit --no-fund
+
+FROM node:20-bookworm-slim AS deps
+WORKDIR /app
+RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
+COPY package.json package-lock.json ./
+# No dev dependencies; scripts off (the `prepare` build needs TypeScript), then the one native module is built.
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm rebuild better-sqlite3
 
 FROM node:20-bookworm-slim
 ENV NODE_ENV=production DATA_DIR=/data PORT=3000
 WORKDIR /app
-COPY --from=build /app/node_modules ./node_modules
+COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin
