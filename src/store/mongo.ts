@@ -14,7 +14,7 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import {
-  DuplicateKeyError, PRIORITY_RANK, decodeCursor, encodeCursor, isoWeek,
+  DuplicateKeyError, PRIORITY_RANK, cutPage, parseCursor, isoWeek,
   type AuditEvent, type AuthSession, type CaseFilter, type CaseMessage, type CaseNote, type CasePage,
   type CasePageRequest, type CaseRecord, type CaseStatus, type CaseUpdate, type Disposition, type GroupBy,
   type HistoryEntry, type NewCase, type NewOfficer, type Officer, type Priority, type RelatedLink, type Role,
@@ -195,16 +195,6 @@ function isoBound(name: string, v: unknown): string {
   const d = new Date(str(v, name));
   if (Number.isNaN(d.getTime())) throw new Error(`invalid ${name} date`);
   return d.toISOString();
-}
-
-/** Keyset position after the last item of a page: queue ["q", rank, createdAt, id], newest ["n", createdAt, id]. */
-function parseCursor(cursor: unknown, order: CasePageRequest['order']): (string | number)[] {
-  const p = typeof cursor === 'string' ? decodeCursor(cursor) : null;
-  const ok = p !== null && (order === 'queue'
-    ? p.length === 4 && p[0] === 'q' && Number.isInteger(p[1]) && typeof p[2] === 'string' && typeof p[3] === 'string'
-    : p.length === 3 && p[0] === 'n' && typeof p[1] === 'string' && typeof p[2] === 'string');
-  if (!ok) throw new Error('invalid cursor');
-  return p.slice(1);
 }
 
 const GROUP_FIELDS: Record<GroupBy, string> = {
@@ -524,15 +514,7 @@ export class MongoStore implements Store {
       ? { priorityRank: 1, createdAt: 1, _id: 1 }
       : { createdAt: -1, _id: -1 };
     const docs = await this.cases.find(and.length ? { $and: and } : {}).sort(sort).limit(page.limit + 1).lean<CaseDoc[]>();
-    const items = docs.slice(0, page.limit).map(toRecord);
-    let nextCursor: string | null = null;
-    if (docs.length > page.limit) {
-      const last = docs[page.limit - 1];
-      nextCursor = page.order === 'queue'
-        ? encodeCursor(['q', last.priorityRank, last.createdAt, last._id])
-        : encodeCursor(['n', last.createdAt, last._id]);
-    }
-    return { items, nextCursor };
+    return cutPage(docs, page, (d) => ({ rank: d.priorityRank, createdAt: d.createdAt, id: d._id }), toRecord);
   }
 
   async countCases(filter: CaseFilter, by: GroupBy): Promise<{ key: string; count: number }[]> {

@@ -269,7 +269,10 @@ export function isoWeek(d: Date): string {
   return `${t.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }
 
-/** Queue cursors: opaque to clients, shared by both stores. */
+/**
+ * Queue cursors, opaque to clients and the same for both stores: the keyset position after the last
+ * item of a page, queue ["q", rank, createdAt, id] or newest ["n", createdAt, id].
+ */
 export function encodeCursor(parts: (string | number)[]): string {
   return Buffer.from(JSON.stringify(parts), 'utf8').toString('base64url');
 }
@@ -280,4 +283,22 @@ export function decodeCursor(cursor: string): (string | number)[] | null {
   } catch {
     return null;
   }
+}
+
+/** Checks a client's cursor for the page order; returns the keyset values after the tag. */
+export function parseCursor(cursor: unknown, order: CasePageRequest['order']): (string | number)[] {
+  const p = typeof cursor === 'string' ? decodeCursor(cursor) : null;
+  const ok = p !== null && (order === 'queue'
+    ? p.length === 4 && p[0] === 'q' && Number.isInteger(p[1]) && typeof p[2] === 'string' && typeof p[3] === 'string'
+    : p.length === 3 && p[0] === 'n' && typeof p[1] === 'string' && typeof p[2] === 'string');
+  if (!ok) throw new Error('invalid cursor');
+  return (p as (string | number)[]).slice(1);
+}
+
+/** A page from `limit + 1` rows in page order: the extra row only tells that there is a next page. */
+export function cutPage<R>(rows: R[], page: CasePageRequest, key: (r: R) => { rank: number; createdAt: string; id: string }, map: (r: R) => CaseRecord): CasePage {
+  const items = rows.slice(0, page.limit).map(map);
+  if (rows.length <= page.limit) return { items, nextCursor: null };
+  const k = key(rows[page.limit - 1]);
+  return { items, nextCursor: encodeCursor(page.order === 'queue' ? ['q', k.rank, k.createdAt, k.id] : ['n', k.createdAt, k.id]) };
 }

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
-  DuplicateKeyError, PRIORITY_RANK, decodeCursor, encodeCursor, isoWeek,
+  DuplicateKeyError, PRIORITY_RANK, cutPage, parseCursor, isoWeek,
   type AuditEvent, type AuthSession, type CaseFilter, type CaseMessage, type CaseNote, type CasePage,
   type CasePageRequest, type CaseRecord, type CaseStatus, type CaseUpdate, type Disposition, type GroupBy,
   type HistoryEntry, type NewCase, type NewOfficer, type Officer, type Priority, type RelatedLink, type Role,
@@ -158,16 +158,6 @@ function isoBound(name: string, v: string): string {
   return d.toISOString();
 }
 
-/** Keyset position after the last item of a page: queue ["q", rank, createdAt, id], newest ["n", createdAt, id]. */
-function parseCursor(cursor: string, order: CasePageRequest['order']): (string | number)[] {
-  const p = decodeCursor(cursor);
-  const ok = p !== null && (order === 'queue'
-    ? p.length === 4 && p[0] === 'q' && Number.isInteger(p[1]) && typeof p[2] === 'string' && typeof p[3] === 'string'
-    : p.length === 3 && p[0] === 'n' && typeof p[1] === 'string' && typeof p[2] === 'string');
-  if (!ok) throw new Error('invalid cursor');
-  return p.slice(1);
-}
-
 type Statement<P extends unknown[], R = unknown> = Database.Statement<P, R>;
 
 export class SqliteStore implements Store {
@@ -315,15 +305,7 @@ export class SqliteStore implements Store {
     const stmt = this.cached(`query|${page.order}|${where.shape}`, () =>
       `SELECT * FROM cases${where.clauses.length ? ` WHERE ${where.clauses.join(' AND ')}` : ''} ORDER BY ${orderBy} LIMIT ?`);
     const rows = stmt.all(...where.params, page.limit + 1) as CaseRow[];
-    const items = rows.slice(0, page.limit).map(toRecord);
-    let nextCursor: string | null = null;
-    if (rows.length > page.limit) {
-      const last = rows[page.limit - 1];
-      nextCursor = page.order === 'queue'
-        ? encodeCursor(['q', last.priority_rank, last.created_at, last.id])
-        : encodeCursor(['n', last.created_at, last.id]);
-    }
-    return { items, nextCursor };
+    return cutPage(rows, page, (r) => ({ rank: r.priority_rank, createdAt: r.created_at, id: r.id }), toRecord);
   }
 
   async countCases(filter: CaseFilter, by: GroupBy): Promise<{ key: string; count: number }[]> {
