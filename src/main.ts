@@ -3,19 +3,25 @@ import { existsSync } from 'node:fs';
 import { loadConfig, ConfigError } from './config.js';
 import { createApp } from './app/index.js';
 import { listen } from './web/server.js';
+import { createChannels } from './channels/index.js';
 import { BundleError } from './content/load.js';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
   const app = await createApp(config);
-  const server = await listen(app);
+  // Channels whose variables are set (a half-configured one stops start-up, naming the variable).
+  const channels = createChannels(app);
+  const server = await listen(app, channels);
+  await channels.start();
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : config.port;
   app.log.info('Bình An is running', { url: `http://localhost:${port}/`, store: app.store.kind, dataDir: config.dataDir });
   const stop = (signal: string): void => {
     app.log.info('shutting down', { signal });
-    server.close(() => { void app.close().then(() => process.exit(0)); });
+    void channels.stop().finally(() => {
+      server.close(() => { void channels.drain().then(() => app.close()).then(() => process.exit(0)); });
+    });
     setTimeout(() => process.exit(0), 5000).unref();
   };
   process.on('SIGINT', () => stop('SIGINT'));

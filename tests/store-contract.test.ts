@@ -704,6 +704,13 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
       await store.setSetting('other', '');
       expect(await store.getSetting('other')).toBe('');
     });
+
+    it('deletes a value, and deleting a missing one is harmless', async () => {
+      await store.setSetting('notify:BA-ABCDEF', 'sealed');
+      await store.deleteSetting('notify:BA-ABCDEF');
+      expect(await store.getSetting('notify:BA-ABCDEF')).toBeNull();
+      await expect(store.deleteSetting('notify:BA-ZZZZZZ')).resolves.toBeUndefined();
+    });
   });
 
   describe('purge', () => {

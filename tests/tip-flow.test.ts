@@ -104,7 +104,7 @@ describe('anonymous tip flow through the SQLite store', () => {
   it('returns the same case, code and secret when a turn is re-run after a crash before the session was saved', async () => {
     const chat = new Chat(t.app);
     await chat.say('tôi muốn báo tin');
-    await chat.tap('Lừa đảo việc làm/mạng');
+    await chat.tap('Lừa đảo (việc, mạng)');
     await chat.say('Campuchia');
     await chat.tap('Bỏ qua');
     await chat.tap('Trong tuần này');

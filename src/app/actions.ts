@@ -10,10 +10,13 @@ import { REF_ALPHABET } from '../engine/inputs.js';
 import { hmac } from '../secrets.js';
 import type { Logger } from '../log.js';
 import type { CaseService } from '../cases/service.js';
+import { NOTIFIABLE, type NotificationRegistry } from '../channels/notify.js';
 
 export interface ActionContext {
   sessionKey: string;
   channel: string;
+  /** The channel's user address; used only to store an opt-in notification subscription, sealed. */
+  address: string;
   lang: string;
   runId: string;
   now: number;
@@ -63,7 +66,31 @@ export function formatSecret(s: string): string {
 
 export class Actions {
   /** Cases go through the case service (encryption, history, related tips), never to the store directly. */
-  constructor(private readonly store: Store, private readonly key: Buffer, private readonly log: Logger, private readonly cases: CaseService) {}
+  constructor(
+    private readonly store: Store, private readonly key: Buffer, private readonly log: Logger, private readonly cases: CaseService,
+    private readonly notifications?: NotificationRegistry,
+  ) {}
+
+  /** "Notify me here when an officer replies": only on channels that can push, only by explicit choice. */
+  private async notifyOptIn(args: Record<string, unknown>, ctx: ActionContext): Promise<ActionResult> {
+    const c = args.case as { ref?: unknown } | undefined;
+    const ref = typeof c?.ref === 'string' ? c.ref : '';
+    if (!this.notifications || !NOTIFIABLE.has(ctx.channel)) return { ok: false, data: { reason: 'unsupported' } };
+    if (!ref) return { ok: false, data: { reason: 'invalid' } };
+    await this.notifications.subscribe(ref, { channel: ctx.channel, address: ctx.address, lang: ctx.lang });
+    return { ok: true };
+  }
+
+  /** Opting out needs the follow-up grant of a successful code + secret check in this session. */
+  private async notifyOptOut(args: Record<string, unknown>, ctx: ActionContext): Promise<ActionResult> {
+    const ref = typeof args.ref === 'string' ? args.ref : '';
+    const result = args.result as { grant?: unknown } | undefined;
+    const grant = typeof result?.grant === 'string' ? result.grant : '';
+    const expected = this.grant(ctx, ref);
+    if (!this.notifications || grant.length !== expected.length || !timingSafeEqual(Buffer.from(grant), Buffer.from(expected))) return { ok: false };
+    await this.notifications.unsubscribe(ref);
+    return { ok: true };
+  }
 
   secretHash(secret: string): string {
     return hmac(this.key, 'tip-secret', secret);
@@ -77,6 +104,8 @@ export class Actions {
         case 'add_case_info': return await this.addCaseInfo(args, ctx);
         case 'delete_data': return await this.deleteData(ctx);
         case 'request_human': return { ok: false, data: { reason: 'none_on_duty' } };
+        case 'notify_opt_in': return await this.notifyOptIn(args, ctx);
+        case 'notify_opt_out': return await this.notifyOptOut(args, ctx);
         default: return { ok: false };
       }
     } catch (e) {

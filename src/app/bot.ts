@@ -11,6 +11,7 @@ import { hmac } from '../secrets.js';
 import { Actions } from './actions.js';
 import type { CaseService } from '../cases/service.js';
 import type { FieldCipher } from '../cases/cipher.js';
+import type { NotificationRegistry } from '../channels/notify.js';
 
 export interface Inbound {
   /** Channel kind: "web", "cli", "telegram", ... */
@@ -24,6 +25,8 @@ export interface Inbound {
   payload?: string;
   /** A first contact (follow, conversation start). */
   start?: boolean;
+  /** A photo, file, location... was sent (never fetched). */
+  attachment?: boolean;
 }
 
 export interface Outbound {
@@ -57,13 +60,20 @@ export class Bot {
     private readonly store: Store,
     private readonly key: Buffer,
     private readonly log: Logger,
-    private readonly opts: { sessionTimeoutMs: number; cases: CaseService; cipher: FieldCipher; now?: () => number },
+    private readonly opts: { sessionTimeoutMs: number; cases: CaseService; cipher: FieldCipher; notifications?: NotificationRegistry; now?: () => number },
   ) {
-    this.actions = new Actions(store, key, log, opts.cases);
+    this.actions = new Actions(store, key, log, opts.cases, opts.notifications);
   }
 
   onTurn(observer: TurnObserver): void {
     this.observers.push(observer);
+  }
+
+  /** Forgets a conversation (unfollow, a platform's data-deletion event). */
+  async forget(channel: string, userId: string): Promise<void> {
+    const key = this.sessionKey(channel, userId);
+    this.remembered.delete(key);
+    await this.store.deleteSession(key);
   }
 
   /** The session key: a keyed one-way hash of (channel, user id). */
@@ -95,6 +105,7 @@ export class Bot {
     }
     const id = msg.messageId ? processedKey as string : randomUUID();
     const input: Input = msg.start ? { kind: 'start', id, now }
+      : msg.attachment ? { kind: 'attachment', id, now }
       : msg.payload !== undefined ? { kind: 'choice', payload: msg.payload, id, now }
         : { kind: 'text', text: msg.text ?? '', id, now };
 
@@ -106,7 +117,7 @@ export class Bot {
       const action = res.events.find((e): e is Extract<EngineEvent, { type: 'action' }> => e.type === 'action');
       if (!action) break;
       const out = await this.actions.run(action.action, action.args, {
-        sessionKey: key, channel: msg.channel, lang: res.session.lang, runId: action.runId, now,
+        sessionKey: key, channel: msg.channel, address: msg.userId, lang: res.session.lang, runId: action.runId, now,
       });
       if (out.deleteSession) deleteSession = true;
       res = this.engine.step(res.session, { kind: 'action_result', action: action.action, ok: out.ok, data: out.data, once: out.once, id, now });

@@ -11,6 +11,7 @@ import { createLogger, type Logger } from '../log.js';
 import type { Config } from '../config.js';
 import { FieldCipher, loadKeyRing } from '../cases/cipher.js';
 import { CaseService } from '../cases/service.js';
+import { NotificationRegistry } from '../channels/notify.js';
 import { Bot } from './bot.js';
 
 /** The package folder (holds flows/, content/ and web/). Works from src/ and dist/. */
@@ -40,6 +41,10 @@ export interface App extends Core {
   bot: Bot;
   /** Cases: encryption at rest, lifecycle, history, scope (the bot and the liaison API use it). */
   cases: CaseService;
+  /** Seals free text and secrets at rest (AES-256-GCM, key ring in DATA_DIR or BINHAN_ENCRYPTION_KEYS). */
+  cipher: FieldCipher;
+  /** Opt-in follow-up notification addresses (sealed; never read by officer-facing code). */
+  notifications: NotificationRegistry;
   log: Logger;
   root: string;
   close(): Promise<void>;
@@ -67,13 +72,16 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
   const store = opts.store ?? await openStore(config, log);
   const cipher = new FieldCipher(keys.ring);
   const cases = new CaseService(store, cipher, log);
-  const bot = new Bot(core.engine, store, key, log, { sessionTimeoutMs: config.sessionTimeoutMs, cases, cipher });
+  const notifications = new NotificationRegistry(store, cipher);
+  // A closed case needs no follow-up: its notification address (if the reporter left one) goes.
+  cases.on('closed', (c) => { notifications.unsubscribe(c.ref).catch((e: Error) => log.warn('notification not removed', { error: e.message })); });
+  const bot = new Bot(core.engine, store, key, log, { sessionTimeoutMs: config.sessionTimeoutMs, cases, cipher, notifications });
   const purge = setInterval(() => {
     store.purge(Date.now()).catch((e: Error) => log.warn('purge failed', { error: e.message }));
   }, 60_000);
   purge.unref();
   return {
-    ...core, config, store, bot, cases, log, root,
+    ...core, config, store, bot, cases, notifications, cipher, log, root,
     async close() {
       clearInterval(purge);
       await store.close();

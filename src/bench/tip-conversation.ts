@@ -11,7 +11,7 @@ import { createLogger } from '../log.js';
 import type { Bot } from '../app/bot.js';
 
 const PROVINCES = ['Nghệ An', 'Hà Nội', 'TP. Hồ Chí Minh', 'Cần Thơ', 'Lào Cai', 'Quảng Ninh', 'An Giang', 'Đà Nẵng'];
-const CATEGORIES = ['Ma túy', 'Mua bán người', 'Lừa đảo việc làm/mạng', 'Mại dâm'];
+const CATEGORIES = ['Ma túy', 'Mua bán người', 'Lừa đảo (việc, mạng)', 'Mại dâm'];
 const PLACES = ['quán nước đầu hẻm', 'bãi xe gần chợ', 'nhà trọ cuối ngõ', 'quán karaoke ven đường', 'bến xe khách', 'tiệm cầm đồ'];
 const TIMES = ['vào mỗi tối', 'cuối tuần', 'lúc nửa đêm', 'sáng sớm'];
 

@@ -114,13 +114,28 @@ export function soundsUrgent(f: Pick<TipFields, 'what' | 'involved'>): boolean {
   return [f.what, f.involved].some((t) => typeof t === 'string' && t !== '' && soundsLikeEmergency(normalize(t)));
 }
 
+export type CaseEvent = 'question' | 'closed';
+
 export class CaseService {
+  private readonly listeners: Record<CaseEvent, ((c: CaseRecord) => void)[]> = { question: [], closed: [] };
+
   constructor(
     private readonly store: Store,
     private readonly cipher: FieldCipher,
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {
+  }
+
+  /** Listens for an officer's question to a reporter, or a case being closed (opt-in notifications use it). */
+  on(event: CaseEvent, fn: (c: CaseRecord) => void): void {
+    this.listeners[event].push(fn);
+  }
+
+  private emit(event: CaseEvent, c: CaseRecord): void {
+    for (const fn of this.listeners[event]) {
+      try { fn(c); } catch (e) { this.log.warn('case listener failed', { event, error: (e as Error).message }); }
+    }
   }
 
   // ------------------------------------------------------------------ reporter side (the bot)
@@ -235,6 +250,7 @@ export class CaseService {
       return { set: closing ? { status: req.status, disposition: req.disposition } : { status: req.status }, push: { history } };
     });
     await this.audit(actor, 'status', updated.id);
+    if (updated.status === 'closed') this.emit('closed', updated);
     return this.view(updated);
   }
 
@@ -289,6 +305,7 @@ export class CaseService {
       return { push: { messages: [this.cipher.sealMessage({ from: 'officer', text, at })], history: [{ at, by: actor.id, action: 'question' }] } };
     });
     await this.audit(actor, 'question', updated.id);
+    this.emit('question', updated);
     return this.view(updated);
   }
 

@@ -25,6 +25,8 @@ const USAGE = `usage:
                                          create a liaison officer (password from stdin or prompted)
   binhan officers list                   list officer accounts
   binhan keys rotate                     add a new encryption key and re-encrypt every case
+  binhan channels setup messenger        set Messenger's Get Started button and persistent menu
+  binhan channels setup telegram         register the Telegram webhook (setWebhook with the secret token)
 Environment: DATA_DIR (default ./data), LOG_LEVEL, BINHAN_SECRET, SESSION_TIMEOUT_MINUTES, NLU_THRESHOLD (see README).`;
 
 const out = (s: string): void => { process.stdout.write(`${s}\n`); };
@@ -129,6 +131,15 @@ export async function main(argv: string[]): Promise<number> {
   if (argv[0] === 'officers') {
     const { officersCommand } = await import('./officers.js');
     return officersCommand(argv.slice(1), { stdin: process.stdin, stdout: process.stdout, stderr: process.stderr });
+  }
+  if (argv[0] === 'channels') {
+    if (argv[1] !== 'setup' || !['messenger', 'telegram'].includes(argv[2] ?? '')) {
+      process.stderr.write('usage: binhan channels setup messenger|telegram\n');
+      return 1;
+    }
+    if (existsSync('.env')) process.loadEnvFile('.env');
+    if (argv[2] === 'messenger') return (await import('./channels-messenger.js')).setupMessenger(process.env, process.stdout);
+    return (await import('./channels-telegram.js')).setupTelegram(process.env, process.stdout);
   }
   if (argv[0] === 'keys') {
     const { keysCommand } = await import('./keys.js');

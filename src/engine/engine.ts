@@ -100,6 +100,7 @@ export class Engine {
     }
     switch (input.kind) {
       case 'start': this.reset(t); this.startIntent(t, 'greeting'); break;
+      case 'attachment': this.say(t, 'attachment_received'); this.reprompt(t); break;
       case 'choice': this.onChoicePayload(t, input.payload); break;
       case 'text': this.onText(t, input.text); break;
     }
@@ -505,7 +506,8 @@ export class Engine {
     const choices: OutChoice[] = [];
     if (node.type === 'choice') {
       for (const o of node.options) choices.push({ id: `${pos.flow}.${pos.node}:${o.value}`, label: o.label[lang] });
-      if (t.s.resume) choices.unshift({ id: RESUME, label: this.msg(lang, 'continue_label') });
+      // Last, so that typed numbers (1, 2...) still match the question's own options in order.
+      if (t.s.resume) choices.push({ id: RESUME, label: this.msg(lang, 'continue_label') });
     } else if (node.optional) {
       choices.push({ id: 'cmd:skip', label: this.msg(lang, 'skip_label') });
     }

@@ -65,6 +65,8 @@ export type Input =
   | { kind: 'text'; text: string; id: string; now: number }
   | { kind: 'choice'; payload: string; id: string; now: number }
   | { kind: 'start'; id: string; now: number }
+  /** A photo, file, location... Acknowledged politely; never fetched or stored. */
+  | { kind: 'attachment'; id: string; now: number }
   | {
     kind: 'action_result'; action: string; ok: boolean; id: string; now: number;
     /** Kept in the session under the action node's `var`. */

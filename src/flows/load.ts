@@ -5,6 +5,9 @@ import { INTENTS } from '../engine/types.js';
 import { readYaml, zodMessages, loadContent, BundleError, type Content, type Problem } from '../content/load.js';
 import { flowSchema, nodeSchema, type Flow, type FlowNode } from './schema.js';
 
+/** Button labels fit every channel's quick replies (Messenger: 20 characters). */
+export const MAX_LABEL = 20;
+
 /** Every node id a node can lead to inside its own flow, with the field that names it. */
 export function edges(node: FlowNode): { field: string; target: string }[] {
   const out: { field: string; target: string }[] = [];
@@ -94,6 +97,10 @@ function checkGraph(flows: Map<string, Flow>, content: Content | undefined, prob
           if (seen.has(o.value)) problems.push({ file: flow.file, node: node.id, message: `duplicate option value '${o.value}'` });
           seen.add(o.value);
           if (!o.next && !node.next) problems.push({ file: flow.file, node: node.id, message: `option '${o.value}' has no next node and the node has no default next` });
+          for (const lang of ['vi', 'en'] as const) {
+            // Longer labels make Messenger fall back from quick replies to a numbered list.
+            if (o.label[lang].length > MAX_LABEL) problems.push({ file: flow.file, node: node.id, message: `option '${o.value}': ${lang} label is longer than ${MAX_LABEL} characters` });
+          }
         }
       }
     }

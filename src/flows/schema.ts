@@ -7,7 +7,7 @@ export const localizedSchema = z.object({ vi: nonEmpty, en: nonEmpty }, { error:
 const nodeId = z.string().regex(/^[a-z][a-z0-9_]*$/, 'node ids are lower_snake_case');
 const scalar = z.union([z.string(), z.number(), z.boolean()]);
 
-export const ACTIONS = ['create_case', 'check_case', 'add_case_info', 'delete_data', 'request_human'] as const;
+export const ACTIONS = ['create_case', 'check_case', 'add_case_info', 'delete_data', 'request_human', 'notify_opt_in', 'notify_opt_out'] as const;
 export type ActionName = (typeof ACTIONS)[number];
 
 export const INPUT_KINDS = ['text', 'number', 'date', 'place', 'code', 'secret'] as const;

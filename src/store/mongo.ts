@@ -782,6 +782,11 @@ export class MongoStore implements Store {
     await this.serial(`setting:${id}`, () => this.upsert(this.settings, id, $set));
   }
 
+  async deleteSetting(key: string): Promise<void> {
+    const id = str(key, 'key');
+    await this.serial(`setting:${id}`, () => this.settings.deleteOne({ _id: id }).then(() => undefined));
+  }
+
   /** Expired conversation and sign-in sessions, processed keys older than 7 days, attempts older than a day. */
   async purge(now: number): Promise<number> {
     num(now, 'now');

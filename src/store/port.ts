@@ -253,6 +253,7 @@ export interface Store {
   // ---- settings (small key/value: encryption key ring metadata, channel tokens later)
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;
+  deleteSetting(key: string): Promise<void>;
 
   /** Removes expired sessions (conversation and sign-in), old processed-message keys and old attempts. */
   purge(now: number): Promise<number>;

@@ -230,6 +230,7 @@ export class SqliteStore implements Store {
 
       getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
       setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
+      deleteSetting: db.prepare('DELETE FROM settings WHERE key = ?'),
 
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at < ?'),
       purgeAuthSessions: db.prepare('DELETE FROM auth_sessions WHERE expires_at < ?'),
@@ -525,6 +526,10 @@ export class SqliteStore implements Store {
 
   async getSetting(key: string): Promise<string | null> {
     return this.stmt.getSetting.get(key)?.value ?? null;
+  }
+
+  async deleteSetting(key: string): Promise<void> {
+    this.stmt.deleteSetting.run(key);
   }
 
   async setSetting(key: string, value: string): Promise<void> {

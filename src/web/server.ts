@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 import { z } from 'zod';
 import type { App } from '../app/index.js';
 import { createLiaisonRouter } from '../liaison/router.js';
+import type { Channels } from '../channels/index.js';
 
 const chatBody = z.object({
   /** A random id the page makes per browser tab (not identifying; cleared by "thoát nhanh"). */
@@ -19,7 +20,7 @@ const chatBody = z.object({
   message: 'exactly one of text, payload or start',
 });
 
-export function createServer(app: App): express.Express {
+export function createServer(app: App, channels?: Channels): express.Express {
   const web = express();
   web.disable('x-powered-by');
   web.set('trust proxy', false);
@@ -56,6 +57,8 @@ export function createServer(app: App): express.Express {
   });
 
   web.use('/api/liaison', createLiaisonRouter(app));
+  // Channel webhooks (each adapter parses its own body: some need the raw bytes for signatures).
+  if (channels) web.use(channels.router);
 
   web.use(express.static(join(app.root, 'web'), { index: 'index.html', maxAge: '1h' }));
 
@@ -71,8 +74,8 @@ export function createServer(app: App): express.Express {
   return web;
 }
 
-export function listen(app: App): Promise<Server> {
-  const web = createServer(app);
+export function listen(app: App, channels?: Channels): Promise<Server> {
+  const web = createServer(app, channels);
   return new Promise((resolveListen, reject) => {
     const server = web.listen(app.config.port, app.config.host, () => resolveListen(server));
     server.on('error', reject);

@@ -1,0 +1,64 @@
+/**
+ * The channel registry: every channel whose variables are set is enabled; a half-configured one is a
+ * start-up error naming the missing variable (each factory throws a ConfigError for that).
+ */
+import { Router } from 'express';
+import type { App } from '../app/index.js';
+import { ChannelDispatcher } from './dispatch.js';
+import type { OutboxOptions } from './outbox.js';
+import type { ChannelAdapter, ChannelDeps, ChannelName } from './types.js';
+import { createZaloAdapter } from './zalo/index.js';
+import { createMessengerAdapter } from './messenger/index.js';
+import { createTelegramAdapter } from './telegram/index.js';
+import { createBotFrameworkAdapter } from './botframework/index.js';
+
+type Factory = (env: NodeJS.ProcessEnv, deps: ChannelDeps) => ChannelAdapter | null;
+const FACTORIES: Factory[] = [createZaloAdapter, createMessengerAdapter, createTelegramAdapter, createBotFrameworkAdapter];
+
+export interface Channels {
+  router: Router;
+  dispatchers: Map<ChannelName, ChannelDispatcher>;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  drain(): Promise<void>;
+}
+
+export function createChannels(app: Pick<App, 'bot' | 'log' | 'store' | 'cases' | 'notifications' | 'bundle' | 'cipher'>, env: NodeJS.ProcessEnv = process.env, opts: { outbox?: OutboxOptions; now?: () => number } = {}): Channels {
+  const deps: ChannelDeps = { log: app.log, store: app.store, cipher: app.cipher, now: opts.now };
+  const router = Router();
+  const dispatchers = new Map<ChannelName, ChannelDispatcher>();
+  for (const factory of FACTORIES) {
+    const adapter = factory(env, deps);
+    if (!adapter) continue;
+    const d = new ChannelDispatcher(adapter, app.bot, app.log, opts.outbox);
+    adapter.mount(router, d.deliver);
+    dispatchers.set(adapter.name, d);
+  }
+  // Opt-in notifications: an officer's question → "there is news" to a reporter who asked for it,
+  // through the same outbox (each adapter refuses to send outside its platform's window).
+  if (dispatchers.size) {
+    app.cases.on('question', (c) => {
+      void (async () => {
+        const sub = await app.notifications.lookup(c.ref);
+        const d = sub ? dispatchers.get(sub.channel as ChannelName) : undefined;
+        if (!sub || !d) return;
+        const text = app.bundle.content.messages.notify_news[sub.lang === 'en' ? 'en' : 'vi'];
+        await d.outbox.send(sub.address, d.adapter.render([{ text }]));
+      })().catch((e: Error) => app.log.warn('notification not sent', { error: e.message }));
+    });
+  }
+  return {
+    router,
+    dispatchers,
+    async start() {
+      for (const d of dispatchers.values()) await d.adapter.start?.();
+      if (dispatchers.size) app.log.info('channels enabled', { channels: [...dispatchers.keys()] });
+    },
+    async stop() {
+      for (const d of dispatchers.values()) await d.adapter.stop?.();
+    },
+    async drain() {
+      for (const d of dispatchers.values()) await d.drain();
+    },
+  };
+}

@@ -1,0 +1,32 @@
+/**
+ * Opt-in follow-up notifications. Only when a reporter asks "notify me here when an officer replies"
+ * is their channel address stored: sealed (AES-256-GCM), in a record of its own that no officer-facing
+ * code reads, and deleted when the case closes or the reporter opts out. A notification says only that
+ * there is news; the reporter reads it with their code, so no case content ever goes out unasked.
+ */
+import type { FieldCipher } from '../cases/cipher.js';
+import type { Store } from '../store/port.js';
+
+/** Channels that can push a message to a reporter later. */
+export const NOTIFIABLE = new Set(['zalo', 'messenger', 'telegram', 'botframework']);
+
+const key = (ref: string): string => `notify:${ref}`;
+
+export interface Subscription { channel: string; address: string; lang: string }
+
+export class NotificationRegistry {
+  constructor(private readonly store: Store, private readonly cipher: FieldCipher) {}
+
+  async subscribe(ref: string, s: Subscription): Promise<void> {
+    await this.store.setSetting(key(ref), this.cipher.encrypt(JSON.stringify(s), 'notify'));
+  }
+
+  async unsubscribe(ref: string): Promise<void> {
+    await this.store.deleteSetting(key(ref));
+  }
+
+  async lookup(ref: string): Promise<Subscription | null> {
+    const v = await this.store.getSetting(key(ref));
+    return v ? JSON.parse(this.cipher.decrypt(v, 'notify')) as Subscription : null;
+  }
+}

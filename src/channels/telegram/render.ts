@@ -1,0 +1,112 @@
+/**
+ * Engine messages → Telegram sendMessage bodies (without chat_id): plain text (no parse_mode, so no
+ * entity surprises) of at most 4096 characters, split on paragraph/line/sentence/word boundaries, and
+ * choices as an inline keyboard on the last chunk. callback_data is 1–64 BYTES (channels.md §3.1): a
+ * choice id that fits is sent as is (it survives restarts); a longer one becomes a short key kept in a
+ * bounded in-memory map and is mapped back on the tap.
+ */
+import { createHash } from 'node:crypto';
+import type { OutMessage } from '../../engine/types.js';
+
+/** channels.md §3.1: 1–4096 characters after entity parsing; UTF-16 units are never fewer than characters. */
+export const MAX_TEXT = 4096;
+export const MAX_CALLBACK_BYTES = 64;
+/** Beyond this many choices the keyboard gets unwieldy: a numbered list instead (the engine accepts "1", "2"…). */
+export const MAX_BUTTONS = 24;
+const MAX_LABEL = 120;
+/** Short keys start with this; a choice id that starts with it is always shortened, so the two never mix. */
+const KEY_PREFIX = '~';
+
+export interface InlineButton { text: string; callback_data: string }
+export interface TelegramMessage {
+  text: string;
+  reply_markup?: { inline_keyboard: InlineButton[][] };
+}
+
+const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
+
+function cutPoint(s: string, limit: number): number {
+  const head = s.slice(0, limit + 1);
+  const min = Math.floor(limit / 4);
+  for (const sep of ['\n\n', '\n']) {
+    const i = head.lastIndexOf(sep, limit);
+    if (i >= min) return i;
+  }
+  let sentence = -1;
+  for (const m of head.slice(0, limit).matchAll(/[.!?…](?=\s)/g)) sentence = m.index + 1;
+  if (sentence >= min) return sentence;
+  const space = head.lastIndexOf(' ', limit);
+  if (space >= min) return space;
+  return isHighSurrogate(s.charCodeAt(limit - 1)) ? limit - 1 : limit;
+}
+
+/** Splits a text into trimmed chunks of at most `limit` UTF-16 units on clean boundaries. */
+export function splitText(text: string, limit = MAX_TEXT): string[] {
+  const out: string[] = [];
+  let rest = text.trim();
+  while (rest.length > limit) {
+    const at = cutPoint(rest, limit);
+    const chunk = rest.slice(0, at).trimEnd();
+    if (chunk) out.push(chunk);
+    rest = rest.slice(at).trimStart();
+  }
+  if (rest) out.push(rest);
+  return out;
+}
+
+/** Choice id ⇄ callback_data. Long ids get a short key (hash-based, so the map stays small), LRU-bounded. */
+export class CallbackKeys {
+  private readonly keys = new Map<string, string>();
+  constructor(private readonly max = 10_000) {}
+
+  encode(id: string): string {
+    if (id.length > 0 && Buffer.byteLength(id, 'utf8') <= MAX_CALLBACK_BYTES && !id.startsWith(KEY_PREFIX)) return id;
+    const key = KEY_PREFIX + createHash('sha256').update(id, 'utf8').digest('base64url').slice(0, 16);
+    this.keys.delete(key);
+    this.keys.set(key, id);
+    while (this.keys.size > this.max) this.keys.delete(this.keys.keys().next().value as string);
+    return key;
+  }
+
+  /** The choice id for a tapped button; unknown or expired short keys come back as they are. */
+  decode(data: string): string {
+    if (!data.startsWith(KEY_PREFIX)) return data;
+    return this.keys.get(data) ?? data;
+  }
+
+  get size(): number { return this.keys.size; }
+}
+
+function label(s: string): string {
+  const t = s.replace(/\s+/g, ' ').trim();
+  if (!t) return '…';
+  return t.length > MAX_LABEL ? `${t.slice(0, MAX_LABEL - 1)}…` : t;
+}
+
+function keyboard(choices: NonNullable<OutMessage['choices']>, keys: CallbackKeys): InlineButton[][] {
+  const buttons = choices.map((c) => ({ text: label(c.label), callback_data: keys.encode(c.id) }));
+  // A few short labels side by side; otherwise one per row so long Vietnamese labels stay readable.
+  const oneRow = buttons.length <= 3 && buttons.every((b) => b.text.length <= 14);
+  return oneRow ? [buttons] : buttons.map((b) => [b]);
+}
+
+export function renderMessages(messages: OutMessage[], keys: CallbackKeys): TelegramMessage[] {
+  const out: TelegramMessage[] = [];
+  for (const m of messages) {
+    const choices = (m.choices ?? []).filter((c) => c.id.length > 0);
+    let text = m.text ?? '';
+    let markup: TelegramMessage['reply_markup'];
+    if (choices.length > MAX_BUTTONS) {
+      text = `${text.trimEnd()}\n\n${choices.map((c, i) => `${i + 1}. ${c.label}`).join('\n')}`;
+    } else if (choices.length) {
+      markup = { inline_keyboard: keyboard(choices, keys) };
+    }
+    const chunks = splitText(text);
+    if (chunks.length === 0) {
+      if (!markup) continue;
+      chunks.push('…'); // a keyboard needs a text to hang on
+    }
+    chunks.forEach((t, i) => out.push(i === chunks.length - 1 && markup ? { text: t, reply_markup: markup } : { text: t }));
+  }
+  return out;
+}

@@ -1,0 +1,82 @@
+/**
+ * Rendering for Zalo OA customer-service messages: texts of at most 2000 characters (NFC) split on
+ * paragraph, line or sentence boundaries; choices as at most 5 `oa.query.hide` buttons (title ≤100,
+ * payload ≤1000). When the choices do not fit, the current question's options become a numbered list
+ * in the text (the engine accepts "1", "2"...), and the other choices (resume, skip, menu) stay buttons.
+ */
+import type { OutChoice, OutMessage } from '../../engine/types.js';
+
+export const TEXT_LIMIT = 2000;
+export const MAX_BUTTONS = 5;
+export const TITLE_LIMIT = 100;
+export const PAYLOAD_LIMIT = 1000;
+
+/** A flow question's option, as the engine writes it: `flow.node:value`. */
+const OPTION = /^[a-z0-9_]+\.[a-z0-9_]+:[a-z0-9_]+$/;
+
+export interface ZaloButton { title: string; type: 'oa.query.hide'; payload: string }
+export interface ZaloMessage {
+  text: string;
+  attachment?: { type: 'template'; payload: { buttons: ZaloButton[] } };
+}
+
+const fits = (c: OutChoice): boolean => c.label.normalize('NFC').length <= TITLE_LIMIT && c.id.length <= PAYLOAD_LIMIT && c.label.trim() !== '';
+
+function buttons(choices: OutChoice[]): ZaloButton[] {
+  return choices.map((c) => ({ title: c.label.normalize('NFC'), type: 'oa.query.hide', payload: c.id }));
+}
+
+export function renderMessages(messages: OutMessage[]): ZaloMessage[] {
+  const out: ZaloMessage[] = [];
+  for (const m of messages) {
+    let text = m.text.normalize('NFC');
+    let btns: ZaloButton[] = [];
+    const choices = m.choices ?? [];
+    if (choices.length && choices.length <= MAX_BUTTONS && choices.every(fits)) {
+      btns = buttons(choices);
+    } else if (choices.length) {
+      const options = choices.filter((c) => OPTION.test(c.id));
+      const others = choices.filter((c) => !OPTION.test(c.id));
+      const list = options.map((c, i) => `${i + 1}. ${c.label.normalize('NFC')}`);
+      if (others.length <= MAX_BUTTONS && others.every(fits)) btns = buttons(others);
+      else list.push(...others.map((c) => `• ${c.label.normalize('NFC')}`));
+      if (list.length) text = `${text}\n\n${list.join('\n')}`;
+    }
+    const parts = splitText(text, TEXT_LIMIT);
+    parts.forEach((p, i) => {
+      const msg: ZaloMessage = { text: p };
+      if (i === parts.length - 1 && btns.length) msg.attachment = { type: 'template', payload: { buttons: btns } };
+      out.push(msg);
+    });
+  }
+  return out;
+}
+
+/** Splits on the last paragraph, line, sentence or word boundary within the limit (never inside a surrogate pair). */
+export function splitText(text: string, limit: number): string[] {
+  const parts: string[] = [];
+  let rest = text.trim();
+  while (rest.length > limit) {
+    const window = rest.slice(0, limit + 1);
+    let cut = -1;
+    for (const re of [/\n\s*\n/g, /\n/g, /[.!?…](?=\s)/g, /\s/g]) {
+      let m: RegExpExecArray | null;
+      let best = -1;
+      while ((m = re.exec(window)) !== null) {
+        const end = re.source.startsWith('[') ? m.index + 1 : m.index;
+        if (end <= limit && end > 0) best = end;
+      }
+      if (best > limit / 4) { cut = best; break; }
+    }
+    if (cut <= 0) {
+      cut = limit;
+      const code = rest.charCodeAt(cut - 1);
+      if (code >= 0xd800 && code <= 0xdbff) cut--; // do not split a surrogate pair
+    }
+    const head = rest.slice(0, cut).trimEnd();
+    if (head) parts.push(head);
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest || parts.length === 0) parts.push(rest);
+  return parts;
+}

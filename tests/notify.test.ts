@@ -1,0 +1,81 @@
+/** Opt-in notification subscriptions: stored only on request, sealed, removed on opt-out and on close. */
+import { Chat, fileTip, testApp, type TestApp } from './helpers/app';
+import type { SqliteStore } from '../src/store/sqlite';
+import { FakePlatform } from './helpers/fake-platform';
+import { createChannels } from '../src/channels/index';
+
+let t: TestApp;
+beforeEach(async () => { t = await testApp(); });
+afterEach(async () => { await t.close(); });
+
+const ADDRESS = '6011222333444555';
+const settings = () => JSON.stringify((t.app.store as SqliteStore).raw.prepare('SELECT * FROM settings').all());
+
+describe('opt-in notifications', () => {
+  it('stores nothing unless asked; on request stores the address sealed; opting out deletes it', async () => {
+    const chat = new Chat(t.app, ADDRESS, 'telegram');
+    const { ref, secret } = await fileTip(chat);
+    expect(await t.app.notifications.lookup(ref)).toBeNull();
+    await chat.tap('Báo khi có tin mới');
+    expect(chat.text()).toMatch(/Đã bật/);
+    expect(await t.app.notifications.lookup(ref)).toEqual({ channel: 'telegram', address: ADDRESS, lang: 'vi' });
+    expect(settings()).not.toContain(ADDRESS);
+    expect(settings()).toContain('enc:v1:');
+    const later = new Chat(t.app, ADDRESS, 'telegram');
+    await later.say('tra cứu tin báo');
+    await later.say(ref);
+    await later.say(secret);
+    await later.tap('Tắt thông báo');
+    expect(later.text()).toMatch(/Đã tắt thông báo/);
+    expect(await t.app.notifications.lookup(ref)).toBeNull();
+  });
+
+  it('says honestly that the web chat cannot notify', async () => {
+    const chat = new Chat(t.app, 'web-client', 'web');
+    const { ref } = await fileTip(chat);
+    await chat.tap('Báo khi có tin mới');
+    expect(chat.text()).toMatch(/chưa gửi được thông báo/);
+    expect(await t.app.notifications.lookup(ref)).toBeNull();
+  });
+
+  it('deletes the subscription when the case is closed', async () => {
+    const chat = new Chat(t.app, ADDRESS, 'zalo');
+    const { ref } = await fileTip(chat);
+    await chat.tap('Báo khi có tin mới');
+    const c = (await t.app.store.getCaseByRef(ref))!;
+    const sup = await t.app.store.createOfficer({ username: 'sup', displayName: 'Sup', role: 'supervisor', province: null, passwordHash: 'x' });
+    await t.app.cases.changeStatus({ id: sup.id, role: 'supervisor', province: null }, c.id, { status: 'closed', disposition: 'actioned' } as never);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await t.app.notifications.lookup(ref)).toBeNull();
+  });
+});
+
+describe('opt-in notification through a channel', () => {
+  it('sends only "there is news" to a subscribed Telegram reporter when an officer asks, never the question', async () => {
+    const fake = new FakePlatform();
+    await fake.start();
+    const channels = createChannels(t.app, {
+      TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForTests_abcdefghijklmno', TELEGRAM_WEBHOOK_SECRET: 'test-secret-0123456789abcdef', TELEGRAM_API_BASE: fake.url,
+    }, { outbox: { baseDelayMs: 5, sleep: async () => {} } });
+    try {
+      const chatId = '700123456789';
+      const chat = new Chat(t.app, chatId, 'telegram');
+      const { ref } = await fileTip(chat);
+      await chat.tap('Báo khi có tin mới');
+      const c = (await t.app.store.getCaseByRef(ref))!;
+      const officer = await t.app.store.createOfficer({ username: 'lan', displayName: 'Lan', role: 'officer', province: null, passwordHash: 'x' });
+      await t.app.cases.askReporter({ id: officer.id, role: 'officer', province: null }, c.id, 'Quán mở cửa lúc mấy giờ?');
+      await new Promise((r) => setTimeout(r, 50));
+      await channels.drain();
+      const sends = fake.calls('/sendMessage').filter((r) => (r.json as { chat_id?: unknown }).chat_id === chatId);
+      expect(sends).toHaveLength(1);
+      const text = (sends[0].json as { text: string }).text;
+      expect(text).toMatch(/có tin mới về tin báo/);
+      expect(text).not.toMatch(/Quán mở cửa/);
+      expect(text).not.toContain(ref);
+    } finally {
+      await channels.stop();
+      await fake.stop();
+    }
+  });
+});
