@@ -535,3 +535,22 @@ describe('Zalo sending: errors, tokens and the 7-day window', () => {
     expect(t.logs.some((l) => l.includes('zalo token refresh refused'))).toBe(true);
   });
 });
+
+describe('Zalo hotline call buttons', () => {
+  it('renders hotline calls as oa.open.phone buttons first, within 5 buttons', () => {
+    const [msg] = renderMessages([{
+      text: 'Gọi ngay 113.',
+      calls: [{ label: 'Gọi 113', dial: '113' }, { label: 'Gọi 115', dial: '115' }, { label: 'Gọi 111', dial: '111' }],
+      choices: [{ id: 'emergency.now:tip', label: 'Báo tin ẩn danh' }, { id: 'emergency.now:hotlines', label: 'Số điện thoại' }, { id: 'emergency.now:menu', label: 'Menu chính' }],
+    }]);
+    const buttons = msg.attachment!.payload.buttons;
+    expect(buttons.slice(0, 3)).toEqual([
+      { title: 'Gọi 113', type: 'oa.open.phone', payload: { phone_code: '113' } },
+      { title: 'Gọi 115', type: 'oa.open.phone', payload: { phone_code: '115' } },
+      { title: 'Gọi 111', type: 'oa.open.phone', payload: { phone_code: '111' } },
+    ]);
+    expect(buttons.length).toBeLessThanOrEqual(5);
+    // The three options do not fit beside the calls: they become a numbered list.
+    expect(msg.text).toContain('1. Báo tin ẩn danh');
+  });
+});

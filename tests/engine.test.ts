@@ -159,6 +159,13 @@ describe('engine', () => {
     expect(resumed.session.vars.province).toBe('Lào Cai');
   });
 
+  it('attaches call buttons for verified hotlines to the emergency answer', () => {
+    const em = engine.step(undefined, text('cứu tôi với'));
+    const calls = em.messages.flatMap((m) => m.calls ?? []);
+    expect(calls.map((c) => c.dial)).toEqual(['113', '115', '111']);
+    expect(calls[0].label).toBe('Gọi 113');
+  });
+
   it('starts over politely after the idle timeout', () => {
     const mid = run(undefined, text('tôi muốn báo tin'), text('Ma túy'));
     now += 31 * 60_000;

@@ -57,6 +57,13 @@ describe('flow validation', () => {
     expect(q.some((x) => x.startsWith("flows/extra.yaml: node 'a':"))).toBe(true);
   });
 
+  it('refuses call buttons for retired or unknown hotlines', () => {
+    const p = problemsWith((r) => writeFileSync(join(r, 'flows', 'extra.yaml'), flow(
+      '  - { id: a, type: end, text: { vi: "gọi", en: "call" }, call: [child_line_1800_1567, nobody] }\n')));
+    expect(p).toContain("flows/extra.yaml: node 'a': call: 'child_line_1800_1567' is not a verified hotline with a number in content/hotlines.yaml");
+    expect(p).toContain("flows/extra.yaml: node 'a': call: 'nobody' is not a verified hotline with a number in content/hotlines.yaml");
+  });
+
   it('reports invalid YAML with the file name', () => {
     const p = problemsWith((r) => writeFileSync(join(r, 'flows', 'extra.yaml'), 'id: [unclosed\n'));
     expect(p.some((x) => x.startsWith('flows/extra.yaml: not valid YAML'))).toBe(true);

@@ -107,6 +107,14 @@ describe('web chat in Chromium', () => {
     await page.context().close();
   });
 
+  it('shows call links for the emergency numbers when someone is in danger', async () => {
+    const page = await phonePage();
+    await send(page, 'cứu tôi với, tôi đang bị nhốt');
+    const hrefs = await page.locator('#log a.call').evaluateAll((as) => as.map((a) => a.getAttribute('href')));
+    expect(hrefs).toEqual(['tel:113', 'tel:115', 'tel:111']);
+    await page.context().close();
+  });
+
   it('switches to English with the language button', async () => {
     const page = await phonePage();
     await page.click('#lang');

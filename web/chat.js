@@ -48,6 +48,18 @@
     for (var i = 0; i < replies.length; i++) {
       var r = replies[i];
       bubble(r.text, 'bot');
+      if (r.calls && r.calls.length) {
+        var calls = document.createElement('div');
+        calls.className = 'calls';
+        r.calls.forEach(function (c) {
+          var a = document.createElement('a');
+          a.className = 'call';
+          a.href = 'tel:' + c.dial;
+          a.textContent = c.label;
+          calls.appendChild(a);
+        });
+        log.appendChild(calls);
+      }
       if (r.choices && r.choices.length) {
         var box = document.createElement('div');
         box.className = 'choices';

@@ -41,7 +41,7 @@ export const MESSAGE_KEYS = [
   'session_expired', 'stale_button', 'cancelled', 'nothing_to_cancel', 'lang_switched', 'emergency_resume',
   'invalid_text', 'invalid_number', 'invalid_date', 'invalid_place', 'invalid_code', 'invalid_secret', 'too_long',
   'skip_hint', 'menu_label', 'continue_label', 'skip_label', 'yes_label', 'no_label', 'main_menu_label',
-  'duplicate_message', 'attachment_received', 'notify_news',
+  'duplicate_message', 'attachment_received', 'notify_news', 'call_label',
 ] as const;
 export type MessageKey = (typeof MESSAGE_KEYS)[number];
 

@@ -50,6 +50,7 @@ export class Engine {
   private readonly no: Set<string>;
   private readonly idleTimeoutMs: number;
   private readonly threshold: number;
+  private readonly hotlines: Map<string, { number: string; dial: string }>;
   /** Per choice node: normalised label/synonym -> option value (built once). */
   private readonly optionIndex = new Map<ChoiceNode, Map<string, string>>();
 
@@ -59,6 +60,7 @@ export class Engine {
     for (const cmd of COMMANDS) for (const phrase of bundle.content.commands[cmd]) this.commands.set(normalize(phrase), cmd);
     this.yes = new Set(bundle.content.yes.map(normalize));
     this.no = new Set(bundle.content.no.map(normalize));
+    this.hotlines = new Map(bundle.content.hotlines.filter((h) => h.status === 'verified').map((h) => [h.id, h]));
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 30 * 60_000;
     this.threshold = opts.threshold ?? 0.5;
     for (const f of this.flows.values()) {
@@ -494,6 +496,12 @@ export class Engine {
     const answers = node.answer === undefined ? [] : Array.isArray(node.answer) ? node.answer : [node.answer];
     for (const key of answers) for (const b of this.bundle.content.answers[key][lang]) added.push({ text: b });
     if (node.text) added.push({ text: this.template(t.s, node.text[lang], t.once) });
+    if ('call' in node && node.call && added.length) {
+      added[added.length - 1].calls = node.call.map((id) => {
+        const h = this.hotlines.get(id) as { number: string; dial: string };
+        return { label: this.msg(lang, 'call_label').replace('{{number}}', h.number), dial: h.dial };
+      });
+    }
     t.messages.push(...added);
     return added;
   }

@@ -84,6 +84,8 @@ export interface OutChoice {
 export interface OutMessage {
   text: string;
   choices?: OutChoice[];
+  /** Call buttons for hotlines (channels that have them render tel: links or phone buttons). */
+  calls?: { label: string; dial: string }[];
 }
 
 export type EngineEvent =

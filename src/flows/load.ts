@@ -86,6 +86,12 @@ function checkGraph(flows: Map<string, Flow>, content: Content | undefined, prob
         if (!target) problems.push({ file: flow.file, node: node.id, message: `jumps to unknown flow '${node.flow}'` });
         else if (node.node && !target.nodes.has(node.node)) problems.push({ file: flow.file, node: node.id, message: `jumps to unknown node '${node.node}' of flow '${node.flow}'` });
       }
+      if (content && 'call' in node && node.call) {
+        for (const id of node.call) {
+          const h = content.hotlines.find((x) => x.id === id);
+          if (!h || h.status !== 'verified' || !h.dial) problems.push({ file: flow.file, node: node.id, message: `call: '${id}' is not a verified hotline with a number in content/hotlines.yaml` });
+        }
+      }
       if (content) {
         for (const key of answerKeys(node)) {
           if (!content.answers[key]) problems.push({ file: flow.file, node: node.id, message: `unknown answer '${key}' (not in content/answers.yaml)` });

@@ -17,6 +17,8 @@ export type InputKind = (typeof INPUT_KINDS)[number];
 const saying = {
   text: localizedSchema.optional(),
   answer: z.union([nonEmpty, z.array(nonEmpty).min(1)]).optional(),
+  /** Call buttons for verified hotlines (ids from content/hotlines.yaml), where the channel has them. */
+  call: z.array(nonEmpty).min(1).optional(),
 };
 
 const base = { id: nodeId };

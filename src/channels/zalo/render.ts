@@ -14,7 +14,9 @@ export const PAYLOAD_LIMIT = 1000;
 /** A flow question's option, as the engine writes it: `flow.node:value`. */
 const OPTION = /^[a-z0-9_]+\.[a-z0-9_]+:[a-z0-9_]+$/;
 
-export interface ZaloButton { title: string; type: 'oa.query.hide'; payload: string }
+export type ZaloButton =
+  | { title: string; type: 'oa.query.hide'; payload: string }
+  | { title: string; type: 'oa.open.phone'; payload: { phone_code: string } };
 export interface ZaloMessage {
   text: string;
   attachment?: { type: 'template'; payload: { buttons: ZaloButton[] } };
@@ -26,22 +28,30 @@ function buttons(choices: OutChoice[]): ZaloButton[] {
   return choices.map((c) => ({ title: c.label.normalize('NFC'), type: 'oa.query.hide', payload: c.id }));
 }
 
+/** Hotline call buttons (`oa.open.phone`) come first: in an emergency they matter most. */
+function phoneButtons(m: OutMessage): ZaloButton[] {
+  return (m.calls ?? []).slice(0, MAX_BUTTONS).map((c) => ({ title: c.label.normalize('NFC'), type: 'oa.open.phone', payload: { phone_code: c.dial } }));
+}
+
 export function renderMessages(messages: OutMessage[]): ZaloMessage[] {
   const out: ZaloMessage[] = [];
   for (const m of messages) {
     let text = m.text.normalize('NFC');
+    const phones = phoneButtons(m);
+    const room = MAX_BUTTONS - phones.length;
     let btns: ZaloButton[] = [];
     const choices = m.choices ?? [];
-    if (choices.length && choices.length <= MAX_BUTTONS && choices.every(fits)) {
+    if (choices.length && choices.length <= room && choices.every(fits)) {
       btns = buttons(choices);
     } else if (choices.length) {
       const options = choices.filter((c) => OPTION.test(c.id));
       const others = choices.filter((c) => !OPTION.test(c.id));
       const list = options.map((c, i) => `${i + 1}. ${c.label.normalize('NFC')}`);
-      if (others.length <= MAX_BUTTONS && others.every(fits)) btns = buttons(others);
+      if (others.length <= room && others.every(fits)) btns = buttons(others);
       else list.push(...others.map((c) => `• ${c.label.normalize('NFC')}`));
       if (list.length) text = `${text}\n\n${list.join('\n')}`;
     }
+    btns = [...phones, ...btns];
     const parts = splitText(text, TEXT_LIMIT);
     parts.forEach((p, i) => {
       const msg: ZaloMessage = { text: p };
