@@ -3,6 +3,7 @@ import { Chat, fileTip, testApp, type TestApp } from './helpers/app';
 import type { SqliteStore } from '../src/store/sqlite';
 import { FakePlatform } from './helpers/fake-platform';
 import { createChannels } from '../src/channels/index';
+import { serve } from './helpers/server';
 
 let t: TestApp;
 beforeEach(async () => { t = await testApp(); });
@@ -74,6 +75,23 @@ describe('opt-in notification through a channel', () => {
       expect(text).not.toMatch(/Quán mở cửa/);
       expect(text).not.toContain(ref);
     } finally {
+      await channels.stop();
+      await fake.stop();
+    }
+  });
+});
+
+describe('health check', () => {
+  it('reports per-channel send counters, without ids or content', async () => {
+    const fake = new FakePlatform();
+    await fake.start();
+    const channels = createChannels(t.app, { TELEGRAM_BOT_TOKEN: '123456789:AAHfakeTokenForTests_abcdefghijklmno', TELEGRAM_WEBHOOK_SECRET: 'test-secret-0123456789abcdef', TELEGRAM_API_BASE: fake.url });
+    const srv = await serve(t.app, channels);
+    try {
+      const body = await (await fetch(`${srv.url}/healthz`)).json();
+      expect(body).toEqual({ ok: true, store: 'sqlite', sends: { telegram: { sent: 0, failed: 0, retried: 0 } } });
+    } finally {
+      await srv.close();
       await channels.stop();
       await fake.stop();
     }

@@ -17,6 +17,7 @@ import {
 import { ConfigError } from '../../config.js';
 import type { OutMessage } from '../../engine/types.js';
 import type { ChannelAdapter, ChannelDeps, InboundEvent, SendAttempt } from '../types.js';
+import { splitText as split } from '../text.js';
 
 /** No limit is documented for Bot Framework texts (channels.md §0); long ones are split anyway, for readability. */
 export const TEXT_LIMIT = 4000;
@@ -155,21 +156,7 @@ export function strippedReference(a: Partial<Activity>): Partial<ConversationRef
 
 /** Splits a text within `limit` characters on paragraph, line, sentence or word boundaries. */
 export function splitText(text: string, limit = TEXT_LIMIT): string[] {
-  const out: string[] = [];
-  let rest = text.normalize('NFC');
-  while (rest.length > limit) {
-    const window = rest.slice(0, limit);
-    let cut = -1;
-    for (const sep of ['\n\n', '\n', '. ', '! ', '? ', ' ']) {
-      const i = window.lastIndexOf(sep);
-      if (i >= limit / 2) { cut = i + sep.length; break; }
-    }
-    if (cut <= 0) cut = limit;
-    out.push(rest.slice(0, cut).trimEnd());
-    rest = rest.slice(cut).trimStart();
-  }
-  if (rest.length || !out.length) out.push(rest);
-  return out;
+  return split(text.normalize('NFC'), limit);
 }
 
 export function renderMessages(messages: OutMessage[]): BotFrameworkMessage[] {

@@ -1,5 +1,6 @@
 /** Engine messages → Messenger Send API `message` objects (text < 2000 chars, ≤ 13 quick replies, titles ≤ 20). */
 import type { OutMessage } from '../../engine/types.js';
+import { splitText as split } from '../text.js';
 
 /** channels.md §2.1: text is "<2000 chars". Counted in UTF-16 units, which is never fewer than characters. */
 export const MAX_TEXT = 1999;
@@ -10,36 +11,10 @@ export const MAX_PAYLOAD = 1000;
 export interface MessengerQuickReply { content_type: 'text'; title: string; payload: string }
 export interface MessengerMessage { text: string; quick_replies?: MessengerQuickReply[] }
 
-const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
-
-/** Where to cut `s` (length > limit): the last paragraph, line, sentence or word boundary within the limit. */
-function cutPoint(s: string, limit: number): number {
-  const head = s.slice(0, limit + 1);
-  const min = Math.floor(limit / 4); // avoid slivers: a boundary in the first quarter is not worth it
-  for (const sep of ['\n\n', '\n']) {
-    const i = head.lastIndexOf(sep, limit);
-    if (i >= min) return i;
-  }
-  let sentence = -1;
-  for (const m of head.slice(0, limit).matchAll(/[.!?…](?=\s)/g)) sentence = m.index + 1;
-  if (sentence >= min) return sentence;
-  const space = head.lastIndexOf(' ', limit);
-  if (space >= min) return space;
-  return isHighSurrogate(s.charCodeAt(limit - 1)) ? limit - 1 : limit;
-}
 
 /** Splits a text into chunks of at most `limit` UTF-16 units on clean boundaries; trims each chunk. */
 export function splitText(text: string, limit = MAX_TEXT): string[] {
-  const out: string[] = [];
-  let rest = text.trim();
-  while (rest.length > limit) {
-    const at = cutPoint(rest, limit);
-    const chunk = rest.slice(0, at).trimEnd();
-    if (chunk) out.push(chunk);
-    rest = rest.slice(at).trimStart();
-  }
-  if (rest) out.push(rest);
-  return out;
+  return split(text, limit).filter(Boolean);
 }
 
 /** Whether the choices fit as quick replies; otherwise they become a numbered list. */

@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { OutMessage } from '../../engine/types.js';
+import { splitText as split } from '../text.js';
 
 /** channels.md §3.1: 1–4096 characters after entity parsing; UTF-16 units are never fewer than characters. */
 export const MAX_TEXT = 4096;
@@ -23,35 +24,10 @@ export interface TelegramMessage {
   reply_markup?: { inline_keyboard: InlineButton[][] };
 }
 
-const isHighSurrogate = (c: number): boolean => c >= 0xd800 && c <= 0xdbff;
-
-function cutPoint(s: string, limit: number): number {
-  const head = s.slice(0, limit + 1);
-  const min = Math.floor(limit / 4);
-  for (const sep of ['\n\n', '\n']) {
-    const i = head.lastIndexOf(sep, limit);
-    if (i >= min) return i;
-  }
-  let sentence = -1;
-  for (const m of head.slice(0, limit).matchAll(/[.!?…](?=\s)/g)) sentence = m.index + 1;
-  if (sentence >= min) return sentence;
-  const space = head.lastIndexOf(' ', limit);
-  if (space >= min) return space;
-  return isHighSurrogate(s.charCodeAt(limit - 1)) ? limit - 1 : limit;
-}
 
 /** Splits a text into trimmed chunks of at most `limit` UTF-16 units on clean boundaries. */
 export function splitText(text: string, limit = MAX_TEXT): string[] {
-  const out: string[] = [];
-  let rest = text.trim();
-  while (rest.length > limit) {
-    const at = cutPoint(rest, limit);
-    const chunk = rest.slice(0, at).trimEnd();
-    if (chunk) out.push(chunk);
-    rest = rest.slice(at).trimStart();
-  }
-  if (rest) out.push(rest);
-  return out;
+  return split(text, limit).filter(Boolean);
 }
 
 /** Choice id ⇄ callback_data. Long ids get a short key (hash-based, so the map stays small), LRU-bounded. */

@@ -5,6 +5,7 @@
  * in the text (the engine accepts "1", "2"...), and the other choices (resume, skip, menu) stay buttons.
  */
 import type { OutChoice, OutMessage } from '../../engine/types.js';
+import { splitText as split } from '../text.js';
 
 export const TEXT_LIMIT = 2000;
 export const MAX_BUTTONS = 5;
@@ -64,29 +65,5 @@ export function renderMessages(messages: OutMessage[]): ZaloMessage[] {
 
 /** Splits on the last paragraph, line, sentence or word boundary within the limit (never inside a surrogate pair). */
 export function splitText(text: string, limit: number): string[] {
-  const parts: string[] = [];
-  let rest = text.trim();
-  while (rest.length > limit) {
-    const window = rest.slice(0, limit + 1);
-    let cut = -1;
-    for (const re of [/\n\s*\n/g, /\n/g, /[.!?…](?=\s)/g, /\s/g]) {
-      let m: RegExpExecArray | null;
-      let best = -1;
-      while ((m = re.exec(window)) !== null) {
-        const end = re.source.startsWith('[') ? m.index + 1 : m.index;
-        if (end <= limit && end > 0) best = end;
-      }
-      if (best > limit / 4) { cut = best; break; }
-    }
-    if (cut <= 0) {
-      cut = limit;
-      const code = rest.charCodeAt(cut - 1);
-      if (code >= 0xd800 && code <= 0xdbff) cut--; // do not split a surrogate pair
-    }
-    const head = rest.slice(0, cut).trimEnd();
-    if (head) parts.push(head);
-    rest = rest.slice(cut).trimStart();
-  }
-  if (rest || parts.length === 0) parts.push(rest);
-  return parts;
+  return split(text, limit);
 }
