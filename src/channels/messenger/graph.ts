@@ -3,6 +3,7 @@
  * documented `access_token` query parameter (channels.md §2.1); URLs and error messages are never
  * logged or returned, only short codes.
  */
+import { postJson } from '../http.js';
 import type { SendAttempt } from '../types.js';
 
 export const GRAPH_TIMEOUT_MS = 10_000;
@@ -44,20 +45,9 @@ export function mapGraphError(status: number, body: unknown, retryAfter: string 
 
 /** POSTs JSON to `${graphUrl}/${path}` with the page token; never throws. */
 export async function graphPost(graphUrl: string, path: string, token: string, body: unknown, timeoutMs = GRAPH_TIMEOUT_MS): Promise<SendAttempt> {
-  let res: Response;
-  try {
-    res = await fetch(`${graphUrl}/${path}?access_token=${encodeURIComponent(token)}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (e) {
-    const name = (e as Error).name;
-    return { ok: false, retryable: true, code: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network' };
-  }
-  let parsed: unknown;
-  try { parsed = await res.json(); } catch { parsed = undefined; }
+  const r = await postJson(`${graphUrl}/${path}?access_token=${encodeURIComponent(token)}`, body, { timeoutMs });
+  if (!r.ok) return r;
+  const { res, parsed } = r;
   if (res.ok) return { ok: true };
   return mapGraphError(res.status, parsed, res.headers.get('retry-after'));
 }

@@ -4,6 +4,7 @@
  * blocked the bot or deleted the chat); 400 is a bad request; 401/404 mean a wrong token. The token is
  * part of the URL, so URLs and Telegram's descriptions are never logged or returned, only short codes.
  */
+import { postJson } from '../http.js';
 import type { SendAttempt } from '../types.js';
 
 export const API_TIMEOUT_MS = 10_000;
@@ -31,20 +32,9 @@ export function mapTelegramError(status: number, body: unknown): SendAttempt {
 
 /** POSTs `body` as JSON to `${apiBase}/bot${token}/${method}`; never throws. */
 export async function callApi(apiBase: string, token: string, method: string, body: unknown, timeoutMs = API_TIMEOUT_MS): Promise<ApiResult> {
-  let res: Response;
-  try {
-    res = await fetch(`${apiBase}/bot${token}/${method}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-  } catch (e) {
-    const name = (e as Error).name;
-    return { ok: false, retryable: true, code: name === 'TimeoutError' || name === 'AbortError' ? 'timeout' : 'network' };
-  }
-  let parsed: unknown;
-  try { parsed = await res.json(); } catch { parsed = undefined; }
+  const r = await postJson(`${apiBase}/bot${token}/${method}`, body, { timeoutMs });
+  if (!r.ok) return r;
+  const { res, parsed } = r;
   const okBody = parsed && typeof parsed === 'object' && (parsed as { ok?: unknown }).ok === true;
   if (res.ok && okBody) return { ok: true, result: (parsed as { result?: unknown }).result };
   if (res.ok) return { ok: false, retryable: true, code: 'bad_answer' };
