@@ -60,6 +60,7 @@ describe.each(backends)('liaison API on %s', (backend) => {
     { name: 'POST /cases/:id/questions', call: (cl, k) => cl.post(`/cases/${k.id}/questions`, { text: 'câu hỏi?' }), expect: { anonymous: 401, officerA: A, officerAll: A, supervisor: A, admin: 403 } },
     { name: 'GET /export.csv', call: (cl) => cl.get('/export.csv'), expect: { anonymous: 401, officerA: 403, officerAll: 403, supervisor: A, admin: 403 } },
     { name: 'GET /stats', call: (cl) => cl.get('/stats'), expect: { anonymous: 401, officerA: A, officerAll: A, supervisor: A, admin: 403 } },
+    { name: 'GET /stats/questions', call: (cl) => cl.get('/stats/questions'), expect: { anonymous: 401, officerA: A, officerAll: A, supervisor: A, admin: 403 } },
     { name: 'GET /officers', call: (cl) => cl.get('/officers'), expect: { anonymous: 401, officerA: 403, officerAll: 403, supervisor: 403, admin: A } },
     {
       name: 'POST /officers',

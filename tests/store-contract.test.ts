@@ -705,6 +705,18 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
       expect(await store.getSetting('other')).toBe('');
     });
 
+    it('keeps anonymous per-day counters: adds up, reads a day range by key prefix', async () => {
+      await store.bumpCounters('2026-11-27', [{ key: 'intent:rehab_info', n: 2 }, { key: 'intent:hotlines', n: 1 }]);
+      await store.bumpCounters('2026-11-28', [{ key: 'intent:rehab_info', n: 3 }, { key: 'flow:tip', n: 1 }]);
+      await Promise.all([1, 2, 3].map(() => store.bumpCounters('2026-11-28', [{ key: 'intent:rehab_info', n: 1 }])));
+      expect(await store.readCounters({ from: '2026-11-27', to: '2026-11-28', prefix: 'intent:' })).toEqual([
+        { day: '2026-11-27', key: 'intent:hotlines', count: 1 },
+        { day: '2026-11-27', key: 'intent:rehab_info', count: 2 },
+        { day: '2026-11-28', key: 'intent:rehab_info', count: 6 },
+      ]);
+      expect(await store.readCounters({ from: '2026-11-28', to: '2026-11-28', prefix: 'flow:' })).toEqual([{ day: '2026-11-28', key: 'flow:tip', count: 1 }]);
+    });
+
     it('deletes a value, and deleting a missing one is harmless', async () => {
       await store.setSetting('notify:BA-ABCDEF', 'sealed');
       await store.deleteSetting('notify:BA-ABCDEF');

@@ -13,6 +13,7 @@ import { FieldCipher, loadKeyRing } from '../cases/cipher.js';
 import { CaseService } from '../cases/service.js';
 import { NotificationRegistry } from '../channels/notify.js';
 import { Bot } from './bot.js';
+import { TurnCounters } from './counters.js';
 
 /** The package folder (holds flows/, content/ and web/). Works from src/ and dist/. */
 export const PACKAGE_ROOT = resolve(__dirname, '..', '..');
@@ -43,6 +44,8 @@ export interface App extends Core {
   cases: CaseService;
   /** Seals free text and secrets at rest (AES-256-GCM, key ring in DATA_DIR or BINHAN_ENCRYPTION_KEYS). */
   cipher: FieldCipher;
+  /** Anonymous per-day counters (questions per intent, emergencies, flows). */
+  counters: TurnCounters;
   /** Opt-in follow-up notification addresses (sealed; never read by officer-facing code). */
   notifications: NotificationRegistry;
   log: Logger;
@@ -76,14 +79,20 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
   // A closed case needs no follow-up: its notification address (if the reporter left one) goes.
   cases.on('closed', (c) => { notifications.unsubscribe(c.ref).catch((e: Error) => log.warn('notification not removed', { error: e.message })); });
   const bot = new Bot(core.engine, store, key, log, { sessionTimeoutMs: config.sessionTimeoutMs, cases, cipher, notifications });
+  const counters = new TurnCounters(store, log);
+  bot.onTurn((events) => counters.observe(events));
   const purge = setInterval(() => {
     store.purge(Date.now()).catch((e: Error) => log.warn('purge failed', { error: e.message }));
   }, 60_000);
   purge.unref();
+  const flush = setInterval(() => { void counters.flush(); }, 10_000);
+  flush.unref();
   return {
-    ...core, config, store, bot, cases, notifications, cipher, log, root,
+    ...core, config, store, bot, cases, notifications, cipher, counters, log, root,
     async close() {
       clearInterval(purge);
+      clearInterval(flush);
+      await counters.flush();
       await store.close();
     },
   };

@@ -78,6 +78,7 @@ interface OfficerDoc {
 interface AuthSessionDoc { _id: string; officerId: string; csrf: string; createdAt: number; expiresAt: number }
 interface AuditDoc { at: string; officerId: string; action: string; caseId?: string }
 interface SettingDoc { _id: string; value: string }
+interface CounterDoc { _id: string; day: string; key: string; count: number }
 
 const opts = { versionKey: false, strict: 'throw', minimize: false, autoIndex: false, autoCreate: false } as const;
 const Mixed = Schema.Types.Mixed;
@@ -156,6 +157,13 @@ const auditSchema = new Schema<AuditDoc>({
 const settingSchema = new Schema<SettingDoc>({
   _id: { type: String, required: true },
   value: { type: String, required: true },
+}, opts);
+
+const counterSchema = new Schema<CounterDoc>({
+  _id: { type: String, required: true },
+  day: { type: String, required: true },
+  key: { type: String, required: true },
+  count: { type: Number, required: true },
 }, opts);
 
 // ---- helpers
@@ -289,6 +297,7 @@ export class MongoStore implements Store {
   private readonly authSessions: Model<AuthSessionDoc>;
   private readonly audit: Model<AuditDoc>;
   private readonly settings: Model<SettingDoc>;
+  private readonly counters: Model<CounterDoc>;
 
   private constructor(readonly connection: Connection) {
     const c = connection;
@@ -300,6 +309,7 @@ export class MongoStore implements Store {
     this.authSessions = c.model<AuthSessionDoc>('AuthSession', authSessionSchema, 'authsessions');
     this.audit = c.model<AuditDoc>('Audit', auditSchema, 'audit');
     this.settings = c.model<SettingDoc>('Setting', settingSchema, 'settings');
+    this.counters = c.model<CounterDoc>('Counter', counterSchema, 'counters');
   }
 
   /**
@@ -430,6 +440,7 @@ export class MongoStore implements Store {
       { key: { officerId: 1, at: 1 }, name: 'officer_at' },
       { key: { at: 1 }, name: 'at' },
     ]);
+    await ensure(this.counters, [{ key: { day: 1, key: 1 }, name: 'day_key' }]);
   }
 
   // ---- cases
@@ -780,6 +791,31 @@ export class MongoStore implements Store {
     const id = str(key, 'key');
     const $set = { value: str(value, 'value') };
     await this.serial(`setting:${id}`, () => this.upsert(this.settings, id, $set));
+  }
+
+  async bumpCounters(day: string, counts: { key: string; n: number }[]): Promise<void> {
+    const d = str(day, 'day');
+    for (const c of counts) {
+      const key = str(c.key, 'key');
+      const id = `${d}|${key}`;
+      // $inc with upsert; on FerretDB writes to one document are queued in this process (see serial()).
+      await this.serial(`counter:${id}`, async () => {
+        try {
+          await this.counters.updateOne({ _id: id }, { $inc: { count: num(c.n, 'n') }, $setOnInsert: { day: d, key } }, { upsert: true });
+        } catch (e) {
+          if (!isDuplicateKey(e)) throw e;
+          await this.counters.updateOne({ _id: id }, { $inc: { count: c.n } });
+        }
+      });
+    }
+  }
+
+  async readCounters(q: { from: string; to: string; prefix: string }): Promise<{ day: string; key: string; count: number }[]> {
+    const docs = await this.counters.find({
+      day: op({ $gte: str(q.from, 'from'), $lte: str(q.to, 'to') }),
+      key: op({ $gte: str(q.prefix, 'prefix'), $lt: `${q.prefix}\uffff` }),
+    }).sort({ day: 1, key: 1 }).lean<CounterDoc[]>();
+    return docs.map((d) => ({ day: d.day, key: d.key, count: d.count }));
   }
 
   async deleteSetting(key: string): Promise<void> {

@@ -250,6 +250,12 @@ export interface Store {
   addAudit(e: AuditEvent): Promise<void>;
   listAudit(q: { caseId?: string; officerId?: string; limit?: number }): Promise<AuditEvent[]>;
 
+  // ---- anonymous aggregate counters (e.g. questions per intent per day): counts only, never text or ids
+  /** Adds `n` to each (day, key) counter. Days are "YYYY-MM-DD" (Vietnam time). */
+  bumpCounters(day: string, counts: { key: string; n: number }[]): Promise<void>;
+  /** Counters with from <= day <= to, keys starting with `prefix`. */
+  readCounters(q: { from: string; to: string; prefix: string }): Promise<{ day: string; key: string; count: number }[]>;
+
   // ---- settings (small key/value: encryption key ring metadata, channel tokens later)
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;

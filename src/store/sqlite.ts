@@ -92,6 +92,7 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX audit_officer ON audit (officer_id, at, seq);
    CREATE INDEX audit_at ON audit (at, seq);
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
+  `CREATE TABLE counters (day TEXT NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (day, key));`,
 ];
 
 const PROCESSED_TTL_MS = 7 * 86_400_000;
@@ -231,6 +232,9 @@ export class SqliteStore implements Store {
       getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
       setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       deleteSetting: db.prepare('DELETE FROM settings WHERE key = ?'),
+      bumpCounter: db.prepare('INSERT INTO counters (day, key, count) VALUES (?, ?, ?) ON CONFLICT (day, key) DO UPDATE SET count = count + excluded.count'),
+      readCounters: db.prepare<[string, string, string, string], { day: string; key: string; count: number }>(
+        "SELECT day, key, count FROM counters WHERE day >= ? AND day <= ? AND key >= ? AND key < ? ORDER BY day, key"),
 
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at < ?'),
       purgeAuthSessions: db.prepare('DELETE FROM auth_sessions WHERE expires_at < ?'),
@@ -526,6 +530,15 @@ export class SqliteStore implements Store {
 
   async getSetting(key: string): Promise<string | null> {
     return this.stmt.getSetting.get(key)?.value ?? null;
+  }
+
+  async bumpCounters(day: string, counts: { key: string; n: number }[]): Promise<void> {
+    this.db.transaction(() => { for (const c of counts) this.stmt.bumpCounter.run(day, c.key, c.n); })();
+  }
+
+  async readCounters(q: { from: string; to: string; prefix: string }): Promise<{ day: string; key: string; count: number }[]> {
+    // Prefix match as a range, so the primary key's index serves it.
+    return this.stmt.readCounters.all(q.from, q.to, q.prefix, `${q.prefix}\uffff`);
   }
 
   async deleteSetting(key: string): Promise<void> {
