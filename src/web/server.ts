@@ -62,6 +62,14 @@ export function createServer(app: App, channels?: Channels): express.Express {
   // Channel webhooks (each adapter parses its own body: some need the raw bytes for signatures).
   if (channels) web.use(channels.router);
 
+  // The officers' dashboard: one page (the SPA routes inside it) and its assets, never cached.
+  const liaisonDir = join(app.root, 'web', 'liaison');
+  const noStore = (res: Response): void => { res.set('Cache-Control', 'no-store'); };
+  web.use('/liaison', express.static(liaisonDir, { index: false, redirect: false, cacheControl: false, setHeaders: noStore }));
+  web.get(['/liaison', '/liaison/{*rest}'], (_req: Request, res: Response, next: NextFunction) => {
+    noStore(res);
+    res.sendFile(join(liaisonDir, 'index.html'), { cacheControl: false }, (err) => { if (err) next(err); });
+  });
   web.use(express.static(join(app.root, 'web'), { index: 'index.html', maxAge: '1h' }));
 
   web.use((_req, res) => {

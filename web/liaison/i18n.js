@@ -1,0 +1,83 @@
+// Strings of the officers' dashboard, Vietnamese first, English as a toggle. No case data here.
+const vi = {
+  title: 'Bình An – Bàn làm việc cán bộ', lang: 'English', langLabel: 'Switch to English',
+  signIn: 'Đăng nhập', username: 'Tên đăng nhập', password: 'Mật khẩu', signOut: 'Đăng xuất',
+  expired: 'Phiên đăng nhập đã hết hạn hoặc đã kết thúc. Hãy đăng nhập lại.', signedOut: 'Đã đăng xuất.',
+  mustChange: 'Bạn cần đổi mật khẩu trước khi làm việc.', current: 'Mật khẩu hiện tại', next: 'Mật khẩu mới (12 ký tự trở lên)',
+  next2: 'Nhập lại mật khẩu mới', changePw: 'Đổi mật khẩu', mismatch: 'Hai mật khẩu mới không khớp.',
+  queue: 'Hàng đợi tin báo', filters: 'Bộ lọc', status: 'Trạng thái', priority: 'Mức ưu tiên', category: 'Loại tin',
+  province: 'Tỉnh/thành', from: 'Từ ngày', to: 'Đến ngày', mine: 'Chỉ tin của tôi', ref: 'Mã tin báo', any: 'Tất cả',
+  apply: 'Lọc', reset: 'Xóa lọc', more: 'Tải thêm', empty: 'Không có tin báo nào phù hợp.', exportCsv: 'Xuất CSV',
+  counts: 'Số tin theo trạng thái', urgentFlag: 'KHẨN', answered: 'Người báo đã trả lời', relatedN: 'tin liên quan',
+  unassigned: 'Chưa ai nhận', loading: 'Đang tải…',
+  back: '← Về hàng đợi', print: 'In', reload: 'Tải lại', fields: 'Nội dung tin báo', place: 'Địa điểm', when: 'Thời gian',
+  whenDate: 'Ngày', what: 'Sự việc', involved: 'Người/đối tượng liên quan', inDanger: 'Có người đang gặp nguy hiểm',
+  contact: 'Liên lạc người báo để lại', assignedTo: 'Cán bộ phụ trách', disposition: 'Kết quả xử lý', createdAt: 'Nhận lúc',
+  updatedAt: 'Cập nhật', version: 'Phiên bản', actions: 'Xử lý', claim: 'Nhận xử lý', change: 'Đổi', assign: 'Giao cho',
+  officerId: 'Mã cán bộ (UUID)', notes: 'Ghi chú nội bộ (người báo không bao giờ thấy)', addNote: 'Thêm ghi chú',
+  noteText: 'Ghi chú mới', messages: 'Trao đổi với người báo (ẩn danh)', ask: 'Gửi câu hỏi', question: 'Câu hỏi cho người báo',
+  askHint: 'Người báo đọc câu hỏi khi tra cứu bằng mã và mã bí mật; bạn không thể liên lạc trực tiếp với họ.',
+  fromOfficer: 'Cán bộ hỏi', fromReporter: 'Người báo trả lời', none: 'Chưa có.', related: 'Tin báo có thể liên quan',
+  score: 'độ giống', history: 'Lịch sử xử lý', reporter: 'người báo', system: 'hệ thống', yes: 'Có', no: 'Không', unsure: 'Không chắc',
+  conflict: 'Hồ sơ vừa được người khác thay đổi. Hãy bấm “Tải lại” rồi làm lại.', saved: 'Đã lưu.', error: 'Lỗi',
+  network: 'Không kết nối được máy chủ.', dispositionNeeded: 'Chọn kết quả xử lý khi đóng tin.', me: 'tôi',
+  s_new: 'Mới', s_triaged: 'Đã phân loại', s_assigned: 'Đã có người nhận', s_forwarded: 'Đã chuyển', s_closed: 'Đã đóng',
+  p_urgent: 'Khẩn', p_high: 'Cao', p_normal: 'Bình thường', p_low: 'Thấp',
+  c_drugs: 'Ma túy', c_trafficking: 'Mua bán người', c_prostitution: 'Mại dâm', c_child_abuse: 'Xâm hại trẻ em', c_scam: 'Lừa đảo', c_other: 'Khác',
+  d_actioned: 'Đã xử lý', d_referred: 'Đã chuyển cơ quan khác', d_duplicate: 'Trùng lặp', d_unfounded: 'Không có cơ sở',
+  d_insufficient_info: 'Thiếu thông tin', d_spam: 'Tin rác',
+  a_created: 'tạo tin', a_status: 'đổi trạng thái', a_priority: 'đổi mức ưu tiên', a_claim: 'nhận xử lý', a_assign: 'giao việc',
+  a_disposition: 'kết quả', a_note: 'thêm ghi chú', a_question: 'hỏi người báo', a_answer: 'người báo trả lời', a_related: 'liên kết tin',
+  a_reencrypt: 'mã hóa lại',
+  r_officer: 'cán bộ', r_supervisor: 'giám sát', r_admin: 'quản trị',
+  adminOnly: 'Tài khoản quản trị không xem được tin báo.',
+  w_ongoing: 'Vẫn đang diễn ra', w_today: 'Hôm nay', w_yesterday: 'Hôm qua', w_this_week: 'Trong tuần này', w_earlier: 'Trước đó', w_unknown: 'Không rõ',
+};
+const en = {
+  title: 'Bình An – Officers’ desk', lang: 'Tiếng Việt', langLabel: 'Chuyển sang tiếng Việt',
+  signIn: 'Sign in', username: 'Username', password: 'Password', signOut: 'Sign out',
+  expired: 'Your session has expired or ended. Please sign in again.', signedOut: 'Signed out.',
+  mustChange: 'You must change your password before working.', current: 'Current password', next: 'New password (12+ characters)',
+  next2: 'Repeat the new password', changePw: 'Change password', mismatch: 'The two new passwords differ.',
+  queue: 'Tip queue', filters: 'Filters', status: 'Status', priority: 'Priority', category: 'Category',
+  province: 'Province', from: 'From', to: 'To', mine: 'Only mine', ref: 'Reference code', any: 'Any',
+  apply: 'Filter', reset: 'Clear', more: 'Load more', empty: 'No tips match.', exportCsv: 'Export CSV',
+  counts: 'Tips per status', urgentFlag: 'URGENT', answered: 'Reporter answered', relatedN: 'related tips',
+  unassigned: 'Unclaimed', loading: 'Loading…',
+  back: '← Back to the queue', print: 'Print', reload: 'Reload', fields: 'The tip', place: 'Place', when: 'When',
+  whenDate: 'Date', what: 'What happened', involved: 'People or things involved', inDanger: 'Someone in danger now',
+  contact: 'Contact the reporter left', assignedTo: 'Officer in charge', disposition: 'Disposition', createdAt: 'Received',
+  updatedAt: 'Updated', version: 'Version', actions: 'Actions', claim: 'Claim', change: 'Change', assign: 'Assign to',
+  officerId: 'Officer id (UUID)', notes: 'Internal notes (never shown to the reporter)', addNote: 'Add note',
+  noteText: 'New note', messages: 'Messages with the (anonymous) reporter', ask: 'Send question', question: 'Question for the reporter',
+  askHint: 'The reporter reads questions when they look the tip up with its code and secret; you cannot contact them directly.',
+  fromOfficer: 'Officer asked', fromReporter: 'Reporter answered', none: 'None yet.', related: 'Possibly related tips',
+  score: 'similarity', history: 'History', reporter: 'reporter', system: 'system', yes: 'Yes', no: 'No', unsure: 'Unsure',
+  conflict: 'The case was changed by someone else. Press “Reload” and try again.', saved: 'Saved.', error: 'Error',
+  network: 'Cannot reach the server.', dispositionNeeded: 'Choose a disposition to close.', me: 'me',
+  s_new: 'New', s_triaged: 'Triaged', s_assigned: 'Assigned', s_forwarded: 'Forwarded', s_closed: 'Closed',
+  p_urgent: 'Urgent', p_high: 'High', p_normal: 'Normal', p_low: 'Low',
+  c_drugs: 'Drugs', c_trafficking: 'Trafficking', c_prostitution: 'Prostitution', c_child_abuse: 'Child abuse', c_scam: 'Scam', c_other: 'Other',
+  d_actioned: 'Actioned', d_referred: 'Referred', d_duplicate: 'Duplicate', d_unfounded: 'Unfounded',
+  d_insufficient_info: 'Insufficient information', d_spam: 'Spam',
+  a_created: 'created', a_status: 'status', a_priority: 'priority', a_claim: 'claimed', a_assign: 'assigned',
+  a_disposition: 'disposition', a_note: 'note added', a_question: 'asked the reporter', a_answer: 'reporter answered', a_related: 'linked',
+  a_reencrypt: 're-encrypted',
+  r_officer: 'officer', r_supervisor: 'supervisor', r_admin: 'admin',
+  adminOnly: 'Admin accounts have no access to tips.',
+  w_ongoing: 'Still going on', w_today: 'Today', w_yesterday: 'Yesterday', w_this_week: 'This week', w_earlier: 'Earlier', w_unknown: 'Unknown',
+};
+
+const dicts = { vi, en };
+let lang = 'vi';
+export const getLang = () => lang;
+export const setLang = (l) => { lang = l in dicts ? l : 'vi'; document.documentElement.lang = lang; };
+/** The string for a key in the current language (the key itself if missing). */
+export const t = (key) => dicts[lang][key] ?? vi[key] ?? key;
+/** The string for a key if there is one, else the fallback (a value the reporter typed, shown as is). */
+export const tOr = (key, fallback) => dicts[lang][key] ?? vi[key] ?? fallback;
+
+export const STATUSES = ['new', 'triaged', 'assigned', 'forwarded', 'closed'];
+export const PRIORITIES = ['urgent', 'high', 'normal', 'low'];
+export const CATEGORIES = ['drugs', 'trafficking', 'prostitution', 'child_abuse', 'scam', 'other'];
+export const DISPOSITIONS = ['actioned', 'referred', 'duplicate', 'unfounded', 'insufficient_info', 'spam'];
