@@ -13,18 +13,18 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD');
-const questionStatsQuery = z.strictObject({ from: day.optional(), to: day.optional() });
-import type { App } from '../app/index.js';
-import { CaseError, type Actor } from '../cases/service.js';
+import { CaseError } from '../cases/service.js';
 import { normalize } from '../text/normalize.js';
-import { DuplicateKeyError, type AuthSession, type Officer, type Role } from '../store/port.js';
+import type { Officer, Role } from '../store/port.js';
 import { Auth, DEFAULT_AUTH, meView, type AuthOptions } from './auth.js';
 import { checkCsrf } from './csrf.js';
-import { generatePassword, hashPassword, passwordProblem, verifyPassword } from './password.js';
+import { CASE_ROLES, SUPERVISOR, type Handler, type LiaisonApp, type RouteKit } from './kit.js';
+import { registerOfficerRoutes } from './officer-routes.js';
+import { hashPassword, passwordProblem, verifyPassword } from './password.js';
+import { registerStatsRoutes } from './stats-routes.js';
 import {
-  HttpError, assignBody, emptyQuery, filterQuery, listQuery, loginBody, newOfficerBody, noteBody, parse, parseId,
-  passwordBody, patchOfficerBody, priorityBody, questionBody, statusBody, toFilter,
+  HttpError, assignBody, emptyQuery, filterQuery, listQuery, loginBody, noteBody, parse, parseId,
+  passwordBody, priorityBody, questionBody, statusBody, toFilter,
 } from './validation.js';
 
 export interface LiaisonOptions {
@@ -33,21 +33,7 @@ export interface LiaisonOptions {
   auth?: Partial<AuthOptions>;
 }
 
-type LiaisonApp = Pick<App, 'store' | 'cases' | 'log' | 'bundle'>;
-interface Ctx { officer: Officer; session: AuthSession; actor: Actor }
-type Handler = (ctx: Ctx, req: Request, res: Response) => Promise<void>;
-
-const CASE_ROLES: readonly Role[] = ['officer', 'supervisor'];
-const SUPERVISOR: readonly Role[] = ['supervisor'];
-const ADMIN: readonly Role[] = ['admin'];
 const noBody = z.strictObject({}).optional();
-
-function adminView(o: Officer, now: number) {
-  return {
-    id: o.id, username: o.username, displayName: o.displayName, role: o.role, province: o.province, disabled: o.disabled,
-    mustChangePassword: o.mustChangePassword, locked: o.lockedUntil !== null && o.lockedUntil > now, createdAt: o.createdAt,
-  };
-}
 
 export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}): Router {
   const now = opts.now ?? Date.now;
@@ -199,80 +185,9 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
     res.json(await cases.stats(actor, toFilter(q)));
   }));
 
-  /** Anonymous question counts per topic (intent) per day, from the bot: counters only. */
-  r.get('/stats/questions', guard(CASE_ROLES, async (_ctx, req, res) => {
-    const q = parse(questionStatsQuery, req.query, 'query');
-    const to = q.to ?? new Date(now() + 7 * 3_600_000).toISOString().slice(0, 10);
-    const from = q.from ?? new Date(Date.parse(`${to}T00:00:00Z`) - 29 * 86_400_000).toISOString().slice(0, 10);
-    const rows = await store.readCounters({ from, to, prefix: 'intent:' });
-    const byIntent = new Map<string, number>();
-    for (const r of rows) byIntent.set(r.key.slice(7), (byIntent.get(r.key.slice(7)) ?? 0) + r.count);
-    res.json({
-      from, to,
-      byIntent: [...byIntent].map(([intent, count]) => ({ intent, count })).sort((a, b) => b.count - a.count),
-      byDay: rows.map((r) => ({ day: r.day, intent: r.key.slice(7), count: r.count })),
-    });
-  }));
-
-  // ---------------------------------------------------------------- officer accounts (admin)
-
-  r.get('/officers', guard(ADMIN, async ({ actor }, req, res) => {
-    parse(emptyQuery, req.query, 'query');
-    const t = now();
-    const officers = await store.listOfficers();
-    await store.addAudit({ at: new Date(t).toISOString(), officerId: actor.id, action: 'officers.list' });
-    res.json({ officers: officers.map((o) => adminView(o, t)) });
-  }));
-
-  r.post('/officers', guard(ADMIN, async ({ actor }, req, res) => {
-    parse(emptyQuery, req.query, 'query');
-    const body = parse(newOfficerBody, req.body);
-    const problem = passwordProblem(body.password);
-    if (problem) throw new HttpError(400, problem, undefined, 'weak_password');
-    const province = canonicalProvince(body.province);
-    let created: Officer;
-    try {
-      created = await store.createOfficer({
-        username: body.username, displayName: body.displayName, role: body.role, province,
-        passwordHash: await hashPassword(body.password), mustChangePassword: true,
-      });
-    } catch (e) {
-      if (e instanceof DuplicateKeyError) throw new HttpError(409, 'an officer with this username exists', undefined, 'duplicate_username');
-      throw e;
-    }
-    await store.addAudit({ at: new Date(now()).toISOString(), officerId: actor.id, action: `officers.create:${created.id}` });
-    res.status(201).json({ officer: adminView(created, now()) });
-  }));
-
-  r.patch('/officers/:id', guard(ADMIN, async ({ actor }, req, res) => {
-    const id = parseId(req.params.id);
-    parse(emptyQuery, req.query, 'query');
-    const body = parse(patchOfficerBody, req.body);
-    const target = await store.getOfficer(id);
-    if (!target) throw new HttpError(404, 'no such officer', undefined, 'not_found');
-    if (target.id === actor.id && ((body.role !== undefined && body.role !== target.role) || body.disabled === true)) {
-      throw new HttpError(409, 'you cannot change your own role or disable your own account', undefined, 'self_change');
-    }
-    const set: Parameters<typeof store.updateOfficer>[1] = {};
-    if (body.role !== undefined) set.role = body.role;
-    if (body.province !== undefined) set.province = canonicalProvince(body.province);
-    if (body.disabled !== undefined) set.disabled = body.disabled;
-    let password: string | undefined;
-    if (body.resetPassword) {
-      password = generatePassword();
-      Object.assign(set, { passwordHash: await hashPassword(password), mustChangePassword: true, failedLogins: 0, lockedUntil: null });
-    }
-    const updated = await store.updateOfficer(id, set);
-    if (!updated) throw new HttpError(404, 'no such officer', undefined, 'not_found');
-    // Rights changed or access revoked: end the account's sessions so nothing runs on old rights.
-    if (body.resetPassword || body.disabled === true || (body.role !== undefined && body.role !== target.role)
-      || (body.province !== undefined && set.province !== target.province)) {
-      await store.deleteAuthSessionsOf(id);
-    }
-    await store.addAudit({ at: new Date(now()).toISOString(), officerId: actor.id, action: `officers.update:${id}` });
-    // The generated password is shown once, here; only its hash is kept.
-    res.json({ officer: adminView(updated, now()), ...(password ? { password } : {}) });
-  }));
+  const kit: RouteKit = { r, guard, app, store, cases, log, now, canonicalProvince };
+  registerStatsRoutes(kit);
+  registerOfficerRoutes(kit);
 
   // ---------------------------------------------------------------- the rest
 

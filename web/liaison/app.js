@@ -2,105 +2,12 @@
 // The session lives in an HttpOnly cookie; the CSRF token and the open case live in memory only —
 // nothing about a case goes into the URL, localStorage or sessionStorage.
 import { t, tOr, getLang, setLang, STATUSES, PRIORITIES, CATEGORIES, DISPOSITIONS } from './i18n.js';
+import { API, $, state, busy, h, api, expire, errorText, flash, fmt, isSupervisor, field, select, page, go, render, homeOf } from './core.js';
+import './live.js';
+import './stats.js';
+import './admin.js';
 
-const API = '/api/liaison';
-const state = { loading: false, me: null, csrf: null, view: 'login', filters: {}, items: [], cursor: null, stats: null, caseId: null, case: null, msg: null };
-const $ = (sel) => document.querySelector(sel);
-let pending = 0;
-/** Marks the page busy (aria-busy) while a request runs; assistive tech and tests wait for it. */
-async function busy(work) {
-  pending++;
-  $('#main').setAttribute('aria-busy', 'true');
-  try { return await work(); } finally { if (--pending === 0) $('#main').setAttribute('aria-busy', 'false'); }
-}
-
-/** Builds an element; strings and numbers become text nodes. */
-function h(tag, attrs = {}, ...kids) {
-  const el = document.createElement(tag);
-  for (const [k, v] of Object.entries(attrs)) {
-    if (v === undefined || v === null || v === false) continue;
-    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
-    else if (k === 'class') el.className = v;
-    else if (k === 'text') el.textContent = String(v);
-    else if (v === true) el.setAttribute(k, '');
-    else el.setAttribute(k, String(v));
-  }
-  for (const kid of kids.flat(Infinity)) if (kid !== null && kid !== undefined && kid !== false) el.append(kid instanceof Node ? kid : String(kid));
-  return el;
-}
-
-class ApiError extends Error {
-  constructor(status, body) { super(body?.error ?? `HTTP ${status}`); this.status = status; this.code = body?.code; this.details = body?.details; }
-}
-
-async function api(method, path, body) {
-  const headers = {};
-  if (method !== 'GET' && state.csrf) headers['X-CSRF-Token'] = state.csrf;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  let res;
-  try {
-    res = await fetch(API + path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body), credentials: 'same-origin', cache: 'no-store' });
-  } catch {
-    throw new ApiError(0, { error: t('network') });
-  }
-  const data = (res.headers.get('content-type') ?? '').includes('application/json') ? await res.json() : null;
-  if (res.status === 401 && path !== '/login') {
-    expire();
-    throw new ApiError(401, data);
-  }
-  if (!res.ok) throw new ApiError(res.status, data);
-  return data;
-}
-
-/** Session gone (expired, ended elsewhere): forget everything and show the sign-in form with a reason. */
-function expire(message = t('expired')) {
-  Object.assign(state, { me: null, csrf: null, items: [], cursor: null, stats: null, caseId: null, case: null, view: 'login', msg: message });
-  render();
-}
-
-function errorText(e) {
-  if (e.code === 'version_conflict') return t('conflict');
-  const details = Array.isArray(e.details) ? e.details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ') : '';
-  return `${t('error')}${e.status ? ` ${e.status}` : ''}: ${e.message}${details ? ` (${details})` : ''}`;
-}
-
-function flash(text, kind = 'info') {
-  const f = $('#flash');
-  f.textContent = text ?? '';
-  f.className = `flash ${kind}`;
-  f.hidden = !text;
-}
-
-const fmt = (iso) => { try { return new Date(iso).toLocaleString(getLang() === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh' }); } catch { return iso; } };
 const officerName = (c, id) => (id === 'reporter' ? t('reporter') : id === 'system' ? t('system') : c?.officers?.[id]?.displayName || c?.officers?.[id]?.username || id);
-const isSupervisor = () => state.me?.role === 'supervisor';
-
-// ---------------------------------------------------------------- chrome
-
-function renderBar() {
-  $('#lang').textContent = t('lang');
-  $('#lang').setAttribute('aria-label', t('langLabel'));
-  $('#logout').textContent = t('signOut');
-  $('#logout').hidden = !state.me;
-  $('#who').textContent = state.me ? `${state.me.displayName || state.me.username} · ${t(`r_${state.me.role}`)}${state.me.province ? ` · ${state.me.province}` : ''}` : '';
-  document.title = t('title');
-}
-
-function render() {
-  renderBar();
-  const main = $('#main');
-  main.replaceChildren();
-  if (state.view === 'login') main.append(loginView());
-  else if (state.view === 'password') main.append(passwordView());
-  else if (state.view === 'queue') main.append(queueView());
-  else if (state.view === 'case') main.append(caseView());
-  flash(state.msg?.text ?? (typeof state.msg === 'string' ? state.msg : null), state.msg?.kind ?? 'error');
-}
-
-function field(id, label, input) {
-  input.id = id;
-  return h('div', { class: 'field' }, h('label', { for: id, text: label }), input);
-}
 
 // ---------------------------------------------------------------- sign-in and password
 
@@ -128,11 +35,10 @@ function started(res, msg) {
   state.csrf = res.csrfToken;
   state.msg = msg;
   if (state.me.mustChangePassword) { state.view = 'password'; state.msg = { text: t('mustChange'), kind: 'info' }; render(); return; }
-  if (state.me.role === 'admin') { state.view = 'login'; state.msg = t('adminOnly'); render(); return; }
-  state.view = 'queue';
   state.filters = {};
-  render();
-  loadQueue(false);
+  const keep = state.msg;
+  go(homeOf(state.me.role));
+  if (keep) { state.msg = keep; render(); }
 }
 
 function passwordView() {
@@ -192,12 +98,6 @@ async function loadQueueNow(more) {
     render();
     if (focusMore) document.querySelectorAll('.case-row')[count - 1]?.focus();
   }
-}
-
-function select(id, label, values, prefix, current, withAny = true) {
-  return field(id, label, h('select', {},
-    withAny ? h('option', { value: '', text: t('any') }) : null,
-    values.map((v) => h('option', { value: v, selected: v === current, text: t(`${prefix}${v}`) }))));
 }
 
 function queueView() {
@@ -341,7 +241,7 @@ function caseView() {
 
   return h('article', { class: 'case-page' },
     h('div', { class: 'title-row start no-print' },
-      h('button', { type: 'button', id: 'back', text: t('back'), onclick: () => { state.view = 'queue'; state.case = null; state.caseId = null; state.msg = null; render(); loadQueue(false); } }),
+      h('button', { type: 'button', id: 'back', text: t('back'), onclick: () => { state.case = null; state.caseId = null; go('queue'); } }),
       h('button', { type: 'button', id: 'reload', text: t('reload'), onclick: () => openCase(state.caseId) }),
       h('button', { type: 'button', id: 'print', text: t('print'), onclick: () => window.print() })),
     h('h1', { id: 'case-title', tabindex: '-1' }, h('span', { class: 'ref', text: c.ref }), ' ',
@@ -389,6 +289,13 @@ function histValue(c, e, v) {
   if (e.action === 'claim' || e.action === 'assign') return officerName(c, v);
   return v;
 }
+
+// ---------------------------------------------------------------- pages
+
+page('login', { view: loginView });
+page('password', { view: passwordView, nav: 'navAccount', order: 90 });
+page('queue', { view: queueView, nav: 'navQueue', roles: ['officer', 'supervisor'], order: 10, enter: () => loadQueue(false) });
+page('case', { view: caseView });
 
 // ---------------------------------------------------------------- start
 

@@ -30,7 +30,7 @@ const vi = {
   a_disposition: 'kết quả', a_note: 'thêm ghi chú', a_question: 'hỏi người báo', a_answer: 'người báo trả lời', a_related: 'liên kết tin',
   a_reencrypt: 'mã hóa lại',
   r_officer: 'cán bộ', r_supervisor: 'giám sát', r_admin: 'quản trị',
-  adminOnly: 'Tài khoản quản trị không xem được tin báo.',
+  adminOnly: 'Tài khoản quản trị không xem được tin báo.', nav: 'Các trang', navQueue: 'Tin báo', navAccount: 'Tài khoản',
   w_ongoing: 'Vẫn đang diễn ra', w_today: 'Hôm nay', w_yesterday: 'Hôm qua', w_this_week: 'Trong tuần này', w_earlier: 'Trước đó', w_unknown: 'Không rõ',
 };
 const en = {
@@ -64,7 +64,7 @@ const en = {
   a_disposition: 'disposition', a_note: 'note added', a_question: 'asked the reporter', a_answer: 'reporter answered', a_related: 'linked',
   a_reencrypt: 're-encrypted',
   r_officer: 'officer', r_supervisor: 'supervisor', r_admin: 'admin',
-  adminOnly: 'Admin accounts have no access to tips.',
+  adminOnly: 'Admin accounts have no access to tips.', nav: 'Pages', navQueue: 'Tips', navAccount: 'Account',
   w_ongoing: 'Still going on', w_today: 'Today', w_yesterday: 'Yesterday', w_this_week: 'This week', w_earlier: 'Earlier', w_unknown: 'Unknown',
 };
 
@@ -72,6 +72,10 @@ const dicts = { vi, en };
 let lang = 'vi';
 export const getLang = () => lang;
 export const setLang = (l) => { lang = l in dicts ? l : 'vi'; document.documentElement.lang = lang; };
+/** A view module adds its own strings (same keys in both languages). */
+export function addStrings(more) {
+  for (const l of Object.keys(dicts)) Object.assign(dicts[l], more[l] ?? {});
+}
 /** The string for a key in the current language (the key itself if missing). */
 export const t = (key) => dicts[lang][key] ?? vi[key] ?? key;
 /** The string for a key if there is one, else the fallback (a value the reporter typed, shown as is). */

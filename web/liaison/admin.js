@@ -1,0 +1,2 @@
+// Placeholder: the admin page registers itself here.
+export {};

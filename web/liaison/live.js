@@ -1,0 +1,2 @@
+// Placeholder: the live page registers itself here.
+export {};

@@ -1,0 +1,2 @@
+// Placeholder: the stats page registers itself here.
+export {};
