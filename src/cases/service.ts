@@ -100,6 +100,13 @@ export interface Stats {
   byWeek: { key: string; count: number }[];
 }
 
+/** One line of a case's audit trail: an officer opened or changed it. */
+export interface AuditTrailEntry {
+  at: string;
+  action: string;
+  officer: { id: string; displayName: string; role: Role | null };
+}
+
 /** What the reporter may see through the bot: a status and the officers' questions. Never names or notes. */
 export interface ReporterView {
   id: string;
@@ -331,6 +338,23 @@ export class CaseService {
         c.assignedTo ? names.get(c.assignedTo)?.username ?? c.assignedTo : '', c.disposition];
     });
     return { csv: toCsv(header, rows), rows: rows.length };
+  }
+
+  /**
+   * Supervisor: who opened or changed a case and when, newest first (display names resolved). The
+   * look itself is audited first, so it is part of the trail it returns.
+   */
+  async auditTrail(actor: Actor, id: string, limit = 100): Promise<AuditTrailEntry[]> {
+    this.caseRole(actor);
+    if (actor.role !== 'supervisor') throw new CaseError(403, 'supervisor_only', 'only a supervisor can see the audit trail of a case');
+    const c = await this.load(actor, id);
+    await this.audit(actor, 'audit', c.id);
+    const events = await this.store.listAudit({ caseId: c.id, limit });
+    const names = await this.officerNames(events.map((e) => e.officerId));
+    return events.map((e) => ({
+      at: e.at, action: e.action,
+      officer: { id: e.officerId, displayName: names.get(e.officerId)?.displayName ?? '', role: names.get(e.officerId)?.role ?? null },
+    }));
   }
 
   /** Counts for charts, within the actor's scope. */

@@ -23,7 +23,7 @@ import { registerOfficerRoutes } from './officer-routes.js';
 import { hashPassword, passwordProblem, verifyPassword } from './password.js';
 import { registerStatsRoutes } from './stats-routes.js';
 import {
-  HttpError, assignBody, emptyQuery, filterQuery, listQuery, loginBody, noteBody, parse, parseId,
+  HttpError, assignBody, auditQuery, emptyQuery, filterQuery, listQuery, loginBody, noteBody, parse, parseId,
   passwordBody, priorityBody, questionBody, statusBody, toFilter,
 } from './validation.js';
 
@@ -169,6 +169,12 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
     const id = parseId(req.params.id);
     parse(emptyQuery, req.query, 'query');
     res.json({ case: await cases.askReporter(actor, id, parse(questionBody, req.body).text) });
+  }));
+
+  r.get('/cases/:id/audit', guard(SUPERVISOR, async ({ actor }, req, res) => {
+    const id = parseId(req.params.id);
+    const q = parse(auditQuery, req.query, 'query');
+    res.json({ audit: await cases.auditTrail(actor, id, q.limit ?? 100) });
   }));
 
   r.get('/export.csv', guard(SUPERVISOR, async ({ actor }, req, res) => {

@@ -119,17 +119,30 @@ const username = z.string().max(64).transform((s) => s.trim().toLowerCase())
   .pipe(z.string().regex(USERNAME, '3 to 32 characters: letters a-z, digits, ".", "_" or "-"'));
 const province = z.string().max(100).transform((s) => s.normalize('NFC').trim()).pipe(z.string().min(1)).nullable();
 
+/** Without a password the server generates a one-time one and returns it once. */
 export const newOfficerBody = z.strictObject({
   username,
   displayName: text(100),
   role: z.enum(ROLES),
   province,
-  password,
+  password: password.optional(),
 });
 
 export const patchOfficerBody = z.strictObject({
+  displayName: text(100).optional(),
   role: z.enum(ROLES).optional(),
   province: province.optional(),
   disabled: z.boolean().optional(),
   resetPassword: z.literal(true).optional(),
+  /** Lifts a lockout after failed sign-ins (the password stays). */
+  unlock: z.literal(true).optional(),
 }).refine((b) => Object.keys(b).length > 0, 'nothing to change');
+
+/** The assign picker: officers who may work cases in this province (their own, or all provinces). */
+export const directoryQuery = z.strictObject({
+  province: z.string().max(100).transform((s) => s.normalize('NFC').trim()).pipe(z.string().min(1)).optional(),
+});
+
+export const auditQuery = z.strictObject({
+  limit: z.string().regex(/^\d{1,3}$/, 'expected a number from 1 to 200').transform(Number).pipe(z.number().int().min(1).max(200)).optional(),
+});
