@@ -11,6 +11,9 @@
   var exitBtn = document.getElementById('exit');
   var lang = 'vi';
   var busy = false;
+  // A live chat with a counsellor: their lines arrive on an event stream opened with the chat's token.
+  var liveSource = null;
+  var liveToken = null;
 
   function randomId(bytes) {
     var a = new Uint8Array(bytes);
@@ -78,6 +81,31 @@
     scroll();
   }
 
+  function closeLive() {
+    if (liveSource) liveSource.close();
+    liveSource = null;
+    liveToken = null;
+    log.removeAttribute('data-live');
+  }
+
+  function followLive(live) {
+    if (!live) { closeLive(); return; }
+    if (liveSource && liveToken === live.stream) return;
+    closeLive();
+    liveToken = live.stream;
+    log.setAttribute('data-live', live.state);
+    liveSource = new EventSource('/api/chat/live/' + encodeURIComponent(live.stream));
+    liveSource.addEventListener('message', function (ev) {
+      disableOldChoices();
+      renderReplies(JSON.parse(ev.data).replies || []);
+    });
+    liveSource.addEventListener('end', closeLive);
+    liveSource.addEventListener('error', function () {
+      // Closed for good (the chat is gone): stop; otherwise the browser reconnects with Last-Event-ID.
+      if (liveSource && liveSource.readyState === EventSource.CLOSED) closeLive();
+    });
+  }
+
   function post(body, attempt) {
     return fetch('/api/chat', {
       method: 'POST',
@@ -113,7 +141,7 @@
     if (what.start) body.start = true;
     post(body, 0).then(function (r) {
       typing.remove();
-      if (r.status === 200) renderReplies(r.data.replies || []);
+      if (r.status === 200) { renderReplies(r.data.replies || []); followLive(r.data.live); }
       else bubble(lang === 'en' ? 'Sorry, that message could not be sent.' : 'Xin lỗi, tin nhắn chưa gửi được.', 'note');
     }).catch(function () {
       typing.remove();
@@ -144,6 +172,7 @@
 
   // Quick exit: wipe this page's state and leave for a neutral site without a back-button trail.
   exitBtn.addEventListener('click', function () {
+    closeLive();
     try { sessionStorage.clear(); } catch (e) { /* ignore */ }
     log.textContent = '';
     input.value = '';

@@ -11,6 +11,7 @@ import { hmac } from '../secrets.js';
 import type { Logger } from '../log.js';
 import type { CaseService } from '../cases/service.js';
 import { NOTIFIABLE, type NotificationRegistry } from '../channels/notify.js';
+import type { LiveDesk } from '../live/desk.js';
 
 export interface ActionContext {
   sessionKey: string;
@@ -69,7 +70,18 @@ export class Actions {
   constructor(
     private readonly store: Store, private readonly key: Buffer, private readonly log: Logger, private readonly cases: CaseService,
     private readonly notifications?: NotificationRegistry,
+    private readonly live?: LiveDesk,
   ) {}
+
+  /** "Talk to a person": a live chat when a counsellor is on duty, else an honest "nobody now". */
+  private requestHuman(ctx: ActionContext): ActionResult {
+    // The CLI has no way to carry a counsellor's later replies.
+    if (!this.live || ctx.channel === 'cli') return { ok: false, data: { reason: 'none_on_duty' } };
+    const chat = this.live.request({ sessionKey: ctx.sessionKey, channel: ctx.channel, address: ctx.address, lang: ctx.lang });
+    if (!chat) return { ok: false, data: { reason: 'none_on_duty' } };
+    this.log.info('live chat requested', { channel: ctx.channel });
+    return { ok: true };
+  }
 
   /** "Notify me here when an officer replies": only on channels that can push, only by explicit choice. */
   private async notifyOptIn(args: Record<string, unknown>, ctx: ActionContext): Promise<ActionResult> {
@@ -103,7 +115,7 @@ export class Actions {
         case 'check_case': return await this.checkCase(args, ctx);
         case 'add_case_info': return await this.addCaseInfo(args, ctx);
         case 'delete_data': return await this.deleteData(ctx);
-        case 'request_human': return { ok: false, data: { reason: 'none_on_duty' } };
+        case 'request_human': return this.requestHuman(ctx);
         case 'notify_opt_in': return await this.notifyOptIn(args, ctx);
         case 'notify_opt_out': return await this.notifyOptOut(args, ctx);
         default: return { ok: false };

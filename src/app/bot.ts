@@ -12,6 +12,9 @@ import { Actions } from './actions.js';
 import type { CaseService } from '../cases/service.js';
 import type { FieldCipher } from '../cases/cipher.js';
 import type { NotificationRegistry } from '../channels/notify.js';
+import type { LiveRelay } from '../live/relay.js';
+import { normalize } from '../text/normalize.js';
+import { soundsLikeEmergency } from '../nlu/emergency.js';
 
 export interface Inbound {
   /** Channel kind: "web", "cli", "telegram", ... */
@@ -60,9 +63,21 @@ export class Bot {
     private readonly store: Store,
     private readonly key: Buffer,
     private readonly log: Logger,
-    private readonly opts: { sessionTimeoutMs: number; cases: CaseService; cipher: FieldCipher; notifications?: NotificationRegistry; now?: () => number },
+    private readonly opts: {
+      sessionTimeoutMs: number; cases: CaseService; cipher: FieldCipher; notifications?: NotificationRegistry; now?: () => number;
+      /** Live chats with counsellors, and the phrases that end one (normalised once here). */
+      live?: LiveRelay; liveEndPhrases?: readonly string[];
+    },
   ) {
-    this.actions = new Actions(store, key, log, opts.cases, opts.notifications);
+    this.actions = new Actions(store, key, log, opts.cases, opts.notifications, opts.live?.desk);
+    this.liveEnd = new Set((opts.liveEndPhrases ?? []).map(normalize));
+  }
+
+  private readonly liveEnd: Set<string>;
+
+  /** The open live chat of a conversation (for the web chat's event stream). */
+  liveChatOf(channel: string, userId: string) {
+    return this.opts.live?.desk.chatOf(this.sessionKey(channel, userId));
   }
 
   onTurn(observer: TurnObserver): void {
@@ -104,13 +119,38 @@ export class Bot {
       return { replies: this.engine.prompt(session), duplicate: true };
     }
     const id = msg.messageId ? processedKey as string : randomUUID();
-    const input: Input = msg.start ? { kind: 'start', id, now }
+    let input: Input = msg.start ? { kind: 'start', id, now }
       : msg.attachment ? { kind: 'attachment', id, now }
       : msg.payload !== undefined ? { kind: 'choice', payload: msg.payload, id, now }
         : { kind: 'text', text: msg.text ?? '', id, now };
 
+    const replies: OutMessage[] = [];
+    // In a live chat with a counsellor, the person's words go to the counsellor, not to the bot,
+    // until either side ends it ("kết thúc", "menu", "hủy", or the end button).
+    const live = this.opts.live?.desk.chatOf(key);
+    if (live && this.opts.live) {
+      const relay = this.opts.live;
+      if (this.endsLive(msg)) {
+        relay.desk.endByUser(key);
+        replies.push({ text: relay.say(live.lang, 'live_ended_user') });
+        input = { kind: 'choice', payload: 'cmd:menu', id, now };
+      } else {
+        if (input.kind === 'attachment') replies.push({ text: relay.say(live.lang, 'live_text_only') });
+        else if (input.kind === 'text' && input.text.trim()) {
+          relay.desk.fromUser(key, input.text, soundsLikeEmergency(normalize(input.text)));
+          if (live.state === 'waiting' && !live.ackedWaiting) {
+            live.ackedWaiting = true;
+            replies.push({ text: relay.say(live.lang, 'live_waiting') });
+          }
+        }
+        await this.commit(key, undefined, processedKey, now, false);
+        this.log.info('turn', { channel: msg.channel, input: input.kind, live: live.state, replies: replies.length });
+        return { replies, duplicate: false };
+      }
+    }
+
     let res = this.engine.step(session, input);
-    const replies = [...res.messages];
+    replies.push(...res.messages);
     const events = [...res.events];
     let deleteSession = false;
     for (let i = 0; i < MAX_ACTIONS_PER_TURN; i++) {
@@ -124,8 +164,26 @@ export class Bot {
       replies.push(...res.messages);
       events.push(...res.events);
     }
+    await this.commit(key, res.session, processedKey, now, deleteSession);
+    for (const o of this.observers) o(events, msg.channel);
+    this.log.info('turn', {
+      channel: msg.channel, input: input.kind, replies: replies.length,
+      intents: events.filter((e) => e.type === 'intent').map((e) => (e as { intent: string }).intent),
+      actions: events.filter((e) => e.type === 'action').map((e) => (e as { action: string }).action),
+      ms: Math.round((performance.now() - started) * 10) / 10,
+    });
+    return { replies, duplicate: false };
+  }
+
+  /** Saves the session (sealed) and marks the message processed, in one write. */
+  private async commit(key: string, session: Session | undefined, processedKey: string | undefined, now: number, deleteSession: boolean): Promise<void> {
+    if (!session && !deleteSession) {
+      // A live-chat turn: the session is untouched; only the message is marked as processed.
+      if (processedKey) await this.store.markProcessed(processedKey, now).catch((e: Error) => this.log.warn('message not marked processed', { error: e.message }));
+      return;
+    }
     // A session may hold a tip's unsent answers: it is sealed at rest like the cases.
-    const saved = deleteSession ? undefined : { data: this.opts.cipher.encrypt(JSON.stringify(res.session), 'session'), expiresAt: now + this.opts.sessionTimeoutMs + SESSION_GRACE_MS };
+    const saved = deleteSession || !session ? undefined : { data: this.opts.cipher.encrypt(JSON.stringify(session), 'session'), expiresAt: now + this.opts.sessionTimeoutMs + SESSION_GRACE_MS };
     try {
       await this.store.commitTurn({ sessionKey: key, session: saved, processedKey, at: now });
       this.remember(key, saved, false);
@@ -136,14 +194,12 @@ export class Bot {
       this.log.error('session not saved; kept in memory', { error: (e as Error).message });
       this.remember(key, saved, true);
     }
-    for (const o of this.observers) o(events, msg.channel);
-    this.log.info('turn', {
-      channel: msg.channel, input: input.kind, replies: replies.length,
-      intents: events.filter((e) => e.type === 'intent').map((e) => (e as { intent: string }).intent),
-      actions: events.filter((e) => e.type === 'action').map((e) => (e as { action: string }).action),
-      ms: Math.round((performance.now() - started) * 10) / 10,
-    });
-    return { replies, duplicate: false };
+  }
+
+  /** The person's message ends their live chat: the end button, "kết thúc", "menu", "hủy"… */
+  private endsLive(msg: Inbound): boolean {
+    if (msg.payload !== undefined) return msg.payload === 'live:end' || msg.payload === 'cmd:menu' || msg.payload === 'cmd:cancel';
+    return msg.text !== undefined && this.liveEnd.has(normalize(msg.text));
   }
 
   private async isNew(processedKey: string): Promise<boolean> {

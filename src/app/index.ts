@@ -14,6 +14,8 @@ import { CaseService } from '../cases/service.js';
 import { NotificationRegistry } from '../channels/notify.js';
 import { Bot } from './bot.js';
 import { TurnCounters } from './counters.js';
+import { LiveDesk } from '../live/desk.js';
+import { LiveRelay } from '../live/relay.js';
 
 /** The package folder (holds flows/, content/ and web/). Works from src/ and dist/. */
 export const PACKAGE_ROOT = resolve(__dirname, '..', '..');
@@ -48,6 +50,8 @@ export interface App extends Core {
   counters: TurnCounters;
   /** Opt-in follow-up notification addresses (sealed; never read by officer-facing code). */
   notifications: NotificationRegistry;
+  /** Live chats between people who asked for a human and counsellors on duty (in memory only). */
+  live: LiveRelay;
   log: Logger;
   root: string;
   close(): Promise<void>;
@@ -78,7 +82,12 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
   const notifications = new NotificationRegistry(store, cipher);
   // A closed case needs no follow-up: its notification address (if the reporter left one) goes.
   cases.on('closed', (c) => { notifications.unsubscribe(c.ref).catch((e: Error) => log.warn('notification not removed', { error: e.message })); });
-  const bot = new Bot(core.engine, store, key, log, { sessionTimeoutMs: config.sessionTimeoutMs, cases, cipher, notifications });
+  const live = new LiveRelay(new LiveDesk(), core.bundle.content.messages, log);
+  const c = core.bundle.content;
+  const bot = new Bot(core.engine, store, key, log, {
+    sessionTimeoutMs: config.sessionTimeoutMs, cases, cipher, notifications,
+    live, liveEndPhrases: [...c.endLive, ...c.commands.menu, ...c.commands.cancel],
+  });
   const counters = new TurnCounters(store, log);
   bot.onTurn((events) => counters.observe(events));
   const purge = setInterval(() => {
@@ -87,10 +96,14 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
   purge.unref();
   const flush = setInterval(() => { void counters.flush(); }, 10_000);
   flush.unref();
+  const liveTick = setInterval(() => live.desk.tick(), 5_000);
+  liveTick.unref();
   return {
-    ...core, config, store, bot, cases, notifications, cipher, counters, log, root,
+    ...core, config, store, bot, cases, notifications, cipher, counters, live, log, root,
     async close() {
       clearInterval(purge);
+      clearInterval(liveTick);
+      live.desk.shutdown();
       clearInterval(flush);
       await counters.flush();
       await store.close();

@@ -18,6 +18,8 @@ export interface Content {
   commands: Record<Command, string[]>;
   yes: string[];
   no: string[];
+  /** Phrases that end a live chat with a counsellor. */
+  endLive: string[];
   training: { intent: Intent; text: string }[];
   places: PlacesFile;
 }
@@ -139,6 +141,7 @@ export function loadContent(root: string, problems: Problem[]): Content | undefi
     commands: commandsFile.commands,
     yes: commandsFile.yes,
     no: commandsFile.no,
+    endLive: commandsFile.end_live,
     training,
     places: placesFile,
   };

@@ -42,6 +42,8 @@ export const MESSAGE_KEYS = [
   'invalid_text', 'invalid_number', 'invalid_date', 'invalid_place', 'invalid_code', 'invalid_secret', 'too_long',
   'skip_hint', 'menu_label', 'continue_label', 'skip_label', 'yes_label', 'no_label', 'main_menu_label',
   'duplicate_message', 'attachment_received', 'notify_news', 'call_label',
+  'live_counsellor', 'live_joined', 'live_waiting', 'live_requeued', 'live_ended_counsellor', 'live_ended_user',
+  'live_unanswered', 'live_idle', 'live_counsellor_gone', 'live_text_only', 'live_end_label', 'hotlines_label', 'tip_label',
 ] as const;
 export type MessageKey = (typeof MESSAGE_KEYS)[number];
 
@@ -59,6 +61,8 @@ export const commandsFileSchema = z.object({
   /** Words that mean yes / no when typed as an answer to a choice. */
   yes: z.array(z.string().min(1)).min(1),
   no: z.array(z.string().min(1)).min(1),
+  /** Typed during a live chat with a counsellor: ends it and returns to the bot ("menu" and "cancel" do too). */
+  end_live: z.array(z.string().min(1)).min(1),
 }).strict();
 
 export type Answer = z.infer<typeof answerSchema>;

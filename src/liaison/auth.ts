@@ -146,7 +146,8 @@ export class Auth {
   }
 
   /** The session and officer of a request, or a 401 (no cookie, unknown, expired, account gone or disabled). */
-  async session(req: Request): Promise<{ session: AuthSession; officer: Officer }> {
+  /** The request's session and officer; 401 when absent, expired or disabled. `slide: false` checks without extending it. */
+  async session(req: Request, o: { slide?: boolean } = {}): Promise<{ session: AuthSession; officer: Officer }> {
     const token = readCookie(req, COOKIE);
     if (!token) throw new HttpError(401, 'sign in first', undefined, 'unauthenticated');
     const now = this.now();
@@ -163,7 +164,7 @@ export class Auth {
     }
     // Idle expiry slides with use (written at most once a minute), never past the absolute limit.
     const next = Math.min(now + this.opts.idleMs, session.createdAt + this.opts.absoluteMs);
-    if (next - session.expiresAt >= 60_000) {
+    if (o.slide !== false && next - session.expiresAt >= 60_000) {
       await this.store.touchAuthSession(session.id, next);
       session.expiresAt = next;
     }

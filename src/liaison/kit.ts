@@ -3,8 +3,9 @@ import type { Request, Response, Router } from 'express';
 import type { App } from '../app/index.js';
 import type { Actor } from '../cases/service.js';
 import type { AuthSession, Officer, Role } from '../store/port.js';
+import type { Auth } from './auth.js';
 
-export type LiaisonApp = Pick<App, 'store' | 'cases' | 'log' | 'bundle'>;
+export type LiaisonApp = Pick<App, 'store' | 'cases' | 'log' | 'bundle'> & Partial<Pick<App, 'live'>>;
 export interface Ctx { officer: Officer; session: AuthSession; actor: Actor }
 export type Handler = (ctx: Ctx, req: Request, res: Response) => Promise<void>;
 export type Guard = (roles: readonly Role[] | 'any', fn: Handler, o?: { allowMustChange?: boolean }) => (req: Request, res: Response) => Promise<void>;
@@ -12,6 +13,8 @@ export type Guard = (roles: readonly Role[] | 'any', fn: Handler, o?: { allowMus
 export const CASE_ROLES: readonly Role[] = ['officer', 'supervisor'];
 export const SUPERVISOR: readonly Role[] = ['supervisor'];
 export const ADMIN: readonly Role[] = ['admin'];
+/** Who can be a counsellor on duty for live chats. */
+export const LIVE_ROLES: readonly Role[] = ['officer', 'supervisor'];
 
 export interface RouteKit {
   r: Router;
@@ -20,6 +23,8 @@ export interface RouteKit {
   store: LiaisonApp['store'];
   cases: LiaisonApp['cases'];
   log: LiaisonApp['log'];
+  /** Sign-in sessions (e.g. to re-check a long-lived event stream's session without extending it). */
+  auth: Auth;
   /** The clock (epoch ms). */
   now: () => number;
   /** A known province's canonical name (null stays null); 400 unknown_province otherwise. */

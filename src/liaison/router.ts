@@ -22,6 +22,7 @@ import { CASE_ROLES, SUPERVISOR, type Handler, type LiaisonApp, type RouteKit } 
 import { registerOfficerRoutes } from './officer-routes.js';
 import { hashPassword, passwordProblem, verifyPassword } from './password.js';
 import { registerStatsRoutes } from './stats-routes.js';
+import { registerLiveRoutes } from './live-routes.js';
 import {
   HttpError, assignBody, auditQuery, emptyQuery, filterQuery, listQuery, loginBody, noteBody, parse, parseId,
   passwordBody, priorityBody, questionBody, statusBody, toFilter,
@@ -191,8 +192,9 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
     res.json(await cases.stats(actor, toFilter(q)));
   }));
 
-  const kit: RouteKit = { r, guard, app, store, cases, log, now, canonicalProvince };
+  const kit: RouteKit = { r, guard, app, auth, store, cases, log, now, canonicalProvince };
   registerStatsRoutes(kit);
+  registerLiveRoutes(kit);
   registerOfficerRoutes(kit);
 
   // ---------------------------------------------------------------- the rest

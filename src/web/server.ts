@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { App } from '../app/index.js';
 import { createLiaisonRouter } from '../liaison/router.js';
 import type { Channels } from '../channels/index.js';
+import { webLiveStream } from './live-chat.js';
 
 const chatBody = z.object({
   /** A random id the page makes per browser tab (not identifying; cleared by "thoát nhanh"). */
@@ -52,12 +53,15 @@ export function createServer(app: App, channels?: Channels): express.Express {
     const b = parsed.data;
     try {
       const out = await app.bot.handle({ channel: 'web', userId: b.client, messageId: b.id, text: b.text, payload: b.payload, start: b.start });
-      res.set('Cache-Control', 'no-store').json({ replies: out.replies, duplicate: out.duplicate });
+      // In a live chat with a counsellor, the page opens the chat's event stream with this token.
+      const live = app.bot.liveChatOf('web', b.client);
+      res.set('Cache-Control', 'no-store').json({ replies: out.replies, duplicate: out.duplicate, ...(live ? { live: { stream: live.token, state: live.state } } : {}) });
     } catch (e) {
       next(e);
     }
   });
 
+  web.get('/api/chat/live/:token', webLiveStream(app.live));
   web.use('/api/liaison', createLiaisonRouter(app));
   // Channel webhooks (each adapter parses its own body: some need the raw bytes for signatures).
   if (channels) web.use(channels.router);

@@ -97,7 +97,7 @@ export function select(id, label, values, prefix, current, withAny = true) {
 
 const pages = new Map();
 /**
- * Registers a page: `view` renders it (returns an element), `nav` (a string key) puts it in the header for
+ * Registers a page: `view` renders it (returns an element), `nav` (a string key, or a function giving the label) puts it in the header for
  * the given roles, `enter` runs when the officer opens it (load data, then call render()).
  */
 export function page(name, { view, nav, roles, enter, order = 50 }) {
@@ -114,7 +114,12 @@ export function go(name) {
   if (p?.enter) p.enter();
 }
 
-function renderBar() {
+const renderHooks = [];
+/** Runs after every render (e.g. to keep the live-chat stream open while signed in). */
+export function onRender(fn) { renderHooks.push(fn); }
+
+/** Draws the header only (a page's content stays as it is, with what the officer is typing). */
+export function renderBar() {
   $('#lang').textContent = t('lang');
   $('#lang').setAttribute('aria-label', t('langLabel'));
   $('#logout').textContent = t('signOut');
@@ -127,7 +132,7 @@ function renderBar() {
   const items = ready ? [...pages.values()].filter((p) => p.nav && (!p.roles || p.roles.includes(state.me.role))).sort((a, b) => a.order - b.order) : [];
   nav.replaceChildren(...items.map((p) => h('button', {
     type: 'button', class: 'nav', id: `nav-${p.name}`, 'aria-current': state.view === p.name || (p.name === 'queue' && state.view === 'case') ? 'page' : null,
-    text: t(p.nav), onclick: () => go(p.name),
+    text: typeof p.nav === 'function' ? p.nav() : t(p.nav), onclick: () => go(p.name),
   })));
   nav.hidden = items.length === 0;
 }
@@ -140,6 +145,7 @@ export function render() {
   const p = pages.get(state.view);
   if (p) main.append(p.view());
   flash(state.msg?.text ?? (typeof state.msg === 'string' ? state.msg : null), state.msg?.kind ?? 'error');
+  for (const fn of renderHooks) fn();
 }
 
 /** The first page an officer of this role sees after signing in. */

@@ -1,0 +1,370 @@
+/**
+ * Live counsellor handoff: a person who asked for a human talks with a counsellor on duty, relayed
+ * through their own channel. Everything here lives in memory only, for as long as the chat lasts:
+ * the relay address is needed to answer, and the messages are for the two people talking, not for a
+ * record. Counsellors see a random chat id and the channel kind, never the session key or address;
+ * the person sees "counsellor", never a name.
+ *
+ * The desk is a state machine driven by calls and a clock (`tick(now)`); it performs no I/O. It
+ * reports what must reach the person (`toUser`) and that the counsellors' view changed (`changed`).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+
+export type LiveState = 'waiting' | 'active' | 'ended';
+export type EndReason = 'user' | 'counsellor' | 'unanswered' | 'counsellor_gone' | 'idle' | 'shutdown';
+/** What the person is told; the runtime turns it into sentences from content/messages.yaml. */
+export type UserNotice = 'joined' | 'requeued' | 'ended_counsellor' | 'ended_user' | 'unanswered' | 'idle' | 'counsellor_gone';
+
+export interface LiveMessage {
+  /** 1, 2, 3… within the chat (SSE event ids). */
+  seq: number;
+  from: 'user' | 'counsellor' | 'system';
+  text: string;
+  at: number;
+  /** The person's message looked like an emergency (flagged for the counsellor). */
+  urgent?: boolean;
+  /** For system messages: what happened. */
+  notice?: UserNotice;
+}
+
+export interface LiveChat {
+  id: string;
+  /** A random capability for the person's own event stream (web chat); never shown to counsellors. */
+  token: string;
+  sessionKey: string;
+  channel: string;
+  /** The channel's address for relaying; never shown to counsellors, never stored. */
+  address: string;
+  lang: 'vi' | 'en';
+  state: LiveState;
+  counsellorId: string | null;
+  createdAt: number;
+  /** When it last entered the waiting list (first request, or back after the counsellor left). */
+  waitingSince: number;
+  lastActivity: number;
+  urgent: boolean;
+  messages: LiveMessage[];
+  endReason?: EndReason;
+  /** The person was told once, while waiting, that the counsellor will read their messages. */
+  ackedWaiting: boolean;
+}
+
+/** What a counsellor's browser sees of a chat: no session key, no address. */
+export interface ChatView {
+  id: string;
+  state: LiveState;
+  channel: string;
+  lang: 'vi' | 'en';
+  waitingSince: string;
+  createdAt: string;
+  urgent: boolean;
+  mine: boolean;
+  taken: boolean;
+  messages?: { seq: number; from: LiveMessage['from']; text: string; at: string; urgent?: boolean; notice?: UserNotice }[];
+}
+
+export interface DeskView {
+  onDuty: boolean;
+  counsellorsOnDuty: number;
+  chats: ChatView[];
+}
+
+export interface DeskOptions {
+  /** A waiting chat nobody takes ends after this long, honestly. */
+  waitLimitMs: number;
+  /** An active chat with no message either way ends after this long. */
+  idleLimitMs: number;
+  /** A counsellor whose last event stream closed is off duty after this long (a reload is not leaving). */
+  presenceGraceMs: number;
+  /** At most this many chats at once (waiting + active); more are told nobody is free. */
+  maxChats: number;
+  /** A message's length limit, both ways. */
+  maxText: number;
+}
+
+export const DEFAULT_DESK: DeskOptions = {
+  waitLimitMs: 5 * 60_000, idleLimitMs: 30 * 60_000, presenceGraceMs: 45_000, maxChats: 200, maxText: 2000,
+};
+
+export class LiveError extends Error {
+  constructor(readonly status: number, readonly code: string, message: string) { super(message); }
+}
+
+interface Counsellor { onDuty: boolean; streams: number; goneSince: number | null }
+
+function listen<T>(list: T[], fn: T): () => void {
+  list.push(fn);
+  return () => { const i = list.indexOf(fn); if (i >= 0) list.splice(i, 1); };
+}
+
+type UserListener = (chat: LiveChat, message: LiveMessage) => void;
+type ChangeListener = () => void;
+
+export class LiveDesk {
+  private readonly chats = new Map<string, LiveChat>();
+  private readonly bySession = new Map<string, string>();
+  private readonly counsellors = new Map<string, Counsellor>();
+  private readonly userListeners: UserListener[] = [];
+  private readonly changeListeners: ChangeListener[] = [];
+  readonly opts: DeskOptions;
+
+  constructor(opts: Partial<DeskOptions> = {}, private readonly clock: () => number = Date.now) {
+    this.opts = { ...DEFAULT_DESK, ...opts };
+  }
+
+  /** A message (from the counsellor, or a notice) must reach the person through their channel. Returns "stop listening". */
+  onUserMessage(fn: UserListener): () => void { return listen(this.userListeners, fn); }
+  /** The counsellors' view changed (a chat came, was taken, got a message or ended; duty changed). Returns "stop listening". */
+  onChange(fn: ChangeListener): () => void { return listen(this.changeListeners, fn); }
+
+  // ---------------------------------------------------------------- counsellors
+
+  /** An event stream of this counsellor opened. */
+  connect(officerId: string): void {
+    const c = this.counsellor(officerId);
+    c.streams++;
+    c.goneSince = null;
+  }
+
+  /** An event stream closed; with none left, the counsellor goes off duty after the grace period. */
+  disconnect(officerId: string): void {
+    const c = this.counsellors.get(officerId);
+    if (!c) return;
+    c.streams = Math.max(0, c.streams - 1);
+    if (c.streams === 0) c.goneSince = this.clock();
+  }
+
+  setDuty(officerId: string, on: boolean): void {
+    const c = this.counsellor(officerId);
+    c.onDuty = on;
+    if (!on) this.release(officerId);
+    this.changed();
+  }
+
+  isOnDuty(officerId: string): boolean {
+    const c = this.counsellors.get(officerId);
+    return !!c && c.onDuty && (c.streams > 0 || c.goneSince === null);
+  }
+
+  /** Counsellors on duty with the dashboard open. */
+  onDutyCount(): number {
+    let n = 0;
+    for (const c of this.counsellors.values()) if (c.onDuty && c.streams > 0) n++;
+    return n;
+  }
+
+  // ---------------------------------------------------------------- the person's side
+
+  /**
+   * The person asked for a human. Returns their chat (the same one if they ask again), or null when
+   * nobody is on duty or the desk is full — the bot then says so honestly.
+   */
+  request(r: { sessionKey: string; channel: string; address: string; lang: string }): LiveChat | null {
+    const open = this.chatOf(r.sessionKey);
+    if (open) return open;
+    if (this.onDutyCount() === 0 || this.openCount() >= this.opts.maxChats) return null;
+    const now = this.clock();
+    const chat: LiveChat = {
+      id: randomUUID(), token: randomBytes(24).toString('base64url'), sessionKey: r.sessionKey, channel: r.channel, address: r.address, lang: r.lang === 'en' ? 'en' : 'vi',
+      state: 'waiting', counsellorId: null, createdAt: now, waitingSince: now, lastActivity: now, urgent: false, messages: [],
+      ackedWaiting: false,
+    };
+    this.chats.set(chat.id, chat);
+    this.bySession.set(r.sessionKey, chat.id);
+    this.changed();
+    return chat;
+  }
+
+  /** The open (waiting or active) chat of a conversation, if any. */
+  chatOf(sessionKey: string): LiveChat | undefined {
+    const id = this.bySession.get(sessionKey);
+    const chat = id ? this.chats.get(id) : undefined;
+    return chat && chat.state !== 'ended' ? chat : undefined;
+  }
+
+  /** The person wrote: relayed to the counsellor. Returns the message. */
+  fromUser(sessionKey: string, text: string, urgent = false): LiveMessage | undefined {
+    const chat = this.chatOf(sessionKey);
+    if (!chat) return undefined;
+    const m = this.add(chat, 'user', text.slice(0, this.opts.maxText), urgent ? { urgent } : {});
+    if (urgent) chat.urgent = true;
+    this.changed();
+    return m;
+  }
+
+  /** The person ended the chat (they are back with the bot). */
+  endByUser(sessionKey: string): boolean {
+    const chat = this.chatOf(sessionKey);
+    if (!chat) return false;
+    this.finish(chat, 'user');
+    return true;
+  }
+
+  /** The chat a person's stream token belongs to (ended chats stay readable until dismissed). */
+  byToken(token: string): LiveChat | undefined {
+    for (const c of this.chats.values()) if (c.token === token) return c;
+    return undefined;
+  }
+
+  // ---------------------------------------------------------------- the counsellor's side
+
+  /** Takes a waiting chat; exactly one counsellor wins. */
+  take(chatId: string, officerId: string): LiveChat {
+    const chat = this.mustGet(chatId);
+    if (!this.isOnDuty(officerId)) throw new LiveError(409, 'not_on_duty', 'go on duty to take chats');
+    if (chat.state === 'ended') throw new LiveError(410, 'chat_ended', 'this chat has ended');
+    if (chat.state === 'active') {
+      if (chat.counsellorId === officerId) return chat;
+      throw new LiveError(409, 'already_taken', 'another counsellor has taken this chat');
+    }
+    chat.state = 'active';
+    chat.counsellorId = officerId;
+    chat.lastActivity = this.clock();
+    this.notify(chat, 'joined');
+    this.changed();
+    return chat;
+  }
+
+  /** The counsellor's reply, relayed to the person. */
+  reply(chatId: string, officerId: string, text: string): LiveMessage {
+    const chat = this.held(chatId, officerId);
+    const clean = text.trim();
+    if (!clean) throw new LiveError(400, 'empty', 'the message is empty');
+    if (clean.length > this.opts.maxText) throw new LiveError(400, 'too_long', `a message holds at most ${this.opts.maxText} characters`);
+    const m = this.add(chat, 'counsellor', clean);
+    for (const fn of this.userListeners) fn(chat, m);
+    this.changed();
+    return m;
+  }
+
+  /** The counsellor ends the chat; the person goes back to the bot. */
+  endByCounsellor(chatId: string, officerId: string): void {
+    this.finish(this.held(chatId, officerId), 'counsellor');
+  }
+
+  /** What this counsellor's browser shows: waiting chats, and the messages of their own chats. */
+  view(officerId: string): DeskView {
+    const chats: ChatView[] = [];
+    for (const c of this.chats.values()) {
+      const mine = c.counsellorId === officerId;
+      if (c.state === 'ended' && !mine) continue;
+      if (c.state === 'active' && !mine) continue;
+      chats.push({
+        id: c.id, state: c.state, channel: c.channel, lang: c.lang, urgent: c.urgent, mine, taken: c.counsellorId !== null,
+        waitingSince: new Date(c.waitingSince).toISOString(), createdAt: new Date(c.createdAt).toISOString(),
+        ...(mine ? { messages: c.messages.map((m) => ({ seq: m.seq, from: m.from, text: m.text, at: new Date(m.at).toISOString(), ...(m.urgent ? { urgent: true } : {}), ...(m.notice ? { notice: m.notice } : {}) })) } : {}),
+      });
+    }
+    chats.sort((a, b) => Number(b.mine) - Number(a.mine) || Number(b.urgent) - Number(a.urgent) || a.waitingSince.localeCompare(b.waitingSince));
+    return { onDuty: this.isOnDuty(officerId), counsellorsOnDuty: this.onDutyCount(), chats };
+  }
+
+  /** Counsellor dismisses an ended chat from their list (its messages are dropped). */
+  dismiss(chatId: string, officerId: string): void {
+    const chat = this.chats.get(chatId);
+    if (!chat || chat.counsellorId !== officerId || chat.state !== 'ended') return;
+    this.chats.delete(chatId);
+    this.changed();
+  }
+
+  // ---------------------------------------------------------------- time
+
+  /** Ends chats nobody took in time or that went quiet; lets counsellors who left go off duty. */
+  tick(now = this.clock()): void {
+    for (const [id, c] of this.counsellors) {
+      if (c.streams === 0 && c.goneSince !== null && now - c.goneSince >= this.opts.presenceGraceMs) {
+        c.goneSince = null;
+        c.onDuty = false;
+        this.release(id);
+        this.changed();
+      }
+    }
+    for (const chat of this.chats.values()) {
+      if (chat.state === 'waiting' && now - chat.waitingSince >= this.opts.waitLimitMs) this.finish(chat, 'unanswered');
+      else if (chat.state === 'waiting' && this.onDutyCount() === 0 && now - chat.waitingSince >= this.opts.presenceGraceMs) this.finish(chat, 'unanswered');
+      else if (chat.state === 'active' && now - chat.lastActivity >= this.opts.idleLimitMs) this.finish(chat, 'idle');
+      // Ended chats stay listed for their counsellor a while (to read the last lines), then go.
+      else if (chat.state === 'ended' && now - chat.lastActivity >= this.opts.idleLimitMs) this.chats.delete(chat.id);
+    }
+  }
+
+  /** Ends every open chat (server shutdown), telling each person. */
+  shutdown(): void {
+    for (const chat of this.chats.values()) if (chat.state !== 'ended') this.finish(chat, 'shutdown');
+  }
+
+  openCount(): number {
+    let n = 0;
+    for (const c of this.chats.values()) if (c.state !== 'ended') n++;
+    return n;
+  }
+
+  // ---------------------------------------------------------------- internals
+
+  private counsellor(id: string): Counsellor {
+    let c = this.counsellors.get(id);
+    if (!c) { c = { onDuty: false, streams: 0, goneSince: null }; this.counsellors.set(id, c); }
+    return c;
+  }
+
+  private mustGet(chatId: string): LiveChat {
+    const chat = this.chats.get(chatId);
+    if (!chat) throw new LiveError(404, 'not_found', 'no such chat (it may have ended)');
+    return chat;
+  }
+
+  private held(chatId: string, officerId: string): LiveChat {
+    const chat = this.mustGet(chatId);
+    if (chat.state === 'ended') throw new LiveError(410, 'chat_ended', 'this chat has ended');
+    if (chat.counsellorId !== officerId) throw new LiveError(403, 'not_yours', 'this chat is not yours');
+    return chat;
+  }
+
+  /** A counsellor left duty: their chats go back to the waiting list, or end if nobody else is on duty. */
+  private release(officerId: string): void {
+    for (const chat of this.chats.values()) {
+      if (chat.state !== 'active' || chat.counsellorId !== officerId) continue;
+      if (this.onDutyCount() > 0) {
+        chat.state = 'waiting';
+        chat.counsellorId = null;
+        chat.waitingSince = this.clock();
+        this.notify(chat, 'requeued');
+      } else {
+        this.finish(chat, 'counsellor_gone');
+      }
+    }
+  }
+
+  private add(chat: LiveChat, from: LiveMessage['from'], text: string, extra: Partial<LiveMessage> = {}): LiveMessage {
+    const at = this.clock();
+    const m: LiveMessage = { seq: chat.messages.length + 1, from, text, at, ...extra };
+    chat.messages.push(m);
+    chat.lastActivity = at;
+    return m;
+  }
+
+  private notify(chat: LiveChat, notice: UserNotice): void {
+    const m = this.add(chat, 'system', '', { notice });
+    for (const fn of this.userListeners) fn(chat, m);
+  }
+
+  private finish(chat: LiveChat, reason: EndReason): void {
+    if (chat.state === 'ended') return;
+    chat.state = 'ended';
+    chat.endReason = reason;
+    this.bySession.delete(chat.sessionKey);
+    // The person is told why, unless they ended it themselves (the bot answers that turn).
+    const notice: UserNotice | null = reason === 'counsellor' ? 'ended_counsellor' : reason === 'unanswered' ? 'unanswered'
+      : reason === 'idle' ? 'idle' : reason === 'counsellor_gone' || reason === 'shutdown' ? 'counsellor_gone' : null;
+    if (notice) this.notify(chat, notice);
+    else this.add(chat, 'system', '', { notice: 'ended_user' });
+    // Nobody needs the relay address any more; the messages stay only for the counsellor's screen.
+    chat.address = '';
+    if (chat.counsellorId === null) this.chats.delete(chat.id);
+    this.changed();
+  }
+
+  private changed(): void {
+    for (const fn of this.changeListeners) fn();
+  }
+}

@@ -1,0 +1,40 @@
+/**
+ * The web chat's side of a live chat: an event stream the page opens with the chat's random token,
+ * carrying the counsellor's lines and the notices (joined, ended…) as the bot's usual messages.
+ * A reconnect (Last-Event-ID) gets what it missed; the stream ends when the chat does.
+ */
+import type { Request, Response } from 'express';
+import type { LiveRelay } from '../live/relay.js';
+import type { LiveChat, LiveMessage } from '../live/desk.js';
+import { lastEventId, openSse } from './sse.js';
+
+const TOKEN = /^[A-Za-z0-9_-]{32}$/;
+
+export function webLiveStream(live: LiveRelay) {
+  return (req: Request, res: Response): void => {
+    const token = String(req.params.token ?? '');
+    const chat = TOKEN.test(token) ? live.desk.byToken(token) : undefined;
+    if (!chat || chat.channel !== 'web') {
+      res.status(404).json({ error: 'no such live chat (it may have ended)' });
+      return;
+    }
+    const stream = openSse(req, res);
+    const send = (c: LiveChat, m: LiveMessage): void => {
+      const messages = live.format(c, m);
+      if (messages.length) stream.send('message', { replies: messages }, m.seq);
+    };
+    const push = (c: LiveChat, m: LiveMessage): void => {
+      send(c, m);
+      if (c.state === 'ended') { stream.send('end', {}); stream.close(); }
+    };
+    // What it missed (a reload, a dropped connection), then what comes.
+    const after = lastEventId(req);
+    for (const m of chat.messages) if (m.seq > after && m.from !== 'user') send(chat, m);
+    if (chat.state === 'ended') { stream.send('end', {}); stream.close(); return; }
+    stream.send('state', { state: chat.state });
+    const stop = live.desk.onUserMessage((c, m) => { if (c.id === chat.id) push(c, m); });
+    // Ended by the person on this page ("kết thúc" goes through /api/chat): no notice is relayed, so watch the state.
+    const stopChange = live.desk.onChange(() => { if (chat.state === 'ended' && !stream.closed) { stream.send('end', {}); stream.close(); } });
+    stream.onClose(() => { stop(); stopChange(); });
+  };
+}
