@@ -5,6 +5,7 @@ import { createApp } from './app/index.js';
 import { listen } from './web/server.js';
 import { createChannels } from './channels/index.js';
 import { BundleError } from './content/load.js';
+import { closeAllStreams } from './web/sse.js';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -19,8 +20,11 @@ async function main(): Promise<void> {
   app.log.info('Bình An is running', { url: `http://localhost:${port}/`, store: app.store.kind, dataDir: config.dataDir });
   const stop = (signal: string): void => {
     app.log.info('shutting down', { signal });
+    // People in a live chat are told it ended (through their channel) before anything closes.
+    app.live.desk.shutdown();
     void channels.stop().finally(() => {
       server.close(() => { void channels.drain().then(() => app.close()).then(() => process.exit(0)); });
+      closeAllStreams();
     });
     setTimeout(() => process.exit(0), 5000).unref();
   };

@@ -10,6 +10,14 @@ export interface SseStream {
   readonly closed: boolean;
 }
 
+/** Every open stream, so a shutdown can end them (a server does not close while they are open). */
+const open = new Set<SseStream>();
+
+/** Ends every open event stream (server shutdown); browsers reconnect to whichever server answers next. */
+export function closeAllStreams(): void {
+  for (const s of [...open]) s.close();
+}
+
 /** Keep-alive comments stop proxies and browsers from dropping a quiet stream. */
 const KEEPALIVE_MS = 20_000;
 
@@ -30,12 +38,13 @@ export function openSse(req: Request, res: Response, opts: { retryMs?: number; k
   const finish = (): void => {
     if (closed) return;
     closed = true;
+    open.delete(stream);
     clearInterval(timer);
     for (const fn of hooks) { try { fn(); } catch { /* a hook's failure must not stop the others */ } }
   };
   req.on('close', finish);
   res.on('close', finish);
-  return {
+  const stream: SseStream = {
     send(event, data, id) {
       if (closed) return;
       res.write(`${id !== undefined ? `id: ${id}\n` : ''}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
@@ -48,6 +57,8 @@ export function openSse(req: Request, res: Response, opts: { retryMs?: number; k
     onClose(fn) { hooks.push(fn); },
     get closed() { return closed; },
   };
+  open.add(stream);
+  return stream;
 }
 
 /** The Last-Event-ID a reconnecting EventSource sends (0 when none or not a number). */
