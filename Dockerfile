@@ -5,7 +5,9 @@ WORKDIR /app
 RUN apt-get update && apt-get install -y --no-install-recommends python3 make g++ && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
 COPY src ./src
-# `npm ci` runs the `prepare` script, which compiles src/ to dist/.
+COPY scripts ./scripts
+# `npm ci` runs the `prepare` script, which compiles src/ to dist/ and bundles the dashboard's charting
+# library (Chart.js) into web/liaison/vendor/.
 RUN npm ci --no-audit --no-fund
 
 FROM node:20-bookworm-slim AS deps
@@ -25,6 +27,7 @@ COPY bin ./bin
 COPY flows ./flows
 COPY content ./content
 COPY web ./web
+COPY --from=build /app/web/liaison/vendor ./web/liaison/vendor
 RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME ["/data"]

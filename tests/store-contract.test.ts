@@ -399,6 +399,66 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
     });
   });
 
+  describe('statistics aggregates', () => {
+    it('counts closed cases by disposition, leaving out cases without one', async () => {
+      await seed(store);
+      expect(await store.countCases({}, 'disposition')).toEqual([{ key: 'unfounded', count: 1 }]);
+      expect(await store.countCases({ status: ['new'] }, 'disposition')).toEqual([]);
+    });
+
+    it('counts per pair of keys (week × category), sorted by both, with filters', async () => {
+      await seed(store);
+      const pairs = (f: CaseFilter) => store.countCasesByPair(f, ['week', 'category']);
+      expect(await pairs({})).toEqual([
+        { keys: ['2026-W45', 'drugs'], count: 1 }, { keys: ['2026-W45', 'scam'], count: 1 }, { keys: ['2026-W45', 'trafficking'], count: 1 },
+        { keys: ['2026-W46', 'child_abuse'], count: 1 }, { keys: ['2026-W46', 'drugs'], count: 1 },
+        { keys: ['2026-W47', 'drugs'], count: 1 }, { keys: ['2026-W47', 'prostitution'], count: 1 },
+      ]);
+      expect(await pairs({ province: ['Nghệ An'] })).toEqual([
+        { keys: ['2026-W45', 'drugs'], count: 1 }, { keys: ['2026-W46', 'child_abuse'], count: 1 }, { keys: ['2026-W47', 'drugs'], count: 1 },
+      ]);
+      expect(await pairs({ from: SEED.d.at, to: SEED.f.at })).toEqual([
+        { keys: ['2026-W46', 'child_abuse'], count: 1 }, { keys: ['2026-W46', 'drugs'], count: 1 },
+      ]);
+      expect(await pairs({ province: [] })).toEqual([]);
+      expect(await store.countCasesByPair({}, ['status', 'disposition'])).toEqual([{ keys: ['closed', 'unfounded'], count: 1 }]);
+      await expect(store.countCasesByPair({}, ['week', 'nope' as GroupBy])).rejects.toThrow(/invalid group/);
+    });
+
+    it('gives creation and first-triage times of cases that left "new", and nothing else', async () => {
+      const make = (at0: string, province = 'Nghệ An') => at(at0, () => store.createCase(tip({ fields: { province } }))).then((r) => r.case);
+      const push = async (c: CaseRecord, status: CaseRecord['status'] | undefined, history: HistoryEntry[]) => {
+        if (!await store.updateCase(c.id, { ...(status ? { set: { status } } : {}), push: { history } })) throw new Error('update failed');
+      };
+      const untouched = await make('2026-11-02T01:00:00.000Z');
+      await push(untouched, undefined, [{ at: '2026-11-02T02:00:00.000Z', by: 'o1', action: 'priority', from: 'normal', to: 'high' }]);
+      const claimed = await make('2026-11-03T01:00:00.000Z');
+      await push(claimed, 'assigned', [
+        { at: '2026-11-03T01:30:00.000Z', by: 'o1', action: 'note' },
+        { at: '2026-11-03T04:00:00.000Z', by: 'o1', action: 'claim', to: 'o1' },
+        { at: '2026-11-03T04:00:00.000Z', by: 'o1', action: 'status', from: 'new', to: 'assigned' },
+      ]);
+      const triaged = await make('2026-11-04T01:00:00.000Z');
+      await push(triaged, 'triaged', [{ at: '2026-11-05T01:00:00.000Z', by: 'o2', action: 'status', from: 'new', to: 'triaged' }]);
+      await push(triaged, 'assigned', [{ at: '2026-11-06T01:00:00.000Z', by: 's1', action: 'assign', to: 'o1' }]);
+      const elsewhere = await make('2026-11-04T02:00:00.000Z', 'Hà Nội');
+      await push(elsewhere, 'forwarded', [{ at: '2026-11-04T03:00:00.000Z', by: 'o3', action: 'status', from: 'new', to: 'forwarded' }]);
+      const noHistory = await make('2026-11-04T03:00:00.000Z');
+      await store.updateCase(noHistory.id, { set: { status: 'triaged' } });
+
+      const sorted = (rows: { createdAt: string; triagedAt: string }[]) => [...rows].sort((a, b) => byId(a.createdAt, b.createdAt));
+      expect(sorted(await store.triageTimes({ province: ['Nghệ An'] }))).toEqual([
+        { createdAt: '2026-11-03T01:00:00.000Z', triagedAt: '2026-11-03T04:00:00.000Z' },
+        { createdAt: '2026-11-04T01:00:00.000Z', triagedAt: '2026-11-05T01:00:00.000Z' },
+      ]);
+      expect(sorted(await store.triageTimes({}))).toHaveLength(3);
+      expect(await store.triageTimes({ from: '2026-11-04T01:30:00.000Z', to: '2026-11-05T00:00:00.000Z' })).toEqual([
+        { createdAt: '2026-11-04T02:00:00.000Z', triagedAt: '2026-11-04T03:00:00.000Z' },
+      ]);
+      expect(await store.triageTimes({ province: [] })).toEqual([]);
+    });
+  });
+
   describe('updateCase', () => {
     const claim = (by: string): HistoryEntry => ({ at: '2026-11-28T03:00:00.000Z', by, action: 'claim', to: by });
 

@@ -18,7 +18,7 @@ import {
   type AuditEvent, type AuthSession, type CaseFilter, type CaseMessage, type CaseNote, type CasePage,
   type CasePageRequest, type CaseRecord, type CaseStatus, type CaseUpdate, type Disposition, type GroupBy,
   type HistoryEntry, type NewCase, type NewOfficer, type Officer, type Priority, type RelatedLink, type Role,
-  type Store, type StoredSession, type TipFields,
+  type Store, type StoredSession, type TipFields, type TriageTime, TRIAGE_ACTIONS,
 } from './port.js';
 
 const PROCESSED_TTL_MS = 7 * 86_400_000;
@@ -206,8 +206,14 @@ function isoBound(name: string, v: unknown): string {
 }
 
 const GROUP_FIELDS: Record<GroupBy, string> = {
-  category: 'category', province: 'province', status: 'status', priority: 'priority', week: 'week',
+  category: 'category', province: 'province', status: 'status', priority: 'priority', week: 'week', disposition: 'disposition',
 };
+
+function groupField(by: GroupBy): string {
+  const field = Object.hasOwn(GROUP_FIELDS, by) ? GROUP_FIELDS[by] : undefined;
+  if (!field) throw new Error(`invalid group ${String(by)}`);
+  return field;
+}
 
 function isDuplicateKey(e: unknown): boolean {
   return (e as { code?: unknown }).code === 11000;
@@ -529,15 +535,45 @@ export class MongoStore implements Store {
   }
 
   async countCases(filter: CaseFilter, by: GroupBy): Promise<{ key: string; count: number }[]> {
-    const field = Object.hasOwn(GROUP_FIELDS, by) ? GROUP_FIELDS[by] : undefined;
-    if (!field) throw new Error(`invalid group ${String(by)}`);
+    const field = groupField(by);
     const and = this.where(filter);
-    const rows = await this.cases.aggregate<{ _id: string; count: number }>([
+    const rows = await this.cases.aggregate<{ _id: string | null; count: number }>([
       { $match: and.length ? { $and: and } : {} },
       { $group: { _id: `$${field}`, count: { $sum: 1 } } },
       { $sort: { _id: 1 } },
     ]);
-    return rows.map((r) => ({ key: r._id, count: Number(r.count) }));
+    return rows.filter((r) => typeof r._id === 'string').map((r) => ({ key: r._id as string, count: Number(r.count) }));
+  }
+
+  async countCasesByPair(filter: CaseFilter, by: readonly [GroupBy, GroupBy]): Promise<{ keys: [string, string]; count: number }[]> {
+    const [a, b] = [groupField(by[0]), groupField(by[1])];
+    const and = this.where(filter);
+    const rows = await this.cases.aggregate<{ _id: { a?: string | null; b?: string | null }; count: number }>([
+      { $match: and.length ? { $and: and } : {} },
+      { $group: { _id: { a: `$${a}`, b: `$${b}` }, count: { $sum: 1 } } },
+    ]);
+    const out: { keys: [string, string]; count: number }[] = [];
+    for (const r of rows) {
+      if (typeof r._id?.a === 'string' && typeof r._id.b === 'string') out.push({ keys: [r._id.a, r._id.b], count: Number(r.count) });
+    }
+    const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+    return out.sort((x, y) => cmp(x.keys[0], y.keys[0]) || cmp(x.keys[1], y.keys[1]));
+  }
+
+  /** Reads only the creation time and the history (times and actions, never text) of each case that left "new". */
+  async triageTimes(filter: CaseFilter): Promise<TriageTime[]> {
+    const and = this.where(filter);
+    and.push({ status: op({ $ne: 'new' }) });
+    const docs = await this.cases.find({ $and: and }, { _id: 0, createdAt: 1, history: 1 }).lean<Pick<CaseDoc, 'createdAt' | 'history'>[]>();
+    const out: TriageTime[] = [];
+    for (const d of docs) {
+      let first: string | null = null;
+      for (const h of Array.isArray(d.history) ? d.history : []) {
+        if (TRIAGE_ACTIONS.includes(h.action) && typeof h.at === 'string' && (first === null || h.at < first)) first = h.at;
+      }
+      if (first !== null) out.push({ createdAt: d.createdAt, triagedAt: first });
+    }
+    return out;
   }
 
   async updateCase(id: string, update: CaseUpdate): Promise<CaseRecord | null> {

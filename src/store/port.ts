@@ -153,7 +153,15 @@ export interface CaseUpdate {
   };
 }
 
-export type GroupBy = 'category' | 'province' | 'status' | 'priority' | 'week';
+/** `disposition`: only cases that have one (closed cases) are counted. */
+export type GroupBy = 'category' | 'province' | 'status' | 'priority' | 'week' | 'disposition';
+
+/** When a case was filed and when it first left "new" (its earliest claim, assign or status entry). Times only. */
+export const TRIAGE_ACTIONS: readonly HistoryEntry['action'][] = ['claim', 'assign', 'status'];
+export interface TriageTime {
+  createdAt: string;
+  triagedAt: string;
+}
 
 export interface Officer {
   id: string;
@@ -216,6 +224,10 @@ export interface Store {
   /** Atomic conditional update of one case; increments version. Null when missing or a condition failed. */
   updateCase(id: string, update: CaseUpdate): Promise<CaseRecord | null>;
   countCases(filter: CaseFilter, by: GroupBy): Promise<{ key: string; count: number }[]>;
+  /** Counts per pair of keys (e.g. week × category, for a stacked chart); pairs with a missing key are left out. */
+  countCasesByPair(filter: CaseFilter, by: readonly [GroupBy, GroupBy]): Promise<{ keys: [string, string]; count: number }[]>;
+  /** For each matching case that has left "new": its creation and first-triage times (no id, no text). */
+  triageTimes(filter: CaseFilter): Promise<TriageTime[]>;
   appendCaseMessage(ref: string, msg: CaseMessage): Promise<boolean>;
 
   // ---- conversation sessions and idempotency

@@ -8,7 +8,7 @@ import {
   type AuditEvent, type AuthSession, type CaseFilter, type CaseMessage, type CaseNote, type CasePage,
   type CasePageRequest, type CaseRecord, type CaseStatus, type CaseUpdate, type Disposition, type GroupBy,
   type HistoryEntry, type NewCase, type NewOfficer, type Officer, type Priority, type RelatedLink, type Role,
-  type Store, type StoredSession, type TipFields,
+  type Store, type StoredSession, type TipFields, type TriageTime, TRIAGE_ACTIONS,
 } from './port.js';
 
 /** Each entry upgrades the schema by one version; never edit a released entry, append a new one. */
@@ -149,8 +149,14 @@ function rankOf(p: Priority): number {
 }
 
 const GROUP_COLUMNS: Record<GroupBy, string> = {
-  category: 'category', province: 'province', status: 'status', priority: 'priority', week: 'week',
+  category: 'category', province: 'province', status: 'status', priority: 'priority', week: 'week', disposition: 'disposition',
 };
+
+function groupColumn(by: GroupBy): string {
+  const column = Object.hasOwn(GROUP_COLUMNS, by) ? GROUP_COLUMNS[by] : undefined;
+  if (!column) throw new Error(`invalid group ${String(by)}`);
+  return column;
+}
 
 /** A filter's ISO bound, normalised so that it compares correctly with the stored `toISOString()` text. */
 function isoBound(name: string, v: string): string {
@@ -314,13 +320,36 @@ export class SqliteStore implements Store {
   }
 
   async countCases(filter: CaseFilter, by: GroupBy): Promise<{ key: string; count: number }[]> {
-    const column = Object.hasOwn(GROUP_COLUMNS, by) ? GROUP_COLUMNS[by] : undefined;
-    if (!column) throw new Error(`invalid group ${String(by)}`);
+    const column = groupColumn(by);
     const where = this.where(filter);
     const stmt = this.cached(`count|${by}|${where.shape}`, () =>
       `SELECT ${column} AS key, COUNT(*) AS count FROM cases${where.clauses.length ? ` WHERE ${where.clauses.join(' AND ')}` : ''}
        GROUP BY ${column} ORDER BY ${column}`);
-    return stmt.all(...where.params) as { key: string; count: number }[];
+    return (stmt.all(...where.params) as { key: string | null; count: number }[])
+      .filter((r): r is { key: string; count: number } => r.key !== null);
+  }
+
+  async countCasesByPair(filter: CaseFilter, by: readonly [GroupBy, GroupBy]): Promise<{ keys: [string, string]; count: number }[]> {
+    const [a, b] = [groupColumn(by[0]), groupColumn(by[1])];
+    const where = this.where(filter);
+    const stmt = this.cached(`pair|${by[0]}|${by[1]}|${where.shape}`, () =>
+      `SELECT ${a} AS a, ${b} AS b, COUNT(*) AS count FROM cases${where.clauses.length ? ` WHERE ${where.clauses.join(' AND ')}` : ''}
+       GROUP BY ${a}, ${b} ORDER BY ${a}, ${b}`);
+    return (stmt.all(...where.params) as { a: string | null; b: string | null; count: number }[])
+      .filter((r) => r.a !== null && r.b !== null)
+      .map((r) => ({ keys: [r.a as string, r.b as string], count: r.count }));
+  }
+
+  async triageTimes(filter: CaseFilter): Promise<TriageTime[]> {
+    const where = this.where(filter);
+    where.clauses.push("status <> 'new'");
+    const stmt = this.cached(`triage|${where.shape}`, () =>
+      `SELECT created_at AS createdAt,
+         (SELECT MIN(json_extract(h.value, '$.at')) FROM json_each(cases.history) AS h
+           WHERE json_extract(h.value, '$.action') IN (SELECT value FROM json_each(?))) AS triagedAt
+       FROM cases WHERE ${where.clauses.join(' AND ')}`);
+    return (stmt.all(JSON.stringify(TRIAGE_ACTIONS), ...where.params) as { createdAt: string; triagedAt: string | null }[])
+      .filter((r): r is TriageTime => typeof r.triagedAt === 'string');
   }
 
   async updateCase(id: string, update: CaseUpdate): Promise<CaseRecord | null> {
