@@ -2,7 +2,7 @@
 // The session lives in an HttpOnly cookie; the CSRF token and the open case live in memory only —
 // nothing about a case goes into the URL, localStorage or sessionStorage.
 import { t, tOr, getLang, setLang, STATUSES, PRIORITIES, CATEGORIES, DISPOSITIONS } from './i18n.js';
-import { API, $, state, busy, h, api, expire, errorText, flash, fmt, isSupervisor, field, select, page, go, render, homeOf } from './core.js';
+import { API, $, state, busy, h, api, expire, errorText, flash, fmt, isSupervisor, field, select, page, go, render, homeOf, onLeave } from './core.js';
 import './live.js';
 import './stats.js';
 import './admin.js';
@@ -36,6 +36,7 @@ function started(res, msg) {
   state.msg = msg;
   if (state.me.mustChangePassword) { state.view = 'password'; state.msg = { text: t('mustChange'), kind: 'info' }; render(); return; }
   state.filters = {};
+  if (resumeCase()) return;
   const keep = state.msg;
   go(homeOf(state.me.role));
   if (keep) { state.msg = keep; render(); }
@@ -61,7 +62,46 @@ function passwordView() {
   return form;
 }
 
+// ---------------------------------------------------------------- provinces (pickers)
+
+const places = { provinces: null, other: [] };
+
+/** The known province names, fetched once per page load. */
+async function loadProvinces() {
+  if (places.provinces) return;
+  try {
+    const res = await api('GET', '/provinces');
+    places.provinces = res.provinces;
+    places.other = res.other;
+  } catch (e) {
+    if (e.status === 401) throw e;
+  }
+}
+
+/** A province picker: "any", then the known provinces (an officer scoped to one sees only theirs). */
+function provinceSelect(id, label, current) {
+  const scoped = state.me?.province;
+  const main = scoped ? [scoped] : places.provinces ?? [];
+  const other = scoped ? [] : places.other;
+  const known = [...main, ...other];
+  return field(id, label, h('select', {},
+    h('option', { value: '', text: t('any') }),
+    main.map((p) => h('option', { value: p, selected: p === current, text: p })),
+    other.length ? h('optgroup', { label: t('otherPlaces') }, other.map((p) => h('option', { value: p, selected: p === current, text: p }))) : null,
+    current && !known.includes(current) ? h('option', { value: current, selected: true, text: current }) : null));
+}
+
 // ---------------------------------------------------------------- queue
+
+/** A message to show over the queue once it has loaded (e.g. "this case no longer exists"). */
+let queueNotice = null;
+
+function enterQueue() {
+  return busy(async () => {
+    try { await loadProvinces(); } catch { return; }
+    await loadQueueNow(false);
+  });
+}
 
 function filterQuery(extra = {}) {
   const q = new URLSearchParams();
@@ -75,6 +115,7 @@ function loadQueue(more) {
 
 async function loadQueueNow(more) {
   state.loading = true;
+  if (queueNotice) state.msg = queueNotice;
   if (!more && state.view === 'queue') render();
   try {
     const q = filterQuery({ order: 'queue', limit: '25', ...(more && state.cursor ? { cursor: state.cursor } : {}) });
@@ -85,7 +126,8 @@ async function loadQueueNow(more) {
     state.items = more ? [...state.items, ...page.items] : page.items;
     state.cursor = page.nextCursor;
     state.stats = stats;
-    state.msg = null;
+    state.msg = queueNotice;
+    queueNotice = null;
   } catch (e) {
     state.loading = false;
     if (e.status === 401) return;
@@ -106,7 +148,7 @@ function queueView() {
     select('f-status', t('status'), STATUSES, 's_', f.status),
     select('f-priority', t('priority'), PRIORITIES, 'p_', f.priority),
     select('f-category', t('category'), CATEGORIES, 'c_', f.category),
-    field('f-province', t('province'), h('input', { value: f.province ?? '', maxlength: 100 })),
+    provinceSelect('f-province', t('province'), f.province),
     field('f-from', t('from'), h('input', { type: 'date', value: f.from ?? '' })),
     field('f-to', t('to'), h('input', { type: 'date', value: f.to ?? '' })),
     field('f-ref', t('ref'), h('input', { value: f.ref ?? '', placeholder: 'BA-XXXXXX', maxlength: 9 })),
@@ -118,7 +160,7 @@ function queueView() {
     ev.preventDefault();
     state.filters = {
       status: $('#f-status').value, priority: $('#f-priority').value, category: $('#f-category').value,
-      province: $('#f-province').value.trim(), from: $('#f-from').value, to: $('#f-to').value,
+      province: $('#f-province').value, from: $('#f-from').value, to: $('#f-to').value,
       ref: $('#f-ref').value.trim(), mine: $('#f-mine').checked ? '1' : '',
     };
     loadQueue(false);
@@ -150,38 +192,136 @@ function queueView() {
 
 // ---------------------------------------------------------------- case
 
-function openCase(id) {
-  return busy(() => openCaseNow(id));
+const NOTE_MAX = 4000;
+const QUESTION_MAX = 1000;
+const fillIn = (key, vars) => t(key).replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
+/** Length as the API counts it (NFC, trimmed). */
+const textLength = (s) => s.normalize('NFC').trim().length;
+
+/**
+ * What the officer typed or picked on a case and has not sent yet, per case, in memory only (never
+ * web storage or the URL). It survives a re-render, a reload after a conflict, and an expired session:
+ * after signing in again as the same officer, the case reopens with it. Signing out forgets it.
+ */
+let draft = newDraft();
+function newDraft(officerId = null) { return { officerId, caseId: null, byCase: new Map(), resume: false }; }
+function forgetDraft() { draft = newDraft(); }
+function draftValues() { return draft.byCase.get(draft.caseId) ?? {}; }
+function remember(id, value) {
+  if (!draft.byCase.has(draft.caseId)) draft.byCase.set(draft.caseId, {});
+  draft.byCase.get(draft.caseId)[id] = value;
+}
+function forget(ids) { const v = draft.byCase.get(draft.caseId); if (v) for (const id of ids) delete v[id]; }
+
+// The session ended while a case was open (not a sign-out, not a page change): come back to it later.
+onLeave(() => {
+  const d = draft;
+  const fromCase = state.view === 'case' && state.me !== null;
+  queueMicrotask(() => { d.resume = fromCase && state.view === 'login' && !state.me; });
+});
+
+/** After signing in again: reopens the case the session expired on, with the unsent text. */
+function resumeCase() {
+  if (draft.officerId !== state.me.id) { forgetDraft(); draft.officerId = state.me.id; return false; }
+  if (!draft.resume || !draft.caseId) return false;
+  draft.resume = false;
+  const restored = Object.values(draftValues()).some((v) => typeof v === 'string' && v.trim() !== '');
+  openCase(draft.caseId, { text: t(restored ? 'draftRestored' : 'caseReopened'), kind: 'info' });
+  return true;
 }
 
-async function openCaseNow(id) {
+/** The open case's supervisor extras: the assign picker's officers, the audit trail once asked for. */
+const extras = { caseId: null, directory: null, audit: null, auditShown: false };
+
+function openCase(id, msg = null) {
+  return busy(() => openCaseNow(id, msg));
+}
+
+async function openCaseNow(id, msg) {
   state.caseId = id;
   try {
     const res = await api('GET', `/cases/${id}`);
+    draft.caseId = id;
+    await loadExtras(res.case);
     state.case = res.case;
     state.view = 'case';
-    state.msg = null;
+    state.msg = msg;
     render();
     $('#case-title')?.focus();
   } catch (e) {
-    if (e.status !== 401) flash(errorText(e), 'error');
+    if (e.status === 401) return;
+    if (e.status === 404) { caseGone(); return; }
+    if (state.view !== 'case' && state.view !== 'queue') { queueNotice = { text: errorText(e), kind: 'error' }; go('queue'); return; }
+    flash(errorText(e), 'error');
   }
 }
 
-function act(path, body, okText) {
-  return busy(() => actNow(path, body, okText));
+/** The case was deleted (or left the officer's scope): say so and go back to the queue. */
+function caseGone() {
+  draft.byCase.delete(state.caseId);
+  state.case = null;
+  state.caseId = null;
+  queueNotice = { text: t('caseGone'), kind: 'error' };
+  go('queue');
 }
 
-async function actNow(path, body, okText = t('saved')) {
+async function loadExtras(c) {
+  const same = extras.caseId === c.id;
+  Object.assign(extras, { caseId: c.id, directory: null, audit: null, auditShown: same && extras.auditShown });
+  if (!isSupervisor()) return;
+  const [directory, audit] = await Promise.all([loadDirectory(c.fields.province), extras.auditShown ? fetchAudit(c.id).catch(keep401) : null]);
+  extras.directory = directory;
+  extras.audit = audit;
+}
+
+function keep401(e) { if (e.status === 401) throw e; return null; }
+
+/** Officers who may take a case in this province (theirs, or all provinces); the whole directory if the province is not a known one. */
+async function loadDirectory(province) {
+  try {
+    return (await api('GET', `/officers/directory?province=${encodeURIComponent(province)}`)).officers;
+  } catch (e) {
+    keep401(e);
+  }
+  return api('GET', '/officers/directory').then((r) => r.officers, keep401);
+}
+
+async function fetchAudit(id) {
+  return (await api('GET', `/cases/${id}/audit?limit=100`)).audit;
+}
+
+function showAudit() {
+  return busy(async () => {
+    try {
+      extras.audit = await fetchAudit(state.caseId);
+      extras.auditShown = true;
+      render();
+      $('#audit-list')?.focus();
+    } catch (e) {
+      if (e.status === 401) return;
+      if (e.status === 404) { caseGone(); return; }
+      flash(errorText(e), 'error');
+    }
+  });
+}
+
+/** Sends an action; on success the draft fields it carried are forgotten. */
+function act(path, body, okText, sent = []) {
+  return busy(() => actNow(path, body, okText, sent));
+}
+
+async function actNow(path, body, okText = t('saved'), sent = []) {
   try {
     const res = await api('POST', `/cases/${state.caseId}${path}`, body);
     state.case = res.case;
+    forget(sent);
     state.msg = { text: okText, kind: 'info' };
     render();
     return true;
   } catch (e) {
     if (e.status === 401) return false;
-    state.msg = errorText(e);
+    if (e.status === 404 && e.code === 'not_found') { caseGone(); return false; }
+    state.msg = e.status === 413 ? t('tooLarge') : errorText(e);
     flash(state.msg, 'error');
     if (e.code === 'version_conflict') showReload();
     return false;
@@ -197,47 +337,131 @@ function dl(rows) {
   return h('dl', { class: 'fields' }, rows.filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })]));
 }
 
+/** A picker whose unsent choice is kept in the draft. */
+function keepPick(wrapper) {
+  const el = wrapper.querySelector('select');
+  const saved = draftValues()[el.id];
+  if (saved !== undefined && [...el.options].some((o) => o.value === saved)) el.value = saved;
+  el.addEventListener('change', () => remember(el.id, el.value));
+  return wrapper;
+}
+
+/** A textarea kept in the draft, with a character counter that warns past the limit (nothing is cut off). */
+function textBox(id, label, max, rows) {
+  const counter = h('span', { id: `${id}-count`, class: 'counter' });
+  const area = h('textarea', { rows, required: true, 'aria-describedby': `${id}-count` });
+  area.value = draftValues()[id] ?? '';
+  const update = () => {
+    const n = textLength(area.value);
+    counter.textContent = n > max ? `${n} / ${max} – ${t('tooLongShort')}` : `${n} / ${max}`;
+    counter.classList.toggle('over', n > max);
+  };
+  area.addEventListener('input', () => { remember(id, area.value); update(); });
+  update();
+  return h('div', { class: 'text-box' }, field(id, label, area), counter);
+}
+
+/** Checks the length before sending; too long stays in the box with a message. */
+function sendText(id, path, max, okText) {
+  const text = $(`#${id}`).value;
+  const n = textLength(text);
+  if (n > max) {
+    flash(fillIn('tooLong', { n, max }), 'error');
+    $(`#${id}`).focus();
+    return;
+  }
+  act(path, { text }, okText, [id]);
+}
+
+function statusForm(c) {
+  const form = h('form', { id: 'status-form', class: 'inline' },
+    keepPick(select('c-status', t('status'), STATUSES.filter((s) => s !== 'closed' || isSupervisor()), 's_', c.status, false)),
+    isSupervisor() ? keepPick(select('c-disposition', t('disposition'), DISPOSITIONS, 'd_', c.disposition ?? '')) : null,
+    h('button', { type: 'submit', text: t('change') }));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const status = $('#c-status').value;
+    const disposition = $('#c-disposition')?.value || undefined;
+    if (status === 'closed' && !disposition) { flash(t('dispositionNeeded'), 'error'); return; }
+    act('/status', { status, ...(status === 'closed' ? { disposition } : {}), expectedVersion: c.version }, undefined, ['c-status', 'c-disposition']);
+  });
+  return form;
+}
+
+function priorityForm(c) {
+  const form = h('form', { id: 'priority-form', class: 'inline' },
+    keepPick(select('c-priority', t('priority'), PRIORITIES, 'p_', c.priority, false)),
+    h('button', { type: 'submit', text: t('change') }));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    act('/priority', { priority: $('#c-priority').value, expectedVersion: c.version }, undefined, ['c-priority']);
+  });
+  return form;
+}
+
+/** Supervisors: a picker of officers who may take the case — its province's own first, then those for all provinces. */
+function assignForm(c) {
+  const dir = extras.directory;
+  const option = (o) => h('option', { value: o.id, text: `${o.displayName}${o.role === 'supervisor' ? ` (${t('r_supervisor')})` : ''}${c.assignedTo?.id === o.id ? ` – ${t('inCharge')}` : ''}` });
+  const local = (dir ?? []).filter((o) => o.province === c.fields.province);
+  const rest = (dir ?? []).filter((o) => o.province !== c.fields.province);
+  const picker = h('select', { required: true },
+    h('option', { value: '', text: dir === null ? t('noDirectory') : dir.length ? t('pickOfficer') : t('noOfficerFits') }),
+    local.length ? h('optgroup', { label: fillIn('officersIn', { province: c.fields.province }) }, local.map(option)) : null,
+    rest.length ? h('optgroup', { label: t('officersAll') }, rest.map(option)) : null);
+  const form = h('form', { id: 'assign-form', class: 'inline' },
+    keepPick(field('c-officer', t('assign'), picker)),
+    h('button', { type: 'submit', text: t('assignBtn') }));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const officerId = $('#c-officer').value;
+    if (!officerId) { flash(t('pickOfficer'), 'error'); return; }
+    act('/assign', { officerId }, undefined, ['c-officer']);
+  });
+  return form;
+}
+
+function noteForm() {
+  const form = h('form', { id: 'note-form', class: 'stack' },
+    textBox('c-note', t('noteText'), NOTE_MAX, 3),
+    h('button', { type: 'submit', text: t('addNote') }));
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); sendText('c-note', '/notes', NOTE_MAX); });
+  return form;
+}
+
+function askForm() {
+  const form = h('form', { id: 'ask-form', class: 'stack' },
+    h('p', { class: 'hint', text: t('askHint') }),
+    textBox('c-question', t('question'), QUESTION_MAX, 2),
+    h('button', { type: 'submit', text: t('ask') }));
+  form.addEventListener('submit', (ev) => { ev.preventDefault(); sendText('c-question', '/questions', QUESTION_MAX); });
+  return form;
+}
+
+function auditItem(e) {
+  return h('li', {},
+    h('time', { datetime: e.at, text: fmt(e.at) }), ' ',
+    h('strong', { text: e.officer.displayName || t('unknownOfficer') }),
+    e.officer.role ? h('span', { class: 'who-msg', text: ` (${t(`r_${e.officer.role}`)})` }) : null, ' ',
+    h('span', { class: 'audit-action', text: tOr(`au_${e.action}`, e.action) }));
+}
+
+/** Supervisors: who opened or changed the case, loaded when asked for (the look is audited too). */
+function auditSection() {
+  if (!isSupervisor()) return null;
+  const list = extras.audit;
+  return h('section', { class: 'card no-print', id: 'audit' }, h('h2', { text: t('auditTrail') }),
+    h('p', { class: 'hint', text: t('auditHint') }),
+    list ? (list.length ? h('ol', { class: 'timeline', id: 'audit-list', tabindex: '-1' }, list.map(auditItem)) : h('p', { class: 'empty', text: t('none') })) : null,
+    h('button', { type: 'button', id: 'show-audit', text: list ? t('auditRefresh') : t('auditShow'), onclick: showAudit }));
+}
+
 function caseView() {
   const c = state.case;
   const me = state.me;
   const f = c.fields;
   const mineOrFree = !c.assignedTo || c.assignedTo.id === me.id;
-
-  const statusForm = h('form', { id: 'status-form', class: 'inline' },
-    select('c-status', t('status'), STATUSES.filter((s) => s !== 'closed' || isSupervisor()), 's_', c.status, false),
-    isSupervisor() ? select('c-disposition', t('disposition'), DISPOSITIONS, 'd_', c.disposition ?? '') : null,
-    h('button', { type: 'submit', text: t('change') }));
-  statusForm.addEventListener('submit', (ev) => {
-    ev.preventDefault();
-    const status = $('#c-status').value;
-    const disposition = $('#c-disposition')?.value || undefined;
-    if (status === 'closed' && !disposition) { flash(t('dispositionNeeded'), 'error'); return; }
-    act('/status', { status, ...(status === 'closed' ? { disposition } : {}), expectedVersion: c.version });
-  });
-
-  const priorityForm = h('form', { id: 'priority-form', class: 'inline' },
-    select('c-priority', t('priority'), PRIORITIES, 'p_', c.priority, false),
-    h('button', { type: 'submit', text: t('change') }));
-  priorityForm.addEventListener('submit', (ev) => { ev.preventDefault(); act('/priority', { priority: $('#c-priority').value, expectedVersion: c.version }); });
-
-  let assignForm = null;
-  if (isSupervisor()) {
-    assignForm = h('form', { id: 'assign-form', class: 'inline' },
-      field('c-officer', `${t('assign')} – ${t('officerId')}`, h('input', { maxlength: 36, pattern: '[0-9a-fA-F-]{36}', required: true })),
-      h('button', { type: 'submit', text: t('assign') }));
-    assignForm.addEventListener('submit', (ev) => { ev.preventDefault(); act('/assign', { officerId: $('#c-officer').value.trim() }); });
-  }
-
-  const noteForm = h('form', { id: 'note-form', class: 'stack' },
-    field('c-note', t('noteText'), h('textarea', { rows: 3, maxlength: 4000, required: true })),
-    h('button', { type: 'submit', text: t('addNote') }));
-  noteForm.addEventListener('submit', (ev) => { ev.preventDefault(); act('/notes', { text: $('#c-note').value }); });
-
-  const askForm = h('form', { id: 'ask-form', class: 'stack' },
-    h('p', { class: 'hint', text: t('askHint') }),
-    field('c-question', t('question'), h('textarea', { rows: 2, maxlength: 1000, required: true })),
-    h('button', { type: 'submit', text: t('ask') }));
-  askForm.addEventListener('submit', (ev) => { ev.preventDefault(); act('/questions', { text: $('#c-question').value }); });
+  const open = c.status !== 'closed';
 
   return h('article', { class: 'case-page' },
     h('div', { class: 'title-row start no-print' },
@@ -256,19 +480,19 @@ function caseView() {
       [t('createdAt'), fmt(c.createdAt)], [t('updatedAt'), fmt(c.updatedAt)], [t('version'), c.version],
     ])),
     h('section', { class: 'card no-print', id: 'actions' }, h('h2', { text: t('actions') }),
-      !c.assignedTo && c.status !== 'closed' ? h('button', { type: 'button', id: 'claim', class: 'primary', text: t('claim'), onclick: () => act('/claim') }) : null,
-      c.status !== 'closed' && (mineOrFree || isSupervisor()) ? statusForm : null,
-      c.status !== 'closed' ? priorityForm : null,
-      c.status !== 'closed' ? assignForm : null),
+      !c.assignedTo && open ? h('button', { type: 'button', id: 'claim', class: 'primary', text: t('claim'), onclick: () => act('/claim') }) : null,
+      open && (mineOrFree || isSupervisor()) ? statusForm(c) : null,
+      open ? priorityForm(c) : null,
+      open && isSupervisor() ? assignForm(c) : null),
     h('section', { class: 'card', id: 'messages' }, h('h2', { text: t('messages') }),
       c.messages.length ? h('ol', { class: 'messages' }, c.messages.map((m) => h('li', { class: `msg from-${m.from}` },
         h('span', { class: 'who-msg', text: `${m.from === 'officer' ? t('fromOfficer') : t('fromReporter')} · ${fmt(m.at)}` }),
         h('p', { text: m.text })))) : h('p', { class: 'empty', text: t('none') }),
-      c.status !== 'closed' ? askForm : null),
+      open ? askForm() : null),
     h('section', { class: 'card', id: 'notes' }, h('h2', { text: t('notes') }),
       c.notes.length ? h('ol', { class: 'notes' }, c.notes.map((n) => h('li', {},
         h('span', { class: 'who-msg', text: `${officerName(c, n.by)} · ${fmt(n.at)}` }), h('p', { text: n.text })))) : h('p', { class: 'empty', text: t('none') }),
-      c.status !== 'closed' ? noteForm : null),
+      open ? noteForm() : null),
     h('section', { class: 'card', id: 'related' }, h('h2', { text: t('related') }),
       c.related.length ? h('ul', { class: 'related' }, c.related.map((r) => h('li', {},
         h('button', { type: 'button', class: 'linkish', text: r.ref, onclick: () => openCase(r.caseId) }),
@@ -278,7 +502,8 @@ function caseView() {
         h('time', { datetime: e.at, text: fmt(e.at) }), ' ',
         h('strong', { text: officerName(c, e.by) }), ' ',
         h('span', { text: t(`a_${e.action}`) }),
-        e.from || e.to ? h('span', { class: 'change', text: ` ${histValue(c, e, e.from) ?? ''}${e.from ? ' → ' : ''}${histValue(c, e, e.to) ?? ''}` }) : null)))));
+        e.from || e.to ? h('span', { class: 'change', text: ` ${histValue(c, e, e.from) ?? ''}${e.from ? ' → ' : ''}${histValue(c, e, e.to) ?? ''}` }) : null)))),
+    auditSection());
 }
 
 function histValue(c, e, v) {
@@ -294,7 +519,7 @@ function histValue(c, e, v) {
 
 page('login', { view: loginView });
 page('password', { view: passwordView, nav: 'navAccount', order: 90 });
-page('queue', { view: queueView, nav: 'navQueue', roles: ['officer', 'supervisor'], order: 10, enter: () => loadQueue(false) });
+page('queue', { view: queueView, nav: 'navQueue', roles: ['officer', 'supervisor'], order: 10, enter: enterQueue });
 page('case', { view: caseView });
 
 // ---------------------------------------------------------------- start
@@ -302,6 +527,7 @@ page('case', { view: caseView });
 $('#lang').addEventListener('click', () => { setLang(getLang() === 'vi' ? 'en' : 'vi'); render(); });
 $('#logout').addEventListener('click', async () => {
   try { await api('POST', '/logout'); } catch { /* gone already */ }
+  forgetDraft();
   expire(t('signedOut'));
   state.msg = { text: t('signedOut'), kind: 'info' };
   render();
