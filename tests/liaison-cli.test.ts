@@ -55,17 +55,22 @@ describe('binhan officers', () => {
     expect(none.code).toBe(1);
     expect((await run(['add', '--username', 'nam', '--role', 'officer'], 'mat khau du dai 12\n')).err).toMatch(/exists/);
     expect((await run(['add', '--username', 'x1', '--role', 'root'], 'mat khau du dai 12\n')).code).toBe(1);
-    expect((await run(['add', '--role', 'officer'], 'mat khau du dai 12\n')).code).toBe(1);
+    // Without --username the account is named after its role (the first admin: `binhan officers add --role admin`).
+    const named = await run(['add', '--role', 'supervisor'], 'mat khau du dai 12\n');
+    expect(named).toMatchObject({ code: 0 });
+    expect(named.out).toMatch(/created supervisor "supervisor".*\n.*\/liaison as "supervisor"/);
+    expect((await run(['add', '--role', 'admin'], 'mat khau du dai 12\n')).err).toMatch(/"admin" exists/);
+    expect((await run(['add', '--username', 'x', '--role', 'officer'], 'mat khau du dai 12\n')).code).toBe(1);
     expect((await run(['add', '--username', 'far', '--role', 'officer', '--province', 'Atlantis'], 'mat khau du dai 12\n')).err).toMatch(/unknown province/);
     expect((await run(['add', '--username', 'y1', '--role', 'officer', '--password', 'x'])).code).toBe(1);
-    expect((await officers()).map((o) => o.username).sort()).toEqual(['admin', 'nam']);
+    expect((await officers()).map((o) => o.username).sort()).toEqual(['admin', 'nam', 'supervisor']);
   });
 
   it('lists accounts without password hashes', async () => {
     const r = await run(['list', '--json']);
     expect(r.code).toBe(0);
     const list = JSON.parse(r.out);
-    expect(list.map((o: { username: string }) => o.username).sort()).toEqual(['admin', 'nam']);
+    expect(list.map((o: { username: string }) => o.username).sort()).toEqual(['admin', 'nam', 'supervisor']);
     expect(r.out).not.toMatch(/scrypt|passwordHash/);
     const human = await run(['list']);
     expect(human.out).toMatch(/admin\tadmin\tall provinces/);

@@ -23,7 +23,8 @@ export interface OfficersIo {
 }
 
 const USAGE = `usage:
-  binhan officers add --username U --role officer|supervisor|admin [--province P] [--name "Display name"]
+  binhan officers add --role officer|supervisor|admin [--username U] [--province P] [--name "Display name"]
+      username: defaults to the role's name (e.g. "admin")
       password: first line of stdin, or asked twice when run in a terminal (at least ${MIN_PASSWORD_LENGTH} characters)
   binhan officers list [--json]`;
 
@@ -127,10 +128,10 @@ export async function officersCommand(args: string[], io: OfficersIo): Promise<n
   }
 
   // add
-  const username = (values.username ?? '').trim().toLowerCase();
-  if (!USERNAME.test(username)) { err(`--username is required: 3 to 32 characters, a-z, digits, ".", "_" or "-"\n${USAGE}`); return 1; }
   if (!values.role || !(ROLES as readonly string[]).includes(values.role)) { err(`--role must be one of ${ROLES.join(', ')}\n${USAGE}`); return 1; }
   const role = values.role as Role;
+  const username = (values.username ?? role).trim().toLowerCase();
+  if (!USERNAME.test(username)) { err(`--username: 3 to 32 characters, a-z, digits, ".", "_" or "-"\n${USAGE}`); return 1; }
   let province: string | null = null;
   if (values.province !== undefined && values.province.trim() !== '') {
     const name = provinceName(config.root ?? PACKAGE_ROOT, values.province);
@@ -151,6 +152,7 @@ export async function officersCommand(args: string[], io: OfficersIo): Promise<n
   try {
     const o = await store.createOfficer({ username, displayName, role, province, passwordHash: await hashPassword(password), mustChangePassword: false });
     io.stdout.write(`created ${o.role} "${o.username}" (${o.province ?? 'all provinces'}), id ${o.id}\n`);
+    io.stdout.write(`sign in at http://localhost:${config.port}/liaison as "${o.username}"\n`);
     return 0;
   } catch (e) {
     if (e instanceof DuplicateKeyError || /unique|duplicate/i.test((e as Error).message)) { err(`an officer named "${username}" exists already`); return 1; }
