@@ -80,6 +80,7 @@ describe('live handoff between the web chat and the dashboard', () => {
 
     await say(user, 'cho tôi nói chuyện với người thật');
     await lastBot(user, /Mình đã báo cho tư vấn viên đang trực/);
+    await user.locator('#live-status[data-state="waiting"]', { hasText: 'Đang chờ tư vấn viên' }).waitFor();
 
     // The waiting chat appears without a reload, counted in the header and the title.
     const waiting = desk.locator('.live-waiting');
@@ -89,6 +90,7 @@ describe('live handoff between the web chat and the dashboard', () => {
     expect(await waiting.textContent()).toMatch(/Web/);
     await waiting.getByRole('button', { name: 'Nhận trò chuyện' }).click();
     await lastBot(user, /Một tư vấn viên đã vào cuộc trò chuyện/);
+    await user.locator('#live-status[data-state="active"]').waitFor();
 
     await say(user, 'Em bị giữ giấy tờ ở chỗ làm, <script>alert(1)</script>');
     const fromUser = desk.locator('.live-msg.from-user p', { hasText: 'Em bị giữ giấy tờ' });
@@ -117,6 +119,7 @@ describe('live handoff between the web chat and the dashboard', () => {
 
     await desk.locator('.live-chat').getByRole('button', { name: 'Kết thúc' }).click();
     await lastBot(user, /Tư vấn viên đã kết thúc cuộc trò chuyện/);
+    await user.locator('#live-status').waitFor({ state: 'hidden' });
     await desk.locator('.live-msg.from-system', { hasText: 'Bạn đã kết thúc cuộc trò chuyện' }).waitFor();
     // Back with the bot.
     await say(user, 'số điện thoại đường dây nóng');

@@ -81,23 +81,39 @@
     scroll();
   }
 
+  var liveStatus = document.getElementById('live-status');
+  var LIVE_TEXT = {
+    vi: { waiting: 'Đang chờ tư vấn viên… Gõ "kết thúc" để quay lại bot.', active: 'Đang trò chuyện với tư vấn viên · gõ "kết thúc" để dừng.' },
+    en: { waiting: 'Waiting for a counsellor… Type "end" to go back to the bot.', active: 'Talking with a counsellor · type "end" to stop.' }
+  };
+
+  function showLive(state) {
+    var text = state && LIVE_TEXT[lang][state];
+    liveStatus.hidden = !text;
+    liveStatus.textContent = text || '';
+    if (text) liveStatus.setAttribute('data-state', state); else liveStatus.removeAttribute('data-state');
+  }
+
   function closeLive() {
     if (liveSource) liveSource.close();
     liveSource = null;
     liveToken = null;
-    log.removeAttribute('data-live');
+    showLive(null);
   }
 
   function followLive(live) {
     if (!live) { closeLive(); return; }
+    showLive(live.state);
     if (liveSource && liveToken === live.stream) return;
     closeLive();
+    showLive(live.state);
     liveToken = live.stream;
-    log.setAttribute('data-live', live.state);
     liveSource = new EventSource('/api/chat/live/' + encodeURIComponent(live.stream));
     liveSource.addEventListener('message', function (ev) {
+      var data = JSON.parse(ev.data);
       disableOldChoices();
-      renderReplies(JSON.parse(ev.data).replies || []);
+      renderReplies(data.replies || []);
+      if (data.state === 'ended') closeLive(); else if (data.state) showLive(data.state);
     });
     liveSource.addEventListener('end', closeLive);
     liveSource.addEventListener('error', function () {

@@ -21,7 +21,7 @@ export function webLiveStream(live: LiveRelay) {
     const stream = openSse(req, res);
     const send = (c: LiveChat, m: LiveMessage): void => {
       const messages = live.format(c, m);
-      if (messages.length) stream.send('message', { replies: messages }, m.seq);
+      if (messages.length) stream.send('message', { replies: messages, state: c.state }, m.seq);
     };
     const push = (c: LiveChat, m: LiveMessage): void => {
       send(c, m);
