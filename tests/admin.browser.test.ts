@@ -115,6 +115,11 @@ describe('admin page in Chromium', () => {
     const unlabelled = await admin.evaluate(() => [...document.querySelectorAll('main input, main select, main textarea')]
       .filter((el) => !(el as HTMLInputElement).labels?.length).map((el) => el.id));
     expect(unlabelled).toEqual([]);
+    await admin.click('#lang');
+    await admin.getByRole('heading', { name: 'Officer accounts' }).waitFor();
+    expect(await admin.locator('#nav-admin').textContent()).toBe('Admin');
+    await admin.click('#lang');
+    await admin.getByRole('heading', { name: 'Tài khoản cán bộ' }).waitFor();
   });
 
   it('adds an officer with a one-time password; the officer signs in with it and must change it', async () => {
@@ -351,6 +356,13 @@ describe('case page: assign picker, audit trail and bad input in Chromium', () =
     expect(await page.getByLabel('Ghi chú mới').inputValue()).toBe('');
     expect(await page.getByLabel('Câu hỏi cho người báo').inputValue()).toBe(question); // the other draft survives the re-render
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+
+    // Should the server still refuse a body as too large (413), that is said in words and the text stays.
+    await page.route('**/api/liaison/cases/*/questions', (r) => r.fulfill({ status: 413, contentType: 'application/json', body: '{"error":"request too large","code":"too_large"}' }));
+    await page.getByLabel('Câu hỏi cho người báo').fill('Câu hỏi bị máy chủ từ chối');
+    await page.getByRole('button', { name: 'Gửi câu hỏi' }).click();
+    await page.waitForFunction(() => /quá lớn/.test(document.querySelector('#flash')?.textContent ?? ''));
+    expect(await page.getByLabel('Câu hỏi cho người báo').inputValue()).toBe('Câu hỏi bị máy chủ từ chối');
     await ctx.close();
   });
 
