@@ -4,6 +4,7 @@
  * dashboard's API and event stream, messages relay both ways, either side ends it — and through
  * Telegram with a loopback stand-in for its API.
  */
+import { createHmac } from 'node:crypto';
 import { LiveDesk, LiveError } from '../src/live/desk';
 import { createChannels, type Channels } from '../src/channels/index';
 import { Chat, testApp, type TestApp } from './helpers/app';
@@ -313,6 +314,65 @@ describe('live chat through Telegram', () => {
     expect(sentTexts().length).toBe(before); // relayed, no bot reply
     const view = await events.next('state', (s) => s.chats[0]?.messages?.some((m: { text: string }) => m.text === 'Mình bị giữ giấy tờ ở chỗ làm'));
     expect(JSON.stringify(view.data)).not.toMatch(/5551234|Hoa/);
+    await events.close();
+  });
+});
+
+describe('live chat through Messenger', () => {
+  const APP_SECRET = 'a3f1c0ffee5eed0123456789abcdef01';
+  const PAGE_ID = '107300000000001';
+  const PSID = '24876543219876543';
+  let fake: FakePlatform;
+  let t: TestApp;
+  let channels: Channels;
+  let srv: { url: string; close: () => Promise<void> };
+
+  beforeAll(async () => {
+    fake = new FakePlatform((r) => (r.path.endsWith('/me/messages')
+      ? { status: 200, body: { recipient_id: PSID, message_id: `m_out_${r.body.length}` } }
+      : { status: 200, body: { result: 'success' } }));
+    await fake.start();
+    t = await testApp();
+    channels = createChannels(t.app, {
+      MESSENGER_PAGE_ACCESS_TOKEN: 'EAAGfakePageTokenZZ9', MESSENGER_APP_SECRET: APP_SECRET, MESSENGER_VERIFY_TOKEN: 'binh-an-verify-7c1e', MESSENGER_API_BASE: fake.url,
+    }, { outbox: { baseDelayMs: 5, sleep: async () => undefined } });
+    srv = await serve(t.app, channels);
+    await makeOfficer(t.app, { username: 'tu.van', role: 'supervisor' });
+  });
+  afterAll(async () => {
+    await channels.stop();
+    await srv.close();
+    await t.close();
+    await fake.stop();
+  });
+
+  it('sends the counsellor’s lines as replies in the conversation and ends on the person’s "kết thúc"', async () => {
+    const c = new Client(srv.url);
+    await c.login('tu.van');
+    const events = new SseReader(`${srv.url}/api/liaison/live/events`, { cookie: c.cookie! });
+    await events.ready();
+    await c.post('/live/duty', { on: true });
+    let mid = 0;
+    const say = async (text: string) => {
+      const raw = JSON.stringify({ object: 'page', entry: [{ id: PAGE_ID, time: Date.now(), messaging: [{ sender: { id: PSID }, recipient: { id: PAGE_ID }, timestamp: Date.now(), message: { mid: `m_live_${++mid}_abcdefghijklmnop`, text } }] }] });
+      const sig = `sha256=${createHmac('sha256', APP_SECRET).update(Buffer.from(raw, 'utf8')).digest('hex')}`;
+      const res = await fetch(`${srv.url}/webhooks/messenger`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-hub-signature-256': sig }, body: raw });
+      expect(res.status).toBe(200);
+      await channels.drain();
+    };
+    const sentTexts = () => fake.calls('/me/messages').map((r) => (r.json as { message?: { text?: string } }).message?.text ?? '');
+    await say('tôi muốn nói chuyện với tư vấn viên');
+    const id = (await events.next('state', (s) => s.chats.length === 1)).data.chats[0].id;
+    expect((await events.next('state', (s) => s.chats.length === 1)).data.chats[0].channel).toBe('messenger');
+    await c.post(`/live/chats/${id}/take`);
+    await c.post(`/live/chats/${id}/messages`, { text: 'Chào bạn, mình là tư vấn viên.' });
+    await channels.drain();
+    const replies = fake.calls('/me/messages').map((r) => r.json as { recipient: { id: string }; messaging_type: string; message: { text: string } });
+    const line = replies.find((r) => r.message.text === 'Tư vấn viên: Chào bạn, mình là tư vấn viên.');
+    expect(line).toMatchObject({ recipient: { id: PSID }, messaging_type: 'RESPONSE' });
+    await say('kết thúc');
+    expect(sentTexts().some((x) => /Bạn đã kết thúc cuộc trò chuyện/.test(x))).toBe(true);
+    await events.next('state', (s) => s.chats[0]?.state === 'ended');
     await events.close();
   });
 });
