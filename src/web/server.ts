@@ -41,7 +41,8 @@ export function createServer(app: App, channels?: Channels): express.Express {
   web.get('/healthz', (_req, res) => {
     // Counters only (no ids, no content): sends per channel, and those that finally failed.
     const sends = channels ? Object.fromEntries([...channels.dispatchers].map(([name, d]) => [name, { ...d.outbox.stats }])) : undefined;
-    res.json({ ok: true, store: app.store.kind, ...(sends && Object.keys(sends).length ? { sends } : {}) });
+    const live = { counsellorsOnDuty: app.live.desk.onDutyCount(), openChats: app.live.desk.openCount() };
+    res.json({ ok: true, store: app.store.kind, live, ...(sends && Object.keys(sends).length ? { sends } : {}) });
   });
 
   web.post('/api/chat', express.json({ limit: '64kb', strict: true }), async (req: Request, res: Response, next: NextFunction) => {
