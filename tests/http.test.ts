@@ -97,6 +97,6 @@ describe('web chat API', () => {
 
   it('has a health check', async () => {
     const res = await fetch(`${srv.url}/healthz`);
-    expect(await res.json()).toEqual({ ok: true, store: 'sqlite' });
+    expect(await res.json()).toEqual({ ok: true, store: 'sqlite', live: { counsellorsOnDuty: 0, openChats: 0 } });
   });
 });

@@ -89,7 +89,7 @@ describe('health check', () => {
     const srv = await serve(t.app, channels);
     try {
       const body = await (await fetch(`${srv.url}/healthz`)).json();
-      expect(body).toEqual({ ok: true, store: 'sqlite', sends: { telegram: { sent: 0, failed: 0, retried: 0 } } });
+      expect(body).toEqual({ ok: true, store: 'sqlite', live: { counsellorsOnDuty: 0, openChats: 0 }, sends: { telegram: { sent: 0, failed: 0, retried: 0 } } });
     } finally {
       await srv.close();
       await channels.stop();
