@@ -18,6 +18,7 @@ import { soundsLikeEmergency } from '../nlu/emergency.js';
 import { toCsv } from '../liaison/csv.js';
 import type { FieldCipher } from './cipher.js';
 import { linkRelated } from './related.js';
+import { buildReport, type Report, type ReportRange } from './report.js';
 
 export class CaseError extends Error {
   constructor(readonly status: 400 | 403 | 404 | 409, readonly code: string, message: string, readonly details?: Record<string, unknown>) {
@@ -370,6 +371,12 @@ export class CaseService {
       byCategory: byCategory.sort(byCount), byProvince: byProvince.sort(byCount), byStatus: byStatus.sort(byCount),
       byWeek: byWeek.sort((a, b) => a.key.localeCompare(b.key)),
     };
+  }
+
+  /** The statistics report (aggregates only, nothing decrypted) within the actor's scope; see report.ts. */
+  async report(actor: Actor, range: ReportRange, intentLabels?: Parameters<typeof buildReport>[4]): Promise<Report> {
+    this.caseRole(actor);
+    return buildReport(this.store, this.scoped(actor, {}), range, actor.province, intentLabels);
   }
 
   // ------------------------------------------------------------------ internals
