@@ -100,14 +100,17 @@ describe('admin page in Chromium', () => {
   beforeAll(async () => {
     actx = await context();
     admin = await signIn(actx, 'quan.tri');
+    // An admin starts on the tips (they can do all a supervisor does) and manages accounts on "Quản trị".
+    await admin.locator('#filters').waitFor();
+    await admin.click('#nav-admin');
     await admin.locator('#officers').waitFor();
     await idle(admin);
   });
   afterAll(async () => { await actx.close(); });
 
-  it('lands an admin on the account list, with no case pages and markup shown as text', async () => {
+  it('gives an admin the account list next to the case pages, with markup shown as text', async () => {
     expect(await admin.locator('#nav-admin').getAttribute('aria-current')).toBe('page');
-    expect(await admin.locator('#nav-queue').count()).toBe(0);
+    expect(await admin.locator('#nav-queue').count()).toBe(1);
     expect(await officerRow(admin, 'evil.name').locator('td').nth(1).textContent()).toBe(`Cán bộ ${EVIL}`);
     expect(await admin.locator('main img').count()).toBe(0);
     expect(await officerRow(admin, 'quan.tri').textContent()).toContain('(bạn)');

@@ -44,6 +44,11 @@ const STATUS_STEP: Record<CaseStatus, number> = { new: 0, triaged: 1, assigned: 
 export const OPEN_STATUSES: CaseStatus[] = ['new', 'triaged', 'assigned', 'forwarded'];
 const CLAIMABLE: CaseStatus[] = ['new', 'triaged'];
 const MAX_RETRIES = 5;
+
+/** Supervisors, and admins (who manage accounts and can do all a supervisor does). */
+function supervises(actor: Actor): boolean {
+  return actor.role === 'supervisor' || actor.role === 'admin';
+}
 export const MAX_EXPORT_ROWS = 50_000;
 
 export interface OfficerRef { id: string; username: string; displayName: string }
@@ -241,7 +246,7 @@ export class CaseService {
   async changeStatus(actor: Actor, id: string, req: { status: CaseStatus; disposition?: Disposition; expectedVersion?: number }): Promise<CaseView> {
     this.caseRole(actor);
     const closing = req.status === 'closed';
-    if (closing && actor.role !== 'supervisor') throw new CaseError(403, 'supervisor_only', 'only a supervisor can close a case');
+    if (closing && !supervises(actor)) throw new CaseError(403, 'supervisor_only', 'only a supervisor can close a case');
     if (closing && !req.disposition) throw new CaseError(400, 'disposition_required', 'closing a case needs a disposition', { dispositions: DISPOSITIONS });
     if (!closing && req.disposition) throw new CaseError(400, 'disposition_only_when_closing', 'a disposition is given only when closing a case');
     const updated = await this.mutate(actor, id, req.expectedVersion, (c, at) => {
@@ -276,7 +281,7 @@ export class CaseService {
   /** Supervisor: gives the case to an active officer whose scope covers its province. */
   async assign(actor: Actor, id: string, officerId: string): Promise<CaseView> {
     this.caseRole(actor);
-    if (actor.role !== 'supervisor') throw new CaseError(403, 'supervisor_only', 'only a supervisor can assign a case');
+    if (!supervises(actor)) throw new CaseError(403, 'supervisor_only', 'only a supervisor can assign a case');
     const target = await this.store.getOfficer(officerId);
     if (!target || target.disabled || target.role === 'admin') throw new CaseError(400, 'invalid_officer', 'no active officer or supervisor has this id');
     const updated = await this.mutate(actor, id, undefined, (c, at) => {
@@ -320,7 +325,7 @@ export class CaseService {
   /** Supervisor: the filtered queue as CSV for Excel (BOM, quoting, formula injection neutralised). Audited. */
   async exportCsv(actor: Actor, filter: QueueFilter): Promise<{ csv: string; rows: number }> {
     this.caseRole(actor);
-    if (actor.role !== 'supervisor') throw new CaseError(403, 'supervisor_only', 'only a supervisor can export cases');
+    if (!supervises(actor)) throw new CaseError(403, 'supervisor_only', 'only a supervisor can export cases');
     const f = this.scoped(actor, filter);
     await this.audit(actor, 'export');
     const cases: CaseRecord[] = [];
@@ -347,7 +352,7 @@ export class CaseService {
    */
   async auditTrail(actor: Actor, id: string, limit = 100): Promise<AuditTrailEntry[]> {
     this.caseRole(actor);
-    if (actor.role !== 'supervisor') throw new CaseError(403, 'supervisor_only', 'only a supervisor can see the audit trail of a case');
+    if (!supervises(actor)) throw new CaseError(403, 'supervisor_only', 'only a supervisor can see the audit trail of a case');
     const c = await this.load(actor, id);
     await this.audit(actor, 'audit', c.id);
     const events = await this.store.listAudit({ caseId: c.id, limit });
@@ -382,8 +387,8 @@ export class CaseService {
   // ------------------------------------------------------------------ internals
 
   private caseRole(actor: Actor): void {
-    if (actor.role !== 'officer' && actor.role !== 'supervisor') {
-      throw new CaseError(403, 'no_case_access', 'administrators manage officer accounts and have no access to cases');
+    if (actor.role !== 'officer' && !supervises(actor)) {
+      throw new CaseError(403, 'no_case_access', 'this role has no access to cases');
     }
   }
 

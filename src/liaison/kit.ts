@@ -10,11 +10,12 @@ export interface Ctx { officer: Officer; session: AuthSession; actor: Actor }
 export type Handler = (ctx: Ctx, req: Request, res: Response) => Promise<void>;
 export type Guard = (roles: readonly Role[] | 'any', fn: Handler, o?: { allowMustChange?: boolean }) => (req: Request, res: Response) => Promise<void>;
 
-export const CASE_ROLES: readonly Role[] = ['officer', 'supervisor'];
-export const SUPERVISOR: readonly Role[] = ['supervisor'];
+/** Admins manage accounts and can do all a supervisor does (a newcomer's first admin account can triage). */
+export const CASE_ROLES: readonly Role[] = ['officer', 'supervisor', 'admin'];
+export const SUPERVISOR: readonly Role[] = ['supervisor', 'admin'];
 export const ADMIN: readonly Role[] = ['admin'];
 /** Who can be a counsellor on duty for live chats. */
-export const LIVE_ROLES: readonly Role[] = ['officer', 'supervisor'];
+export const LIVE_ROLES: readonly Role[] = ['officer', 'supervisor', 'admin'];
 
 export interface RouteKit {
   r: Router;

@@ -29,7 +29,7 @@ function directoryView(o: Officer) {
 function assignable(officers: Officer[], actor: Actor, province: string | null): Officer[] {
   const covers = (o: Officer, p: string | null) => p === null || o.province === null || o.province === p;
   return officers
-    .filter((o) => !o.disabled && (o.role === 'officer' || o.role === 'supervisor'))
+    .filter((o) => !o.disabled && (o.role === 'officer' || o.role === 'supervisor' || o.role === 'admin'))
     .filter((o) => covers(o, province) && covers(o, actor.province))
     .sort((a, b) => Number(a.province === null) - Number(b.province === null) || a.displayName.localeCompare(b.displayName, 'vi'));
 }

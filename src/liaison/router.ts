@@ -5,7 +5,7 @@
  *   officer    – cases in scope (own province, or all when none is set): list, read, claim, move
  *                status forward (not close), priority, notes, questions to the reporter, stats
  *   supervisor – everything on cases in scope, plus assign, close (with a disposition), export
- *   admin      – officer accounts only; no access to cases
+ *   admin      – officer accounts, and everything a supervisor can do (a newcomer's first account can triage)
  * Anonymous requests get 401 everywhere except POST /login. Every state-changing request needs the
  * session's CSRF token in X-CSRF-Token. Every response is Cache-Control: no-store; errors are
  * {error, code?, details?}.

@@ -519,7 +519,7 @@ function histValue(c, e, v) {
 
 page('login', { view: loginView });
 page('password', { view: passwordView, nav: 'navAccount', order: 90 });
-page('queue', { view: queueView, nav: 'navQueue', roles: ['officer', 'supervisor'], order: 10, enter: enterQueue });
+page('queue', { view: queueView, nav: 'navQueue', roles: ['officer', 'supervisor', 'admin'], order: 10, enter: enterQueue });
 page('case', { view: caseView });
 
 // ---------------------------------------------------------------- start

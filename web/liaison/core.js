@@ -80,7 +80,8 @@ export function flash(text, kind = 'info') {
 }
 
 export const fmt = (iso) => { try { return new Date(iso).toLocaleString(getLang() === 'vi' ? 'vi-VN' : 'en-GB', { timeZone: 'Asia/Ho_Chi_Minh' }); } catch { return iso; } };
-export const isSupervisor = () => state.me?.role === 'supervisor';
+/** Supervisors, and admins (who can do all a supervisor does), assign, close and export. */
+export const isSupervisor = () => state.me?.role === 'supervisor' || state.me?.role === 'admin';
 
 export function field(id, label, input) {
   input.id = id;

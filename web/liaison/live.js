@@ -38,7 +38,7 @@ addStrings({
   },
 });
 
-const LIVE_ROLES = ['officer', 'supervisor'];
+const LIVE_ROLES = ['officer', 'supervisor', 'admin'];
 /** The latest view the server pushed: { onDuty, counsellorsOnDuty, chats }. */
 let view = null;
 let source = null;

@@ -300,4 +300,4 @@ function statsView() {
       : h('p', { class: 'empty', text: stats.loading ? t('loading') : t('statsNoData') }));
 }
 
-page('stats', { view: statsView, nav: 'navStats', roles: ['officer', 'supervisor'], order: 30, enter: enterStats });
+page('stats', { view: statsView, nav: 'navStats', roles: ['officer', 'supervisor', 'admin'], order: 30, enter: enterStats });
