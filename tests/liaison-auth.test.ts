@@ -28,7 +28,7 @@ describe('sign-in, session cookie, sign-out', () => {
     const res = await cl.login('Lan.Nguyen');
     expect(res.status).toBe(200);
     expect(res.body).toEqual({
-      officer: { id: officer.id, username: 'lan.nguyen', displayName: 'Nguyễn Thị Lan', role: 'officer', province: 'Nghệ An', mustChangePassword: false },
+      officer: { id: officer.id, username: 'lan.nguyen', displayName: 'Nguyễn Thị Lan', role: 'officer', province: 'Nghệ An', mustChangePassword: false, lastVisitAt: null },
       csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
     });
     const cookie = res.headers.getSetCookie()[0];
@@ -52,6 +52,20 @@ describe('sign-in, session cookie, sign-out', () => {
     const replay = new Client(srv.url);
     replay.cookie = `binhan_liaison=${token}`;
     expect((await replay.get('/me')).status).toBe(401);
+  });
+
+  it('tells the dashboard when the officer last signed in, for "new since your last visit"', async () => {
+    await makeOfficer(t.app, { username: 'hai', role: 'officer' });
+    const first = await new Client(srv.url).login('hai');
+    expect(first.body.officer.lastVisitAt).toBeNull();
+    const firstAt = new Date(clock).toISOString();
+    clock += 90 * MIN;
+    const cl = new Client(srv.url);
+    expect((await cl.login('hai')).body.officer.lastVisitAt).toBe(firstAt);
+    clock += MIN;
+    expect((await cl.get('/me')).body.officer.lastVisitAt).toBe(firstAt);
+    clock += MIN;
+    expect((await new Client(srv.url).login('hai')).body.officer.lastVisitAt).toBe(new Date(clock - 2 * MIN).toISOString());
   });
 
   it('answers a wrong password and an unknown user the same way', async () => {

@@ -23,6 +23,7 @@ import { registerOfficerRoutes } from './officer-routes.js';
 import { hashPassword, passwordProblem, verifyPassword } from './password.js';
 import { registerStatsRoutes } from './stats-routes.js';
 import { registerLiveRoutes } from './live-routes.js';
+import { lastVisit, recordVisit } from './visits.js';
 import {
   HttpError, assignBody, auditQuery, emptyQuery, filterQuery, listQuery, loginBody, noteBody, parse, parseId,
   passwordBody, priorityBody, questionBody, statusBody, toFilter,
@@ -89,7 +90,8 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
     }
     const csrfToken = await auth.start(req, res, officer);
     log.info('liaison sign-in', { role: officer.role });
-    res.json({ officer: meView(officer), csrfToken });
+    const lastVisitAt = await recordVisit(store, officer.id, now());
+    res.json({ officer: { ...meView(officer), lastVisitAt }, csrfToken });
   });
 
   r.post('/logout', guard('any', async ({ session }, req, res) => {
@@ -100,7 +102,7 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
 
   r.get('/me', guard('any', async ({ officer, session }, req, res) => {
     parse(emptyQuery, req.query, 'query');
-    res.json({ officer: meView(officer), csrfToken: session.csrf });
+    res.json({ officer: { ...meView(officer), lastVisitAt: await lastVisit(store, officer.id) }, csrfToken: session.csrf });
   }, { allowMustChange: true }));
 
   r.post('/me/password', guard('any', async ({ officer }, req, res) => {
@@ -117,7 +119,7 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
     // A new password ends every session of the account, this one too; a fresh one starts here.
     await store.deleteAuthSessionsOf(officer.id);
     const csrfToken = await auth.start(req, res, updated ?? officer);
-    res.json({ officer: meView(updated ?? officer), csrfToken });
+    res.json({ officer: { ...meView(updated ?? officer), lastVisitAt: await lastVisit(store, officer.id) }, csrfToken });
   }, { allowMustChange: true }));
 
   // ---------------------------------------------------------------- cases

@@ -7,6 +7,8 @@ import './live.js';
 import './stats.js';
 import './admin.js';
 
+/** Received after the officer's previous sign-in (the server keeps that time; nothing in the browser). */
+const isNew = (c) => !!state.me?.lastVisitAt && c.createdAt > state.me.lastVisitAt;
 const officerName = (c, id) => (id === 'reporter' ? t('reporter') : id === 'system' ? t('system') : c?.officers?.[id]?.displayName || c?.officers?.[id]?.username || id);
 
 // ---------------------------------------------------------------- sign-in and password
@@ -174,6 +176,7 @@ function queueView() {
       h('button', { type: 'button', class: `case-row p-${c.priority}`, 'data-ref': c.ref, onclick: () => openCase(c.id) },
         h('span', { class: 'ref', text: c.ref }),
         c.priority === 'urgent' ? h('span', { class: 'flag urgent', text: t('urgentFlag') }) : null,
+        isNew(c) ? h('span', { class: 'flag new', title: t('newSinceTitle'), text: t('newSince') }) : null,
         h('span', { class: 'badge', text: t(`s_${c.status}`) }),
         h('span', { class: 'badge', text: t(`p_${c.priority}`) }),
         h('span', { class: 'meta', text: `${t(`c_${c.category}`)} · ${c.province} · ${fmt(c.createdAt)}` }),
