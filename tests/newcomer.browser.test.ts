@@ -82,10 +82,16 @@ async function signIn(ctx: BrowserContext): Promise<Page> {
   return page;
 }
 
+/** The CLI on the test app's own store: its DATA_DIR's SQLite file (never a MONGODB_URI CI may have set). */
+function cliEnv(): NodeJS.ProcessEnv {
+  const { MONGODB_URI: _mongo, ...rest } = process.env;
+  return { ...rest, DATA_DIR: t.dir, LOG_LEVEL: 'error' };
+}
+
 describe('a newcomer triages the tip they filed', () => {
   it('goes from `binhan officers add --role admin` to a closed tip, through the web chat page and the dashboard', async () => {
     const cli = spawnSync(process.execPath, [join(ROOT, 'bin', 'binhan.js'), 'officers', 'add', '--role', 'admin'], {
-      input: `${ADMIN_PASSWORD}\n`, encoding: 'utf8', timeout: 60_000, env: { ...process.env, DATA_DIR: t.dir, LOG_LEVEL: 'error' },
+      input: `${ADMIN_PASSWORD}\n`, encoding: 'utf8', timeout: 60_000, env: cliEnv(),
     });
     expect(cli.stderr).toBe('');
     expect(cli.status).toBe(0);
