@@ -184,6 +184,11 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
       expect(a.case.week).toBe('2026-W53');
       expect(b.case.week).toBe('2026-W01');
       expect(a.case.week).toBe(isoWeek(new Date(a.case.createdAt)));
+      // 01:00 on Monday 23 November in Viet Nam is still Sunday in UTC: the Vietnamese week counts.
+      const monday = await at('2026-11-22T18:00:00.000Z', () => store.createCase(tip()));
+      expect(monday.case.week).toBe('2026-W48');
+      const sunday = await at('2026-11-22T16:59:00.000Z', () => store.createCase(tip()));
+      expect(sunday.case.week).toBe('2026-W47');
     });
 
     it('returns the existing case for the same idempotency key, even with a different ref or fields', async () => {
@@ -863,6 +868,27 @@ describe('SQLite store internals', () => {
     }
   });
 
+  it('moves the week of existing cases to Viet Nam’s day (migration 4)', async () => {
+    const { dir, cleanup } = tmpDir('binhan-migrate-');
+    try {
+      const file = join(dir, 'binhan.sqlite');
+      const v1 = new Database(file);
+      v1.exec(MIGRATIONS[0]);
+      v1.pragma('user_version = 1');
+      const fields = JSON.stringify({ category: 'drugs', province: 'Huế', what: 'Có người bán ma túy ở bến xe', inDanger: 'no' });
+      v1.prepare(V1_CASE).run('late', 'BA-PQRTUV', 'key-late', 'c'.repeat(64), 'normal', 'drugs', 'Huế', fields, '[]', '2026-11-22T18:00:00.000Z', '2026-11-22T18:00:00.000Z');
+      v1.close();
+      const store = new SqliteStore(file);
+      try {
+        expect((await store.getCase('late'))?.week).toBe('2026-W48');
+      } finally {
+        await store.close();
+      }
+    } finally {
+      cleanup();
+    }
+  });
+
   it('refuses a database from a newer program', () => {
     const { dir, cleanup } = tmpDir('binhan-migrate-');
     try {
@@ -896,6 +922,39 @@ describe('SQLite store internals', () => {
     } finally {
       await store.close();
       cleanup();
+    }
+  });
+});
+
+// ---- MongoDB only: data migrations (run in CI, where MONGODB_URI points at FerretDB)
+
+(process.env.MONGODB_URI ? describe : describe.skip)('MongoDB store migrations', () => {
+  it('moves the week of existing cases to Viet Nam’s day, once', async () => {
+    const uri = process.env.MONGODB_URI!;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { MongoStore } = require('../src/store/mongo') as typeof import('../src/store/mongo');
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { MongoClient } = require('mongodb') as typeof import('mongodb');
+    const dbName = `binhan_test_weeks_${process.pid}_${randomBytes(4).toString('hex')}`;
+    const client = await MongoClient.connect(uri);
+    try {
+      const first = await MongoStore.connect(uri, { dbName });
+      const { case: c } = await first.createCase(tip());
+      await first.close();
+      // As an older version stored it: created late on a Sunday (UTC), with the UTC day's week, not yet migrated.
+      const db = client.db(dbName);
+      await db.collection('cases').updateOne({ _id: c.id as never }, { $set: { createdAt: '2026-11-22T18:00:00.000Z', week: '2026-W47' } });
+      await db.collection('settings').deleteMany({});
+      const second = await MongoStore.connect(uri, { dbName });
+      try {
+        expect((await second.getCase(c.id))?.week).toBe('2026-W48');
+        expect(await second.getSetting('schema:weeks-in-vietnam')).toEqual(expect.any(String));
+      } finally {
+        await second.close();
+      }
+      await db.dropDatabase();
+    } finally {
+      await client.close();
     }
   });
 });

@@ -447,6 +447,22 @@ export class MongoStore implements Store {
       { key: { at: 1 }, name: 'at' },
     ]);
     await ensure(this.counters, [{ key: { day: 1, key: 1 }, name: 'day_key' }]);
+    await this.migrateWeeksToVietnam();
+  }
+
+  /**
+   * Once per database: a case's week became the ISO week of its day in Viet Nam (it was the UTC day's).
+   * Only cases created late on a Sunday (UTC) change; the others are read and left as they are.
+   */
+  private async migrateWeeksToVietnam(): Promise<void> {
+    const done = 'schema:weeks-in-vietnam';
+    if (await this.getSetting(done)) return;
+    const docs = await this.cases.find({}, { _id: 1, createdAt: 1, week: 1 }).lean<{ _id: string; createdAt: string; week: string }[]>().exec();
+    for (const d of docs) {
+      const week = isoWeek(new Date(d.createdAt));
+      if (week !== d.week) await this.serial(`case:${d._id}`, () => this.cases.updateOne({ _id: d._id }, { $set: { week } }).exec());
+    }
+    await this.setSetting(done, new Date().toISOString());
   }
 
   // ---- cases

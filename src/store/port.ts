@@ -278,9 +278,13 @@ export interface Store {
   close(): Promise<void>;
 }
 
-/** ISO-8601 week of a date, "YYYY-Www". */
+/** Viet Nam's clock (UTC+7, no daylight saving): weeks and days of the statistics are Vietnamese ones. */
+export const VN_OFFSET_MS = 7 * 3_600_000;
+
+/** ISO-8601 week, "YYYY-Www", of the day it is in Viet Nam at that instant (a tip at 01:00 on a Monday there counts in the new week). */
 export function isoWeek(d: Date): string {
-  const t = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
+  const vn = new Date(d.getTime() + VN_OFFSET_MS);
+  const t = new Date(Date.UTC(vn.getUTCFullYear(), vn.getUTCMonth(), vn.getUTCDate()));
   const day = t.getUTCDay() || 7;
   t.setUTCDate(t.getUTCDate() + 4 - day);
   const yearStart = Date.UTC(t.getUTCFullYear(), 0, 1);

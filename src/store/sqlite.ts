@@ -42,7 +42,7 @@ export const MIGRATIONS: readonly string[] = [
   // 2: case lifecycle (disposition, assignment, queue rank, optimistic version, ISO week, notes, history,
   // related links), officers, their sign-in sessions, the audit trail, settings.
   // The rank values are frozen here as they were in PRIORITY_RANK when this migration was released;
-  // the week of existing rows uses SQLite's ISO-8601 week (%G-W%V), the same as isoWeek() in port.ts.
+  // the week of existing rows uses SQLite's ISO-8601 week (%G-W%V) of the UTC day (migration 4 moves it to Viet Nam's day).
   `ALTER TABLE cases ADD COLUMN disposition TEXT;
    ALTER TABLE cases ADD COLUMN assigned_to TEXT;
    ALTER TABLE cases ADD COLUMN priority_rank INTEGER NOT NULL DEFAULT 2;
@@ -93,6 +93,8 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX audit_at ON audit (at, seq);
    CREATE TABLE settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);`,
   `CREATE TABLE counters (day TEXT NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (day, key));`,
+  // 4: a case's week is the ISO week of the day it is in Viet Nam (UTC+7), like isoWeek() in port.ts.
+  `UPDATE cases SET week = strftime('%G-W%V', created_at, '+7 hours');`,
 ];
 
 const PROCESSED_TTL_MS = 7 * 86_400_000;
