@@ -5,19 +5,17 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { testApp, type TestApp } from './helpers/app';
 import { serve } from './helpers/server';
-import { launchChromium } from './helpers/browser';
+import { TestBrowser, idle, submitSignIn } from './helpers/browser';
 import { addTip, makeOfficer, PASSWORD } from './helpers/liaison';
 import { ROOT } from './helpers/tmp';
 import type { Officer } from '../src/store/port';
 
 let t: TestApp;
 let srv: { url: string; close: () => Promise<void> };
-let browser: Browser;
-const external: string[] = [];
-const pageErrors: string[] = [];
+const browser = new TestBrowser();
 const IMG = join(ROOT, 'docs', 'img');
 const SHOTS = process.env.DASHBOARD_SCREENSHOTS === '1';
 const o: Record<string, Officer> = {};
@@ -30,7 +28,7 @@ beforeAll(async () => {
   const realGet = t.app.store.getCase.bind(t.app.store);
   t.app.store.getCase = async (id: string) => (gone.has(id) ? null : realGet(id));
   srv = await serve(t.app);
-  browser = await launchChromium();
+  await browser.launch();
   o.admin = await makeOfficer(t.app, { username: 'quan.tri', role: 'admin', displayName: 'Quản trị viên' });
   o.sup = await makeOfficer(t.app, { username: 'mai.le', role: 'supervisor', displayName: 'Lê Thị Mai' });
   o.duc = await makeOfficer(t.app, { username: 'duc.pham', role: 'officer', province: 'Nghệ An', displayName: 'Thượng úy Phạm Văn Đức' });
@@ -39,32 +37,14 @@ beforeAll(async () => {
   if (SHOTS) mkdirSync(IMG, { recursive: true });
 });
 afterAll(async () => {
-  expect(external).toEqual([]);
-  expect(pageErrors).toEqual([]);
-  await browser?.close();
+  await browser.close();
   await srv?.close();
   await t?.close();
 });
 
-async function context(): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN' });
-  await ctx.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => { external.push(route.request().url()); return route.abort(); });
-  return ctx;
-}
-
-async function open(ctx: BrowserContext): Promise<Page> {
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) pageErrors.push(m.text()); });
-  await page.goto(`${srv.url}/liaison`);
-  return page;
-}
-
-async function login(page: Page, username: string, password = PASSWORD): Promise<void> {
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill(password);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
-}
+const context = (): Promise<BrowserContext> => browser.context();
+const open = (ctx: BrowserContext): Promise<Page> => browser.page(ctx, `${srv.url}/liaison`);
+const login = (page: Page, username: string, password = PASSWORD): Promise<void> => submitSignIn(page, username, password);
 
 async function signIn(ctx: BrowserContext, username: string, password = PASSWORD): Promise<Page> {
   const page = await open(ctx);
@@ -72,7 +52,6 @@ async function signIn(ctx: BrowserContext, username: string, password = PASSWORD
   return page;
 }
 
-const idle = (page: Page) => page.locator('#main[aria-busy="false"]').waitFor();
 const row = (page: Page, ref: string) => page.locator(`.case-row[data-ref="${ref}"]`);
 const officerRow = (page: Page, username: string) => page.locator(`#officers tr[data-username="${username}"]`);
 const flashText = async (page: Page) => (await page.locator('#flash').textContent()) ?? '';

@@ -4,18 +4,16 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { Chat, fileTip, testApp, type TestApp } from './helpers/app';
 import { serve } from './helpers/server';
-import { launchChromium } from './helpers/browser';
+import { TestBrowser, idle, submitSignIn } from './helpers/browser';
 import { addTip, makeOfficer, PASSWORD } from './helpers/liaison';
 import { ROOT } from './helpers/tmp';
 
 let t: TestApp;
 let srv: { url: string; close: () => Promise<void> };
-let browser: Browser;
-const external: string[] = [];
-const pageErrors: string[] = [];
+const browser = new TestBrowser();
 const IMG = join(ROOT, 'docs', 'img');
 /** DASHBOARD_SCREENSHOTS=1 refreshes the guide's screenshots in docs/img (1280x800). */
 const SHOTS = process.env.DASHBOARD_SCREENSHOTS === '1';
@@ -23,7 +21,7 @@ const SHOTS = process.env.DASHBOARD_SCREENSHOTS === '1';
 beforeAll(async () => {
   t = await testApp();
   srv = await serve(t.app);
-  browser = await launchChromium();
+  await browser.launch();
   await makeOfficer(t.app, { username: 'duc.pham', role: 'officer', province: 'Nghệ An', displayName: 'Thượng úy Phạm Văn Đức' });
   await makeOfficer(t.app, { username: 'mai.le', role: 'supervisor', displayName: 'Lê Thị Mai' });
   await makeOfficer(t.app, { username: 'lan.tran', role: 'officer', province: 'Quảng Ninh', displayName: 'Trần Thị Lan' });
@@ -31,32 +29,18 @@ beforeAll(async () => {
   if (SHOTS) mkdirSync(IMG, { recursive: true });
 });
 afterAll(async () => {
-  expect(external).toEqual([]);
-  expect(pageErrors).toEqual([]);
-  await browser?.close();
+  await browser.close();
   await srv?.close();
   await t?.close();
 });
 
-async function context(): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN' });
-  await ctx.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => { external.push(route.request().url()); return route.abort(); });
-  return ctx;
-}
+const context = (): Promise<BrowserContext> => browser.context();
 
 async function signIn(ctx: BrowserContext, username: string, password = PASSWORD): Promise<Page> {
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) pageErrors.push(m.text()); });
-  await page.goto(`${srv.url}/liaison`);
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill(password);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  const page = await browser.page(ctx, `${srv.url}/liaison`);
+  await submitSignIn(page, username, password);
   return page;
 }
-
-/** Waits until no request of the page is running (the dashboard sets aria-busy on <main>). */
-const idle = (page: Page) => page.locator('#main[aria-busy="false"]').waitFor();
 const row = (page: Page, ref: string) => page.locator(`.case-row[data-ref="${ref}"]`);
 
 async function storage(page: Page): Promise<string> {

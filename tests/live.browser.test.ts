@@ -4,62 +4,43 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { testApp, type TestApp } from './helpers/app';
 import { serve } from './helpers/server';
-import { launchChromium } from './helpers/browser';
+import { TestBrowser, submitSignIn } from './helpers/browser';
 import { makeOfficer, PASSWORD } from './helpers/liaison';
 import { ROOT } from './helpers/tmp';
 
 let t: TestApp;
 let srv: { url: string; close: () => Promise<void> };
-let browser: Browser;
-const external: string[] = [];
-const pageErrors: string[] = [];
+const browser = new TestBrowser();
 const SHOTS = process.env.DASHBOARD_SCREENSHOTS === '1';
 const IMG = join(ROOT, 'docs', 'img');
 
 beforeAll(async () => {
   t = await testApp();
   srv = await serve(t.app);
-  browser = await launchChromium();
+  await browser.launch();
   await makeOfficer(t.app, { username: 'hanh.counsellor', role: 'officer', displayName: 'Đỗ Thị Hạnh' });
   if (SHOTS) mkdirSync(IMG, { recursive: true });
 });
 afterAll(async () => {
-  expect(external).toEqual([]);
-  expect(pageErrors).toEqual([]);
-  await browser?.close();
+  await browser.close();
   await srv?.close();
   await t?.close();
 });
 
-async function context(viewport: { width: number; height: number }): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport, locale: 'vi-VN' });
-  await ctx.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => { external.push(route.request().url()); return route.abort(); });
-  return ctx;
-}
-
-function watch(page: Page): Page {
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) pageErrors.push(m.text()); });
-  return page;
-}
-
 async function person(): Promise<Page> {
-  const page = watch(await (await context({ width: 375, height: 740 })).newPage());
-  await page.goto(srv.url);
+  const page = await browser.page(await browser.context({ viewport: { width: 375, height: 740 } }), srv.url);
   await page.locator('.msg.bot').first().waitFor();
   return page;
 }
 
 async function counsellor(): Promise<Page> {
-  const page = watch(await (await context({ width: 1280, height: 800 })).newPage());
+  const page = await browser.page(await browser.context());
   page.on('dialog', (d) => { void d.accept(); });
   await page.goto(`${srv.url}/liaison`);
-  await page.getByLabel('Tên đăng nhập').fill('hanh.counsellor');
-  await page.getByLabel('Mật khẩu').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await submitSignIn(page, 'hanh.counsellor', PASSWORD);
   await page.locator('#nav-live').click();
   await page.getByLabel('Tôi đang trực (nhận trò chuyện)').check();
   await page.locator('#on-duty-count', { hasText: ': 1' }).waitFor();

@@ -7,46 +7,32 @@
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { testApp, type TestApp } from './helpers/app';
 import { serve } from './helpers/server';
-import { launchChromium } from './helpers/browser';
+import { TestBrowser, submitSignIn } from './helpers/browser';
 import { addTip } from './helpers/liaison';
 import { ROOT } from './helpers/tmp';
 
 const ADMIN_PASSWORD = 'mật khẩu quản trị đủ dài 2026';
 let t: TestApp;
 let srv: { url: string; close: () => Promise<void> };
-let browser: Browser;
-const external: string[] = [];
-const pageErrors: string[] = [];
+const browser = new TestBrowser();
 
 beforeAll(async () => {
   t = await testApp();
   srv = await serve(t.app);
-  browser = await launchChromium();
+  await browser.launch();
 });
 afterAll(async () => {
-  expect(external).toEqual([]);
-  expect(pageErrors).toEqual([]);
-  await browser?.close();
+  await browser.close();
   await srv?.close();
   await t?.close();
 });
 
-async function context(): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport: { width: 1024, height: 768 }, locale: 'vi-VN' });
-  await ctx.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => { external.push(route.request().url()); return route.abort(); });
-  return ctx;
-}
-
-async function open(ctx: BrowserContext, path: string): Promise<Page> {
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if (m.type() === 'error' && !/status of 4\d\d/.test(m.text())) pageErrors.push(m.text()); });
-  await page.goto(`${srv.url}${path}`);
-  return page;
-}
+/** A tablet-sized window. */
+const context = (): Promise<BrowserContext> => browser.context({ viewport: { width: 1024, height: 768 } });
+const open = (ctx: BrowserContext, path: string): Promise<Page> => browser.page(ctx, `${srv.url}${path}`);
 
 /** The web chat page: type, or tap a button, and wait for the bot's answer. */
 class WebChat {
@@ -75,9 +61,7 @@ class WebChat {
 
 async function signIn(ctx: BrowserContext): Promise<Page> {
   const page = await open(ctx, '/liaison');
-  await page.getByLabel('Tên đăng nhập').fill('admin');
-  await page.getByLabel('Mật khẩu').fill(ADMIN_PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  await submitSignIn(page, 'admin', ADMIN_PASSWORD);
   await page.locator('#filters').waitFor();
   return page;
 }
@@ -148,9 +132,7 @@ describe('a newcomer triages the tip they filed', () => {
     await desk.getByLabel('Tên đăng nhập').waitFor();
     await new Promise((r) => setTimeout(r, 5));
     const later = await addTip(t.app, { province: 'Huế', what: 'Tin đến sau lần đăng nhập trước.' });
-    await desk.getByLabel('Tên đăng nhập').fill('admin');
-    await desk.getByLabel('Mật khẩu').fill(ADMIN_PASSWORD);
-    await desk.getByRole('button', { name: 'Đăng nhập' }).click();
+    await submitSignIn(desk, 'admin', ADMIN_PASSWORD);
     await desk.locator(`.case-row[data-ref="${later.ref}"] .flag.new`, { hasText: 'MỚI' }).waitFor();
     await desk.locator(`.case-row[data-ref="${ref}"]`).waitFor();
     expect(await desk.locator(`.case-row[data-ref="${ref}"] .flag.new`).count()).toBe(0);

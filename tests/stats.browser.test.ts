@@ -8,19 +8,17 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { testApp, type TestApp } from './helpers/app';
 import { serve } from './helpers/server';
-import { launchChromium } from './helpers/browser';
+import { TestBrowser, idle, submitSignIn } from './helpers/browser';
 import { addTip, makeOfficer, PASSWORD } from './helpers/liaison';
 import { ROOT } from './helpers/tmp';
 import type { CaseRecord, Category, HistoryEntry, Officer } from '../src/store/port';
 
 let t: TestApp;
 let srv: { url: string; close: () => Promise<void> };
-let browser: Browser;
-const external: string[] = [];
-const pageErrors: string[] = [];
+const browser = new TestBrowser();
 const IMG = join(ROOT, 'docs', 'img');
 /** DASHBOARD_SCREENSHOTS=1 also writes the guide's screenshot docs/img/stats.png (1280x800). */
 const SHOTS = process.env.DASHBOARD_SCREENSHOTS === '1';
@@ -42,7 +40,7 @@ beforeAll(async () => {
   if (!existsSync(join(ROOT, 'web', 'liaison', 'vendor', 'chart.js'))) execFileSync(process.execPath, [join(ROOT, 'scripts', 'bundle-chart.mjs')]);
   t = await testApp();
   srv = await serve(t.app);
-  browser = await launchChromium();
+  await browser.launch();
   supervisor = await makeOfficer(t.app, { username: 'mai.le', role: 'supervisor', displayName: 'Lê Thị Mai' });
   await makeOfficer(t.app, { username: 'duc.pham', role: 'officer', province: 'Nghệ An', displayName: 'Thượng úy Phạm Văn Đức' });
   await makeOfficer(t.app, { username: 'admin', role: 'admin' });
@@ -71,16 +69,13 @@ beforeAll(async () => {
   if (SHOTS) mkdirSync(IMG, { recursive: true });
 });
 afterAll(async () => {
-  expect(external).toEqual([]);
-  expect(pageErrors).toEqual([]);
-  await browser?.close();
+  await browser.close();
   await srv?.close();
   await t?.close();
 });
 
 async function context(): Promise<BrowserContext> {
-  const ctx = await browser.newContext({ viewport: { width: 1280, height: 800 }, locale: 'vi-VN', acceptDownloads: true });
-  await ctx.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => { external.push(route.request().url()); return route.abort(); });
+  const ctx = await browser.context({ acceptDownloads: true });
   // CSP violations (an inline style or script, eval) are recorded by the page itself.
   await ctx.addInitScript(() => {
     const w = window as unknown as { __csp: string[] };
@@ -91,18 +86,12 @@ async function context(): Promise<BrowserContext> {
 }
 
 async function signIn(ctx: BrowserContext, username: string): Promise<Page> {
-  const page = await ctx.newPage();
-  page.on('pageerror', (e) => pageErrors.push(e.message));
-  page.on('console', (m) => { if ((m.type() === 'error' || /Content Security Policy/.test(m.text())) && !/status of 4\d\d/.test(m.text())) pageErrors.push(m.text()); });
-  await page.goto(`${srv.url}/liaison`);
-  await page.getByLabel('Tên đăng nhập').fill(username);
-  await page.getByLabel('Mật khẩu').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Đăng nhập' }).click();
+  const page = await browser.page(ctx, `${srv.url}/liaison`);
+  await submitSignIn(page, username, PASSWORD);
   await page.locator('#nav').waitFor();
   return page;
 }
 
-const idle = (page: Page) => page.locator('#main[aria-busy="false"]').waitFor();
 
 async function openStats(page: Page): Promise<void> {
   await page.locator('#nav-stats').click();
