@@ -13,6 +13,7 @@ import type { CaseService } from '../cases/service.js';
 import type { FieldCipher } from '../cases/cipher.js';
 import type { NotificationRegistry } from '../channels/notify.js';
 import type { LiveRelay } from '../live/relay.js';
+import type { LiveChat, LiveState } from '../live/desk.js';
 import { normalize } from '../text/normalize.js';
 import { soundsLikeEmergency } from '../nlu/emergency.js';
 
@@ -35,6 +36,8 @@ export interface Inbound {
 export interface Outbound {
   replies: OutMessage[];
   duplicate: boolean;
+  /** An open live chat with a counsellor: its state, and the token of the person's event stream (web chat). */
+  live?: { stream: string; state: LiveState };
 }
 
 /** Anonymous counters of what happened, for aggregate statistics (no ids, no text). */
@@ -75,10 +78,6 @@ export class Bot {
 
   private readonly liveEnd: Set<string>;
 
-  /** The open live chat of a conversation (for the web chat's event stream). */
-  liveChatOf(channel: string, userId: string) {
-    return this.opts.live?.desk.chatOf(this.sessionKey(channel, userId));
-  }
 
   onTurn(observer: TurnObserver): void {
     this.observers.push(observer);
@@ -103,7 +102,10 @@ export class Bot {
     const run = prev.then(() => this.turn(key, msg), () => this.turn(key, msg));
     this.locks.set(key, run);
     try {
-      return await run;
+      const out = await run;
+      // In a live chat with a counsellor, the web chat opens the chat's event stream with this token.
+      const chat = this.opts.live?.desk.chatOf(key);
+      return chat ? { ...out, live: { stream: chat.token, state: chat.state } } : out;
     } finally {
       if (this.locks.get(key) === run) this.locks.delete(key);
     }
@@ -113,10 +115,9 @@ export class Bot {
     const started = performance.now();
     const now = this.opts.now?.() ?? Date.now();
     const processedKey = msg.messageId ? hmac(this.key, 'msg', msg.channel, msg.messageId) : undefined;
-    const session = await this.loadSession(key, now);
     if (processedKey && !(await this.isNew(processedKey))) {
       this.log.info('duplicate delivery ignored', { channel: msg.channel });
-      return { replies: this.engine.prompt(session), duplicate: true };
+      return { replies: this.engine.prompt(await this.loadSession(key, now)), duplicate: true };
     }
     const id = msg.messageId ? processedKey as string : randomUUID();
     let input: Input = msg.start ? { kind: 'start', id, now }
@@ -126,29 +127,17 @@ export class Bot {
 
     const replies: OutMessage[] = [];
     // In a live chat with a counsellor, the person's words go to the counsellor, not to the bot,
-    // until either side ends it ("kết thúc", "menu", "hủy", or the end button).
-    const live = this.opts.live?.desk.chatOf(key);
-    if (live && this.opts.live) {
-      const relay = this.opts.live;
-      if (this.endsLive(msg)) {
-        relay.desk.endByUser(key);
-        replies.push({ text: relay.say(live.lang, 'live_ended_user') });
-        input = { kind: 'choice', payload: 'cmd:menu', id, now };
-      } else {
-        if (input.kind === 'attachment') replies.push({ text: relay.say(live.lang, 'live_text_only') });
-        else if (input.kind === 'text' && input.text.trim()) {
-          relay.desk.fromUser(key, input.text, soundsLikeEmergency(normalize(input.text)));
-          if (live.state === 'waiting' && !live.ackedWaiting) {
-            live.ackedWaiting = true;
-            replies.push({ text: relay.say(live.lang, 'live_waiting') });
-          }
-        }
-        await this.commit(key, undefined, processedKey, now, false);
-        this.log.info('turn', { channel: msg.channel, input: input.kind, live: live.state, replies: replies.length });
-        return { replies, duplicate: false };
-      }
+    // until either side ends it ("kết thúc", "menu", "hủy", or the end button): then back to the menu.
+    const relay = this.opts.live;
+    const live = relay?.desk.chatOf(key);
+    if (relay && live) {
+      if (!this.endsLive(msg)) return this.liveTurn(relay, live, input, processedKey, msg.channel, now);
+      relay.desk.endByUser(key);
+      replies.push({ text: relay.say(live.lang, 'live_ended_user') });
+      input = { kind: 'choice', payload: 'cmd:menu', id, now };
     }
 
+    const session = await this.loadSession(key, now);
     let res = this.engine.step(session, input);
     replies.push(...res.messages);
     const events = [...res.events];
@@ -175,15 +164,30 @@ export class Bot {
     return { replies, duplicate: false };
   }
 
-  /** Saves the session (sealed) and marks the message processed, in one write. */
-  private async commit(key: string, session: Session | undefined, processedKey: string | undefined, now: number, deleteSession: boolean): Promise<void> {
-    if (!session && !deleteSession) {
-      // A live-chat turn: the session is untouched; only the message is marked as processed.
-      if (processedKey) await this.store.markProcessed(processedKey, now).catch((e: Error) => this.log.warn('message not marked processed', { error: e.message }));
-      return;
+  /**
+   * A message during a live chat: relayed to the counsellor (flagged if it sounds like an emergency);
+   * the bot answers only to say a file cannot be passed on, or once, while waiting, that the counsellor
+   * will read it. The session is not touched; the message is marked processed so a redelivery is not relayed twice.
+   */
+  private async liveTurn(relay: LiveRelay, live: LiveChat, input: Input, processedKey: string | undefined, channel: string, now: number): Promise<Outbound> {
+    const replies: OutMessage[] = [];
+    if (input.kind === 'attachment') replies.push({ text: relay.say(live.lang, 'live_text_only') });
+    else if (input.kind === 'text' && input.text.trim()) {
+      relay.desk.fromUser(live.sessionKey, input.text, soundsLikeEmergency(normalize(input.text)));
+      if (live.state === 'waiting' && !live.ackedWaiting) {
+        live.ackedWaiting = true;
+        replies.push({ text: relay.say(live.lang, 'live_waiting') });
+      }
     }
+    if (processedKey) await this.store.markProcessed(processedKey, now).catch((e: Error) => this.log.warn('message not marked processed', { error: e.message }));
+    this.log.info('turn', { channel, input: input.kind, live: live.state, replies: replies.length });
+    return { replies, duplicate: false };
+  }
+
+  /** Saves the session (sealed) and marks the message processed, in one write. */
+  private async commit(key: string, session: Session, processedKey: string | undefined, now: number, deleteSession: boolean): Promise<void> {
     // A session may hold a tip's unsent answers: it is sealed at rest like the cases.
-    const saved = deleteSession || !session ? undefined : { data: this.opts.cipher.encrypt(JSON.stringify(session), 'session'), expiresAt: now + this.opts.sessionTimeoutMs + SESSION_GRACE_MS };
+    const saved = deleteSession ? undefined : { data: this.opts.cipher.encrypt(JSON.stringify(session), 'session'), expiresAt: now + this.opts.sessionTimeoutMs + SESSION_GRACE_MS };
     try {
       await this.store.commitTurn({ sessionKey: key, session: saved, processedKey, at: now });
       this.remember(key, saved, false);

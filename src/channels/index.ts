@@ -23,7 +23,7 @@ export interface Channels {
   drain(): Promise<void>;
 }
 
-export function createChannels(app: Pick<App, 'bot' | 'log' | 'store' | 'cases' | 'notifications' | 'bundle' | 'cipher'> & Partial<Pick<App, 'live'>>, env: NodeJS.ProcessEnv = process.env, opts: { outbox?: OutboxOptions; now?: () => number } = {}): Channels {
+export function createChannels(app: Pick<App, 'bot' | 'log' | 'store' | 'cases' | 'notifications' | 'bundle' | 'cipher' | 'live'>, env: NodeJS.ProcessEnv = process.env, opts: { outbox?: OutboxOptions; now?: () => number } = {}): Channels {
   const deps: ChannelDeps = { log: app.log, store: app.store, cipher: app.cipher, now: opts.now };
   const router = Router();
   const dispatchers = new Map<ChannelName, ChannelDispatcher>();
@@ -34,7 +34,7 @@ export function createChannels(app: Pick<App, 'bot' | 'log' | 'store' | 'cases' 
     adapter.mount(router, d.deliver);
     dispatchers.set(adapter.name, d);
     // A counsellor's lines in a live chat go out through the same outbox as the bot's replies.
-    app.live?.register(adapter.name, (address, messages) => d.outbox.send(address, adapter.render(messages)));
+    app.live.register(adapter.name, (address, messages) => d.outbox.send(address, adapter.render(messages)));
   }
   // Opt-in notifications: an officer's question → "there is news" to a reporter who asked for it,
   // through the same outbox (each adapter refuses to send outside its platform's window).

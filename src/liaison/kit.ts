@@ -5,7 +5,7 @@ import type { Actor } from '../cases/service.js';
 import type { AuthSession, Officer, Role } from '../store/port.js';
 import type { Auth } from './auth.js';
 
-export type LiaisonApp = Pick<App, 'store' | 'cases' | 'log' | 'bundle'> & Partial<Pick<App, 'live'>>;
+export type LiaisonApp = Pick<App, 'store' | 'cases' | 'log' | 'bundle' | 'live'>;
 export interface Ctx { officer: Officer; session: AuthSession; actor: Actor }
 export type Handler = (ctx: Ctx, req: Request, res: Response) => Promise<void>;
 export type Guard = (roles: readonly Role[] | 'any', fn: Handler, o?: { allowMustChange?: boolean }) => (req: Request, res: Response) => Promise<void>;

@@ -17,40 +17,41 @@ const noBody = z.strictObject({}).optional();
 const SESSION_CHECK_MS = 30_000;
 
 export function registerLiveRoutes({ r, guard, app, auth, log }: RouteKit): void {
-  const relay = app.live;
-  const desk = (): NonNullable<typeof relay>['desk'] => {
-    if (!relay) throw new HttpError(404, 'live chats are not available here', undefined, 'not_found');
-    return relay.desk;
-  };
-  /** Runs a desk call, turning its refusals into clear HTTP errors. */
-  const call = <T>(fn: () => T): T => {
-    try {
-      return fn();
-    } catch (e) {
-      if (e instanceof LiveError) throw new HttpError(e.status, e.message, undefined, e.code);
-      throw e;
-    }
+  const { desk } = app.live;
+
+  /** POST /live/chats/:id/<verb>: runs the desk call for the signed-in counsellor and answers with their view. */
+  const chatAction = <S extends z.ZodType>(verb: string, body: S, act: (chatId: string, officerId: string, body: z.output<S>) => unknown): void => {
+    r.post(`/live/chats/:id/${verb}`, guard(LIVE_ROLES, async ({ officer }, req, res) => {
+      const id = parseId(req.params.id, 'chat id');
+      const b = parse(body, req.body);
+      try {
+        act(id, officer.id, b);
+      } catch (e) {
+        if (e instanceof LiveError) throw new HttpError(e.status, e.message, undefined, e.code);
+        throw e;
+      }
+      res.json(desk.view(officer.id));
+    }));
   };
 
   r.get('/live', guard(LIVE_ROLES, async ({ officer }, req, res) => {
     parse(emptyQuery, req.query, 'query');
-    res.json(desk().view(officer.id));
+    res.json(desk.view(officer.id));
   }));
 
   /** The counsellor's view, pushed again on every change. An open stream is what "present" means. */
   r.get('/live/events', guard(LIVE_ROLES, async ({ officer }, req, res) => {
     parse(emptyQuery, req.query, 'query');
-    const d = desk();
     const stream = openSse(req, res);
-    d.connect(officer.id);
+    desk.connect(officer.id);
     let queued = false;
     const push = (): void => {
       if (queued || stream.closed) return;
       queued = true;
-      setImmediate(() => { queued = false; if (!stream.closed) stream.send('state', d.view(officer.id)); });
+      setImmediate(() => { queued = false; if (!stream.closed) stream.send('state', desk.view(officer.id)); });
     };
     push();
-    const stop = d.onChange(push);
+    const stop = desk.onChange(push);
     // A signed-out, disabled or expired account loses its stream (checked without extending the session).
     const check = setInterval(() => {
       auth.session(req, { slide: false }).then(
@@ -59,41 +60,18 @@ export function registerLiveRoutes({ r, guard, app, auth, log }: RouteKit): void
       );
     }, SESSION_CHECK_MS);
     check.unref();
-    stream.onClose(() => { clearInterval(check); stop(); d.disconnect(officer.id); });
+    stream.onClose(() => { clearInterval(check); stop(); desk.disconnect(officer.id); });
   }));
 
   r.post('/live/duty', guard(LIVE_ROLES, async ({ officer }, req, res) => {
     const { on } = parse(dutyBody, req.body);
-    desk().setDuty(officer.id, on);
+    desk.setDuty(officer.id, on);
     log.info('counsellor duty', { on });
-    res.json(desk().view(officer.id));
+    res.json(desk.view(officer.id));
   }));
 
-  r.post('/live/chats/:id/take', guard(LIVE_ROLES, async ({ officer }, req, res) => {
-    const id = parseId(req.params.id, 'chat id');
-    parse(noBody, req.body);
-    call(() => desk().take(id, officer.id));
-    res.json(desk().view(officer.id));
-  }));
-
-  r.post('/live/chats/:id/messages', guard(LIVE_ROLES, async ({ officer }, req, res) => {
-    const id = parseId(req.params.id, 'chat id');
-    const { text } = parse(replyBody, req.body);
-    call(() => desk().reply(id, officer.id, text));
-    res.json(desk().view(officer.id));
-  }));
-
-  r.post('/live/chats/:id/end', guard(LIVE_ROLES, async ({ officer }, req, res) => {
-    const id = parseId(req.params.id, 'chat id');
-    parse(noBody, req.body);
-    call(() => desk().endByCounsellor(id, officer.id));
-    res.json(desk().view(officer.id));
-  }));
-
-  r.post('/live/chats/:id/dismiss', guard(LIVE_ROLES, async ({ officer }, req, res) => {
-    const id = parseId(req.params.id, 'chat id');
-    parse(noBody, req.body);
-    desk().dismiss(id, officer.id);
-    res.json(desk().view(officer.id));
-  }));
+  chatAction('take', noBody, (id, officerId) => desk.take(id, officerId));
+  chatAction('messages', replyBody, (id, officerId, b) => desk.reply(id, officerId, b.text));
+  chatAction('end', noBody, (id, officerId) => desk.endByCounsellor(id, officerId));
+  chatAction('dismiss', noBody, (id, officerId) => desk.dismiss(id, officerId));
 }

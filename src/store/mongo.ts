@@ -14,7 +14,7 @@
 import mongoose, { Schema, type Connection, type Model } from 'mongoose';
 import { randomUUID } from 'node:crypto';
 import {
-  DuplicateKeyError, PRIORITY_RANK, cutPage, parseCursor, isoWeek,
+  DuplicateKeyError, PRIORITY_RANK, cutPage, parseCursor, isoWeek, groupKey,
   type AuditEvent, type AuthSession, type CaseFilter, type CaseMessage, type CaseNote, type CasePage,
   type CasePageRequest, type CaseRecord, type CaseStatus, type CaseUpdate, type Disposition, type GroupBy,
   type HistoryEntry, type NewCase, type NewOfficer, type Officer, type Priority, type RelatedLink, type Role,
@@ -205,15 +205,6 @@ function isoBound(name: string, v: unknown): string {
   return d.toISOString();
 }
 
-const GROUP_FIELDS: Record<GroupBy, string> = {
-  category: 'category', province: 'province', status: 'status', priority: 'priority', week: 'week', disposition: 'disposition',
-};
-
-function groupField(by: GroupBy): string {
-  const field = Object.hasOwn(GROUP_FIELDS, by) ? GROUP_FIELDS[by] : undefined;
-  if (!field) throw new Error(`invalid group ${String(by)}`);
-  return field;
-}
 
 function isDuplicateKey(e: unknown): boolean {
   return (e as { code?: unknown }).code === 11000;
@@ -551,7 +542,7 @@ export class MongoStore implements Store {
   }
 
   async countCases(filter: CaseFilter, by: GroupBy): Promise<{ key: string; count: number }[]> {
-    const field = groupField(by);
+    const field = groupKey(by);
     const and = this.where(filter);
     const rows = await this.cases.aggregate<{ _id: string | null; count: number }>([
       { $match: and.length ? { $and: and } : {} },
@@ -562,7 +553,7 @@ export class MongoStore implements Store {
   }
 
   async countCasesByPair(filter: CaseFilter, by: readonly [GroupBy, GroupBy]): Promise<{ keys: [string, string]; count: number }[]> {
-    const [a, b] = [groupField(by[0]), groupField(by[1])];
+    const [a, b] = [groupKey(by[0]), groupKey(by[1])];
     const and = this.where(filter);
     const rows = await this.cases.aggregate<{ _id: { a?: string | null; b?: string | null }; count: number }>([
       { $match: and.length ? { $and: and } : {} },

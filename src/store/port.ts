@@ -154,7 +154,17 @@ export interface CaseUpdate {
 }
 
 /** `disposition`: only cases that have one (closed cases) are counted. */
-export type GroupBy = 'category' | 'province' | 'status' | 'priority' | 'week' | 'disposition';
+export const GROUP_BY = ['category', 'province', 'status', 'priority', 'week', 'disposition'] as const;
+export type GroupBy = (typeof GROUP_BY)[number];
+
+/**
+ * The stored column (SQLite) or field (MongoDB) to group by: named like the grouping in both stores.
+ * Checked, because the name goes into a query.
+ */
+export function groupKey(by: GroupBy): string {
+  if (!(GROUP_BY as readonly string[]).includes(by)) throw new Error(`invalid group ${String(by)}`);
+  return by;
+}
 
 /** When a case was filed and when it first left "new" (its earliest claim, assign or status entry). Times only. */
 export const TRIAGE_ACTIONS: readonly HistoryEntry['action'][] = ['claim', 'assign', 'status'];

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import {
-  DuplicateKeyError, PRIORITY_RANK, cutPage, parseCursor, isoWeek,
+  DuplicateKeyError, PRIORITY_RANK, cutPage, parseCursor, isoWeek, groupKey,
   type AuditEvent, type AuthSession, type CaseFilter, type CaseMessage, type CaseNote, type CasePage,
   type CasePageRequest, type CaseRecord, type CaseStatus, type CaseUpdate, type Disposition, type GroupBy,
   type HistoryEntry, type NewCase, type NewOfficer, type Officer, type Priority, type RelatedLink, type Role,
@@ -150,15 +150,6 @@ function rankOf(p: Priority): number {
   return rank;
 }
 
-const GROUP_COLUMNS: Record<GroupBy, string> = {
-  category: 'category', province: 'province', status: 'status', priority: 'priority', week: 'week', disposition: 'disposition',
-};
-
-function groupColumn(by: GroupBy): string {
-  const column = Object.hasOwn(GROUP_COLUMNS, by) ? GROUP_COLUMNS[by] : undefined;
-  if (!column) throw new Error(`invalid group ${String(by)}`);
-  return column;
-}
 
 /** A filter's ISO bound, normalised so that it compares correctly with the stored `toISOString()` text. */
 function isoBound(name: string, v: string): string {
@@ -322,7 +313,7 @@ export class SqliteStore implements Store {
   }
 
   async countCases(filter: CaseFilter, by: GroupBy): Promise<{ key: string; count: number }[]> {
-    const column = groupColumn(by);
+    const column = groupKey(by);
     const where = this.where(filter);
     const stmt = this.cached(`count|${by}|${where.shape}`, () =>
       `SELECT ${column} AS key, COUNT(*) AS count FROM cases${where.clauses.length ? ` WHERE ${where.clauses.join(' AND ')}` : ''}
@@ -332,7 +323,7 @@ export class SqliteStore implements Store {
   }
 
   async countCasesByPair(filter: CaseFilter, by: readonly [GroupBy, GroupBy]): Promise<{ keys: [string, string]; count: number }[]> {
-    const [a, b] = [groupColumn(by[0]), groupColumn(by[1])];
+    const [a, b] = [groupKey(by[0]), groupKey(by[1])];
     const where = this.where(filter);
     const stmt = this.cached(`pair|${by[0]}|${by[1]}|${where.shape}`, () =>
       `SELECT ${a} AS a, ${b} AS b, COUNT(*) AS count FROM cases${where.clauses.length ? ` WHERE ${where.clauses.join(' AND ')}` : ''}

@@ -54,9 +54,8 @@ export function createServer(app: App, channels?: Channels): express.Express {
     const b = parsed.data;
     try {
       const out = await app.bot.handle({ channel: 'web', userId: b.client, messageId: b.id, text: b.text, payload: b.payload, start: b.start });
-      // In a live chat with a counsellor, the page opens the chat's event stream with this token.
-      const live = app.bot.liveChatOf('web', b.client);
-      res.set('Cache-Control', 'no-store').json({ replies: out.replies, duplicate: out.duplicate, ...(live ? { live: { stream: live.token, state: live.state } } : {}) });
+      // In a live chat with a counsellor, the page opens the chat's event stream with out.live.stream.
+      res.set('Cache-Control', 'no-store').json({ replies: out.replies, duplicate: out.duplicate, ...(out.live ? { live: out.live } : {}) });
     } catch (e) {
       next(e);
     }
