@@ -108,6 +108,21 @@ describe('LiveDesk', () => {
   });
 });
 
+describe('LiveDesk shutdown', () => {
+  it('tells every person in an open chat that it ended, waiting or active', () => {
+    const d = new LiveDesk();
+    const told: string[] = [];
+    d.onUserMessage((c, m) => { if (m.notice) told.push(`${c.sessionKey}:${m.notice}`); });
+    d.connect('c1'); d.setDuty('c1', true);
+    d.request({ sessionKey: 'a', channel: 'web', address: 'x', lang: 'vi' });
+    const b = d.request({ sessionKey: 'b', channel: 'telegram', address: 'y', lang: 'vi' })!;
+    d.take(b.id, 'c1');
+    d.shutdown();
+    expect(told).toEqual(['b:joined', 'a:counsellor_gone', 'b:counsellor_gone']);
+    expect(d.openCount()).toBe(0);
+  });
+});
+
 describe('live chat over HTTP: web chat ↔ dashboard API', () => {
   let t: TestApp;
   let srv: { url: string; close: () => Promise<void> };

@@ -823,19 +823,26 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
 describe('SQLite store internals', () => {
   const V1_CASE = `INSERT INTO cases (id, ref, idempotency_key, secret_hash, status, priority, category, province, channel, lang, fields, messages, created_at, updated_at)
     VALUES (?, ?, ?, ?, 'new', ?, ?, ?, 'web', 'vi', ?, ?, ?, ?)`;
+  /** A database as version 1 of the program left it, holding these case rows (V1_CASE's parameters). */
+  function v1Database(file: string, rows: unknown[][]): void {
+    const v1 = new Database(file);
+    v1.exec(MIGRATIONS[0]);
+    v1.pragma('user_version = 1');
+    const insert = v1.prepare(V1_CASE);
+    for (const row of rows) insert.run(...row);
+    v1.close();
+  }
 
   it('migrates a version-1 database with its cases in place', async () => {
     const { dir, cleanup } = tmpDir('binhan-migrate-');
     try {
       const file = join(dir, 'binhan.sqlite');
-      const v1 = new Database(file);
-      v1.exec(MIGRATIONS[0]);
-      v1.pragma('user_version = 1');
       const fields = (category: string, province: string) => JSON.stringify({ category, province, what: 'Có người lạ dụ trẻ em đi làm ở Campuchia', inDanger: 'no' });
       const msg = [{ from: 'reporter', text: 'Bổ sung: họ đi xe khách', at: '2027-01-01T05:00:00.000Z' }];
-      v1.prepare(V1_CASE).run('old-1', 'BA-ACDEFG', 'key-1', 'a'.repeat(64), 'low', 'scam', 'Hà Nội', fields('scam', 'Hà Nội'), '[]', '2026-11-02T01:00:00.000Z', '2026-11-02T01:00:00.000Z');
-      v1.prepare(V1_CASE).run('old-2', 'BA-HJKLMN', 'key-2', 'b'.repeat(64), 'urgent', 'trafficking', 'An Giang', fields('trafficking', 'An Giang'), JSON.stringify(msg), '2027-01-01T03:00:00.000Z', '2027-01-01T05:00:00.000Z');
-      v1.close();
+      v1Database(file, [
+        ['old-1', 'BA-ACDEFG', 'key-1', 'a'.repeat(64), 'low', 'scam', 'Hà Nội', fields('scam', 'Hà Nội'), '[]', '2026-11-02T01:00:00.000Z', '2026-11-02T01:00:00.000Z'],
+        ['old-2', 'BA-HJKLMN', 'key-2', 'b'.repeat(64), 'urgent', 'trafficking', 'An Giang', fields('trafficking', 'An Giang'), JSON.stringify(msg), '2027-01-01T03:00:00.000Z', '2027-01-01T05:00:00.000Z'],
+      ]);
 
       const store = new SqliteStore(file);
       try {
@@ -872,12 +879,8 @@ describe('SQLite store internals', () => {
     const { dir, cleanup } = tmpDir('binhan-migrate-');
     try {
       const file = join(dir, 'binhan.sqlite');
-      const v1 = new Database(file);
-      v1.exec(MIGRATIONS[0]);
-      v1.pragma('user_version = 1');
       const fields = JSON.stringify({ category: 'drugs', province: 'Huế', what: 'Có người bán ma túy ở bến xe', inDanger: 'no' });
-      v1.prepare(V1_CASE).run('late', 'BA-PQRTUV', 'key-late', 'c'.repeat(64), 'normal', 'drugs', 'Huế', fields, '[]', '2026-11-22T18:00:00.000Z', '2026-11-22T18:00:00.000Z');
-      v1.close();
+      v1Database(file, [['late', 'BA-PQRTUV', 'key-late', 'c'.repeat(64), 'normal', 'drugs', 'Huế', fields, '[]', '2026-11-22T18:00:00.000Z', '2026-11-22T18:00:00.000Z']]);
       const store = new SqliteStore(file);
       try {
         expect((await store.getCase('late'))?.week).toBe('2026-W48');
