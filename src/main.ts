@@ -4,7 +4,7 @@ import { loadConfig, ConfigError } from './config.js';
 import { createApp } from './app/index.js';
 import { listen } from './web/server.js';
 import { createChannels } from './channels/index.js';
-import { BundleError } from './content/load.js';
+import { BundleError } from './bundle/load.js';
 import { closeAllStreams } from './web/sse.js';
 
 async function main(): Promise<void> {

@@ -1,10 +1,9 @@
 /** The pure engine: node kinds, global commands, retries, timeouts, emergencies. No I/O here. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadBundle } from '../src/flows/load';
-import { IntentClassifier } from '../src/nlu/classifier';
 import { Engine } from '../src/engine/engine';
-import { placeResolver } from '../src/content/places';
+import { placeResolver } from '../src/bundle/places';
+import { core } from './helpers/core';
 import type { Input, OutMessage, Session, StepResult } from '../src/engine/types';
 import { copyBundle, ROOT } from './helpers/tmp';
 
@@ -35,8 +34,7 @@ nodes:
 `);
 afterAll(cleanup);
 
-const bundle = loadBundle(root);
-const nlu = new IntentClassifier(bundle.content.training, { threshold: 0.45 });
+const { bundle, nlu } = core(root);
 const engine = new Engine(bundle, nlu, { idleTimeoutMs: 30 * 60_000, threshold: 0.45, places: placeResolver(bundle.content.places) });
 
 let now = Date.UTC(2026, 10, 28, 3, 0, 0);
@@ -65,10 +63,10 @@ describe('engine', () => {
 
   it('answers a choice by button, by number, and by typed label without diacritics', () => {
     const start = engine.step(undefined, text('menu'));
-    const byButton = engine.step(start.session, tap(choiceId(start.messages, 'Cai nghiện')));
+    const byButton = engine.step(start.session, tap(choiceId(start.messages, 'Ma túy, cai nghiện')));
     const byNumber = engine.step(start.session, text('1'));
-    const byLabel = engine.step(start.session, text('cai nghien'));
-    for (const r of [byButton, byNumber, byLabel]) expect(r.session.at).toEqual({ flow: 'rehab', node: 'more' });
+    const byLabel = engine.step(start.session, text('ma tuy, cai nghien'));
+    for (const r of [byButton, byNumber, byLabel]) expect(r.session.at).toEqual({ flow: 'menu', node: 'drugs' });
   });
 
   it('validates input, re-asks with a reason, and takes the way out after the retries', () => {
@@ -186,7 +184,7 @@ describe('engine', () => {
     // The main menu's buttons always work.
     const menuFirst = engine.step(undefined, text('menu'));
     const later = engine.step(next.session, tap(choiceId(menuFirst.messages, 'Số điện thoại')));
-    expect(later.session.at?.flow).toBe('hotlines');
+    expect(later.events).toContainEqual({ type: 'entry', entry: 'hotlines_overview', topic: 'hotlines', more: false });
   });
 
   it('asks a clarifying question below the confidence threshold instead of guessing, then shows the menu', () => {
@@ -200,7 +198,8 @@ describe('engine', () => {
   it('switches to a new question typed in the middle of a menu', () => {
     const m = engine.step(undefined, text('menu'));
     const r = engine.step(m.session, text('tang tru ma tuy bi phat the nao'));
-    expect(r.session.at?.flow).toBe('drug_law');
+    expect(r.session.at).toBeUndefined();
+    expect(r.events.find((e) => e.type === 'entry')).toMatchObject({ topic: 'drug_law' });
   });
 
   it('forgets a flow\'s answers when it ends', () => {
@@ -209,6 +208,60 @@ describe('engine', () => {
   });
 });
 
+describe('knowledge answers and the thread of a conversation', () => {
+  const entryOf = (r: StepResult): string | undefined => (r.events.find((e) => e.type === 'entry') as { entry?: string } | undefined)?.entry;
+
+  it('answers a question with a short entry, "tell me more" and related buttons, and never the same answer twice', () => {
+    const a = engine.step(undefined, tap('kb:rehab_register'));
+    expect(entryOf(a)).toBe('rehab_register');
+    const labels = a.messages.flatMap((m) => m.choices ?? []).map((c) => c.label);
+    expect(labels[0]).toBe('Xem thêm');
+    expect(labels[labels.length - 1]).toBe('Menu chính');
+    const more = engine.step(a.session, text('xem thêm'));
+    expect(more.events).toContainEqual({ type: 'entry', entry: 'rehab_register', topic: 'rehab', more: true });
+    const again = engine.step(more.session, tap('kb:rehab_register'));
+    expect(all(again)).toMatch(/vừa nói về/);
+    expect(all(again)).not.toBe(all(a));
+  });
+
+  it('reads a short follow-up in the context of the entry just shown', () => {
+    const a = engine.step(undefined, tap('kb:rehab_register'));
+    expect(entryOf(engine.step(a.session, text('có mất tiền không')))).toBe('rehab_costs');
+    expect(entryOf(engine.step(a.session, text('bao lâu')))).toBe('rehab_duration');
+  });
+
+  it('answers in the language the person writes in, and keeps it until they write in the other', () => {
+    const en = engine.step(undefined, text('Hello, how can I register my brother for drug rehab?'));
+    expect(en.session.lang).toBe('en');
+    expect(all(en)).not.toMatch(/[ăâđêôơư]/);
+    const stillEn = engine.step(en.session, text('ok'));
+    expect(stillEn.session.lang).toBe('en');
+    const vi = engine.step(en.session, text('cho mình hỏi cai nghiện có mất tiền không'));
+    expect(vi.session.lang).toBe('vi');
+  });
+
+  it('answers a crisis typed at a tip\'s place question with its own first answer, then goes back to the question', () => {
+    const atPlace = run(undefined, text('tôi muốn báo tin'), text('Mua bán người'));
+    expect(atPlace.session.at?.node).toBe('province');
+    const c = engine.step(atPlace.session, text('em đang ở Campuchia bị công ty giữ hộ chiếu không cho về'));
+    expect(c.events).toContainEqual({ type: 'crisis', kind: 'trapped_abroad' });
+    expect(c.messages[0].text).toMatch(/^[^0-9]*\+84 981 84 84 84/);
+    const back = engine.step(c.session, tap('resume'));
+    expect(back.session.at?.node).toBe('province');
+    expect(back.session.vars.category).toBe('trafficking');
+    // A place typed there is an answer, not a crisis.
+    expect(engine.step(atPlace.session, text('Campuchia')).session.vars.province).toBe('Campuchia');
+  });
+
+  it('gives the crisis answer without touching a session, for a live chat', () => {
+    const a = engine.crisisAnswer('bạn tôi sốc thuốc, không thở', 'vi');
+    expect(a?.kind).toBe('overdose');
+    expect(a?.messages[0].text).toMatch(/^Gọi ngay 115/);
+    expect(engine.crisisAnswer('cảm ơn bạn nhé', 'vi')).toBeUndefined();
+  });
+});
+
 it('ROOT bundle loads', () => {
-  expect(loadBundle(ROOT).flows.size).toBeGreaterThan(10);
+  expect(core().bundle.flows.size).toBeGreaterThan(10);
+  expect(core().bundle.knowledge.entries.size).toBeGreaterThanOrEqual(250);
 });

@@ -161,7 +161,8 @@
       else bubble(lang === 'en' ? 'Sorry, that message could not be sent.' : 'Xin lỗi, tin nhắn chưa gửi được.', 'note');
     }).catch(function () {
       typing.remove();
-      bubble(lang === 'en' ? 'No connection. Please try again. In danger now? Call 113.' : 'Mất kết nối. Bạn thử lại nhé. Nếu đang nguy hiểm, hãy gọi 113.', 'note');
+      const police = document.body.dataset.police; // the page is rendered with content/hotlines.yaml's number
+      bubble(lang === 'en' ? `No connection. Please try again. In danger now? Call ${police}.` : `Mất kết nối. Bạn thử lại nhé. Nếu đang nguy hiểm, hãy gọi ${police}.`, 'note');
     }).then(function () { busy = false; input.focus(); });
   }
 

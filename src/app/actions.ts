@@ -13,6 +13,9 @@ import type { CaseService } from '../cases/service.js';
 import { NOTIFIABLE, type NotificationRegistry } from '../channels/notify.js';
 import type { LiveDesk } from '../live/desk.js';
 
+/** The actions a flow's action node may request. */
+export const ACTION_NAMES = ['create_case', 'check_case', 'add_case_info', 'delete_data', 'request_human', 'notify_opt_in', 'notify_opt_out'] as const;
+
 export interface ActionContext {
   sessionKey: string;
   channel: string;

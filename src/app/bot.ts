@@ -15,7 +15,7 @@ import type { NotificationRegistry } from '../channels/notify.js';
 import type { LiveRelay } from '../live/relay.js';
 import type { LiveChat, LiveState } from '../live/desk.js';
 import { normalize } from '../text/normalize.js';
-import { soundsLikeEmergency } from '../nlu/emergency.js';
+import { cmd, LIVE_END } from '../engine/payload.js';
 
 export interface Inbound {
   /** Channel kind: "web", "cli", "telegram", ... */
@@ -83,6 +83,10 @@ export class Bot {
     this.observers.push(observer);
   }
 
+  offTurn(observer: TurnObserver): void {
+    this.observers = this.observers.filter((o) => o !== observer);
+  }
+
   /** Forgets a conversation (unfollow, a platform's data-deletion event). */
   async forget(channel: string, userId: string): Promise<void> {
     const key = this.sessionKey(channel, userId);
@@ -134,7 +138,7 @@ export class Bot {
       if (!this.endsLive(msg)) return this.liveTurn(relay, live, input, processedKey, msg.channel, now);
       relay.desk.endByUser(key);
       replies.push({ text: relay.say(live.lang, 'live_ended_user') });
-      input = { kind: 'choice', payload: 'cmd:menu', id, now };
+      input = { kind: 'choice', payload: cmd('menu'), id, now };
     }
 
     const session = await this.loadSession(key, now);
@@ -165,16 +169,20 @@ export class Bot {
   }
 
   /**
-   * A message during a live chat: relayed to the counsellor (flagged if it sounds like an emergency);
-   * the bot answers only to say a file cannot be passed on, or once, while waiting, that the counsellor
-   * will read it. The session is not touched; the message is marked processed so a redelivery is not relayed twice.
+   * A message during a live chat: relayed to the counsellor (flagged if it sounds like a crisis). The bot
+   * answers only with the crisis router's first answer when the message speaks of one (the right number
+   * first, whether or not a counsellor has taken the chat yet), to say a file cannot be passed on, or once,
+   * while waiting, that the counsellor will read it. The session is not touched; the message is marked
+   * processed so a redelivery is not relayed twice.
    */
   private async liveTurn(relay: LiveRelay, live: LiveChat, input: Input, processedKey: string | undefined, channel: string, now: number): Promise<Outbound> {
     const replies: OutMessage[] = [];
     if (input.kind === 'attachment') replies.push({ text: relay.say(live.lang, 'live_text_only') });
     else if (input.kind === 'text' && input.text.trim()) {
-      relay.desk.fromUser(live.sessionKey, input.text, soundsLikeEmergency(normalize(input.text)));
-      if (live.state === 'waiting' && !live.ackedWaiting) {
+      const crisis = this.engine.crisisAnswer(input.text, live.lang === 'en' ? 'en' : 'vi');
+      relay.desk.fromUser(live.sessionKey, input.text, crisis !== undefined);
+      if (crisis) replies.push(...crisis.messages);
+      if (live.state === 'waiting' && (!live.ackedWaiting || crisis)) {
         live.ackedWaiting = true;
         replies.push({ text: relay.say(live.lang, 'live_waiting') });
       }
@@ -202,7 +210,7 @@ export class Bot {
 
   /** The person's message ends their live chat: the end button, "kết thúc", "menu", "hủy"… */
   private endsLive(msg: Inbound): boolean {
-    if (msg.payload !== undefined) return msg.payload === 'live:end' || msg.payload === 'cmd:menu' || msg.payload === 'cmd:cancel';
+    if (msg.payload !== undefined) return msg.payload === LIVE_END || msg.payload === cmd('menu') || msg.payload === cmd('cancel');
     return msg.text !== undefined && this.liveEnd.has(normalize(msg.text));
   }
 

@@ -1,9 +1,10 @@
 /** Wires the application together: config -> bundle -> NLU -> engine -> store -> bot. */
 import { join, resolve } from 'node:path';
-import { loadBundle, type Bundle } from '../flows/load.js';
-import { IntentClassifier } from '../nlu/classifier.js';
+import type { Bundle } from '../bundle/types.js';
+import { BinhAnNlu } from '../nlu/index.js';
 import { Engine } from '../engine/engine.js';
-import { placeResolver } from '../content/places.js';
+import { placeResolver } from '../bundle/places.js';
+import { loadProgramBundle } from './vocabulary.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/port.js';
 import { loadServerSecret } from '../secrets.js';
@@ -22,20 +23,20 @@ export const PACKAGE_ROOT = resolve(__dirname, '..', '..');
 
 export interface Core {
   bundle: Bundle;
-  classifier: IntentClassifier;
+  nlu: BinhAnNlu;
   engine: Engine;
 }
 
 /** Everything that is pure and loaded once: flows, content, the trained classifier, the engine. */
 export function loadCore(root: string, opts: { threshold: number; sessionTimeoutMs: number }): Core {
-  const bundle = loadBundle(root);
-  const classifier = new IntentClassifier(bundle.content.training, { threshold: opts.threshold });
-  const engine = new Engine(bundle, classifier, {
+  const bundle = loadProgramBundle(root);
+  const nlu = new BinhAnNlu(bundle, { threshold: opts.threshold });
+  const engine = new Engine(bundle, nlu, {
     idleTimeoutMs: opts.sessionTimeoutMs,
     threshold: opts.threshold,
     places: placeResolver(bundle.content.places),
   });
-  return { bundle, classifier, engine };
+  return { bundle, nlu, engine };
 }
 
 export interface App extends Core {

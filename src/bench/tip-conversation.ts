@@ -55,8 +55,14 @@ async function main(): Promise<void> {
     const sample = 'em trai tôi dùng ma túy, gia đình nên làm gì vậy ạ';
     const k = 20_000;
     const t2 = performance.now();
-    for (let i = 0; i < k; i++) app.classifier.classify(sample);
+    for (let i = 0; i < k; i++) app.nlu.classify(sample);
     const classifyUs = ((performance.now() - t2) * 1000) / k;
+    const t3 = performance.now();
+    for (let i = 0; i < k; i++) app.nlu.retrieve(sample);
+    const retrieveUs = ((performance.now() - t3) * 1000) / k;
+    const t4 = performance.now();
+    for (let i = 0; i < k; i++) app.nlu.crisis(sample);
+    const crisisUs = ((performance.now() - t4) * 1000) / k;
     await app.close();
     process.stdout.write([
       `start-up (load flows + content, train NLU, open SQLite): ${startup.toFixed(0)} ms`,

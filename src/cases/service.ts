@@ -14,7 +14,7 @@ import type {
 import { DISPOSITIONS } from '../store/port.js';
 import type { Logger } from '../log.js';
 import { normalize } from '../text/normalize.js';
-import { soundsLikeEmergency } from '../nlu/emergency.js';
+import { soundsLikeCrisis } from '../nlu/crisis.js';
 import { toCsv } from '../liaison/csv.js';
 import type { FieldCipher } from './cipher.js';
 import { linkRelated } from './related.js';
@@ -124,7 +124,7 @@ export interface ReporterView {
 
 /** True when the tip's own words speak of danger happening now. */
 export function soundsUrgent(f: Pick<TipFields, 'what' | 'involved'>): boolean {
-  return [f.what, f.involved].some((t) => typeof t === 'string' && t !== '' && soundsLikeEmergency(normalize(t)));
+  return [f.what, f.involved].some((t) => typeof t === 'string' && t !== '' && soundsLikeCrisis(t));
 }
 
 export type CaseEvent = 'question' | 'closed';

@@ -7,6 +7,9 @@
 import type { FieldCipher } from '../cases/cipher.js';
 import type { Store } from '../store/port.js';
 
+/** Sentences of content/messages.yaml said by the notifications. */
+export const NOTIFY_MESSAGES = ['notify_news'] as const;
+
 /** Channels that can push a message to a reporter later. */
 export const NOTIFIABLE = new Set(['zalo', 'messenger', 'telegram', 'botframework']);
 

@@ -3,6 +3,7 @@
  *   binhan chat [--json] [--script FILE]   chat in the terminal on the configured store
  *   binhan classify                        intent of each stdin line, as JSON lines
  *   binhan flows check                     validate flows/ and content/
+  binhan knowledge table                 the topics of the knowledge base with their entry counts (Markdown)
  *   binhan cases list [--json]             the case queue, newest first
  */
 import { parseArgs } from 'node:util';
@@ -11,8 +12,8 @@ import { createInterface } from 'node:readline';
 import { randomUUID } from 'node:crypto';
 import { loadConfig, ConfigError, type Config } from '../config.js';
 import { createApp, loadCore, openStore, PACKAGE_ROOT } from '../app/index.js';
-import { checkBundle } from '../flows/load.js';
-import { formatProblem, BundleError } from '../content/load.js';
+import { checkProgramBundle } from '../app/vocabulary.js';
+import { formatProblem, BundleError } from '../bundle/load.js';
 import type { OutMessage } from '../engine/types.js';
 import { FieldCipher, loadKeyRing } from '../cases/cipher.js';
 
@@ -20,6 +21,7 @@ const USAGE = `usage:
   binhan chat [--json] [--script FILE]   chat with the bot in the terminal
   binhan classify                        read lines on stdin, print {"text","intent","confidence"} per line
   binhan flows check                     validate flows/ and content/
+  binhan knowledge table                 the topics of the knowledge base with their entry counts (Markdown)
   binhan cases list [--json]             list the case queue, newest first
   binhan officers add --username U --role officer|supervisor|admin [--province P] [--name N]
                                          create a liaison officer (password from stdin or prompted)
@@ -86,22 +88,28 @@ async function classify(): Promise<void> {
   const config = cliConfig();
   const core = loadCore(config.root ?? PACKAGE_ROOT, { threshold: config.nluThreshold, sessionTimeoutMs: config.sessionTimeoutMs });
   for await (const line of lines()) {
-    const c = core.classifier.classify(line);
-    out(JSON.stringify({ text: line, intent: c.intent, confidence: Math.round(c.confidence * 1000) / 1000 }));
+    const c = core.nlu.classify(line);
+    const crisis = core.nlu.crisis(line);
+    const hit = core.nlu.retrieve(line)[0];
+    out(JSON.stringify({
+      text: line, intent: c.intent, confidence: Math.round(c.confidence * 1000) / 1000,
+      ...(crisis ? { crisis: crisis.kind } : {}),
+      ...(hit ? { entry: hit.id, entryScore: Math.round(hit.score * 1000) / 1000 } : {}),
+    }));
   }
 }
 
 function flowsCheck(): number {
   const config = cliConfig();
   const root = config.root ?? PACKAGE_ROOT;
-  const { bundle, problems } = checkBundle(root);
+  const { bundle, problems } = checkProgramBundle(root);
   if (!bundle) {
     process.stderr.write(`flows/content check failed (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n`);
     for (const p of problems) process.stderr.write(`  - ${formatProblem(p)}\n`);
     return 1;
   }
   const nodes = [...bundle.flows.values()].reduce((n, f) => n + f.nodes.size, 0);
-  out(`OK: ${bundle.flows.size} flows (${nodes} nodes), ${Object.keys(bundle.content.answers).length} answers, ${bundle.content.hotlines.length} hotlines, ${bundle.content.training.length} training sentences`);
+  out(`OK: ${bundle.flows.size} flows (${nodes} nodes), ${bundle.knowledge.entries.size} knowledge entries in ${bundle.knowledge.topics.size} topics, ${Object.keys(bundle.content.answers).length} answers, ${bundle.content.hotlines.length} hotlines, ${bundle.intents.length} intents, ${bundle.content.training.length} training sentences`);
   return 0;
 }
 
@@ -156,6 +164,13 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'chat') { await chat(values.json ?? false, values.script); return 0; }
   if (cmd === 'classify') { await classify(); return 0; }
   if (cmd === 'flows' && sub === 'check') return flowsCheck();
+  if (cmd === 'knowledge' && sub === 'table') {
+    const config = cliConfig();
+    const { knowledgeTable } = await import('../bundle/report.js');
+    const { loadProgramBundle } = await import('../app/vocabulary.js');
+    out(knowledgeTable(loadProgramBundle(config.root ?? PACKAGE_ROOT)));
+    return 0;
+  }
   if (cmd === 'cases' && sub === 'list') { await casesList(values.json ?? false); return 0; }
   process.stderr.write(`binhan: unknown command "${positionals.join(' ')}"\n${USAGE}\n`);
   return 1;

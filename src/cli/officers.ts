@@ -14,7 +14,7 @@ import { DuplicateKeyError, ROLES, type Role } from '../store/port.js';
 import { hashPassword, passwordProblem, MIN_PASSWORD_LENGTH } from '../liaison/password.js';
 import { USERNAME } from '../liaison/validation.js';
 import { normalize } from '../text/normalize.js';
-import type { PlacesFile } from '../content/places.js';
+import type { PlacesFile } from '../bundle/places.js';
 
 export interface OfficersIo {
   stdin: NodeJS.ReadableStream & { isTTY?: boolean; setRawMode?: (mode: boolean) => unknown };

@@ -4,17 +4,49 @@
  * No I/O happens here. Effects (store a case, look one up, delete data, hand off) are
  * requested with `action` events; the runtime performs them and feeds the result back
  * in as an `action_result` input. Sessions are plain JSON between turns.
+ *
+ * A text turn goes through these steps, in order:
+ *   1. language: the reply follows the language the person writes in (sticky until they switch);
+ *   2. global commands ("menu", "hủy", "xóa dữ liệu", "English", "xem thêm"...);
+ *   3. an exact answer to the question waiting (a label, a synonym, a number, yes/no) — never a crisis;
+ *   4. the crisis router: self-harm, a child in danger, overdose, trapped abroad, sextortion, violence —
+ *      each kind its own flow with the right number first, then the way back to where the person was;
+ *   5. the question waiting (choice or typed input);
+ *   6. otherwise the message is a question: the knowledge base answers it in the thread of the
+ *      conversation, or an intent starts a flow, or the engine asks which of a few things was meant.
  */
-import type { Bundle } from '../flows/load.js';
-import type { Flow, FlowNode, ChoiceNode, ChoiceOption, InputNode, Condition } from '../flows/schema.js';
-import type { MessageKey, Command } from '../content/schema.js';
-import { COMMANDS } from '../content/schema.js';
+import type { Bundle, Flow, KnowledgeEntry, Topic } from '../bundle/types.js';
+import type { ChoiceNode, ChoiceOption, Condition, FlowNode, InputNode } from '../bundle/schema.js';
 import { cleanText, normalize } from '../text/normalize.js';
 import { parseInput } from './inputs.js';
+import { decodePayload, cmd, entryPayload, intentPayload, RESUME } from './payload.js';
 import {
-  newSession, type Classifier, type Classification, type EngineEvent, type Input, type Intent, type Lang,
-  type Localized, type OutChoice, type OutMessage, type Position, type Session, type StepResult,
+  newSession, type Classification, type CrisisSignal, type EngineEvent, type EntryHit, type Entities, type Input, type Lang,
+  type Localized, type Nlu, type NluContext, type OutChoice, type OutMessage, type Position, type Session, type StepResult,
 } from './types.js';
+
+/** Global commands the engine knows; their phrases live in content/commands.yaml. */
+export const COMMANDS = ['menu', 'cancel', 'delete_data', 'lang_en', 'lang_vi', 'skip', 'more'] as const;
+export type Command = (typeof COMMANDS)[number];
+
+/** Sentences the engine says; they live in content/messages.yaml. */
+export const ENGINE_MESSAGES = [
+  'empty_input', 'not_understood', 'clarify', 'clarify_entries', 'retry_choice', 'way_out', 'session_expired',
+  'stale_button', 'cancelled', 'nothing_to_cancel', 'lang_switched',
+  'invalid_text', 'invalid_number', 'invalid_date', 'invalid_place', 'invalid_code', 'invalid_secret', 'too_long',
+  'continue_label', 'skip_label', 'main_menu_label', 'more_label', 'entry_repeat', 'duplicate_message',
+  'attachment_received', 'call_label',
+] as const;
+export type EngineMessage = (typeof ENGINE_MESSAGES)[number];
+
+/** Intents with these names have a meaning to the engine itself (every bot has a menu and a fallback). */
+const MENU = 'menu';
+const GREETING = 'greeting';
+const FALLBACK = 'out_of_scope';
+const EMERGENCY = 'emergency';
+const DELETE = 'delete_data';
+/** Intents that never appear as a "did you mean" button. */
+const NOT_OFFERED = new Set([FALLBACK, GREETING, 'goodbye', EMERGENCY]);
 
 export interface EngineOptions {
   /** Idle time after which a conversation in the middle of a flow starts over (default 30 min). */
@@ -23,14 +55,20 @@ export interface EngineOptions {
   threshold?: number;
   /** Resolves a typed place to its canonical name, or undefined. */
   places?: (text: string) => string | undefined;
+  /** Retrieval confidence from which an entry is answered outright (default 0.45). */
+  entrySure?: number;
+  /** Retrieval confidence from which entries are offered as a clarifying question (default 0.2). */
+  entryMaybe?: number;
 }
 
 const MAX_NODES_PER_STEP = 64;
 const DEFAULT_RETRIES = 2;
-const RESUME = 'resume';
-const PAYLOAD = /^([a-z0-9_]+)\.([a-z0-9_]+):([a-z0-9_]+)$/;
 const BY_NUMBER = /^(?:so )?(\d{1,2})$/;
 const PLACEHOLDER = /\{\{\s*([a-z0-9_.]+)\s*\}\}/gi;
+/** Buttons under a knowledge answer: "tell me more", related entries, the menu. */
+const MAX_ENTRY_BUTTONS = 4;
+/** A question, as opposed to a request to act ("làm sao để báo tin" vs "tôi muốn báo tin"). */
+const QUESTION = /\b(khong|chua|sao|the nao|nhu the nao|bao lau|bao nhieu|bao gio|khi nao|ai|gi|dau|nao|co phai|lieu|how|what|when|where|who|why|which|will|would|can|could|do|does|is|are)\b/;
 
 /** One turn's working state. */
 class Turn {
@@ -44,25 +82,38 @@ class Turn {
 
 export class Engine {
   private readonly flows: Map<string, Flow>;
-  private readonly byIntent = new Map<Intent, string>();
+  /** Intent or "crisis.<kind>" -> the flow it starts. */
+  private readonly byTrigger = new Map<string, string>();
+  /** Informational intents -> their topics, the largest first. */
+  private readonly topicsByIntent = new Map<string, Topic[]>();
   private readonly commands = new Map<string, Command>();
   private readonly yes: Set<string>;
   private readonly no: Set<string>;
+  private readonly unsure: Set<string>;
   private readonly idleTimeoutMs: number;
   private readonly threshold: number;
-  private readonly hotlines: Map<string, { number: string; dial: string }>;
+  private readonly entrySure: number;
+  private readonly entryMaybe: number;
   /** Per choice node: normalised label/synonym -> option value (built once). */
   private readonly optionIndex = new Map<ChoiceNode, Map<string, string>>();
 
-  constructor(private readonly bundle: Bundle, private readonly nlu: Classifier, private readonly opts: EngineOptions = {}) {
+  constructor(private readonly bundle: Bundle, private readonly nlu: Nlu, private readonly opts: EngineOptions = {}) {
     this.flows = bundle.flows;
-    for (const f of this.flows.values()) for (const t of f.triggers) this.byIntent.set(t as Intent, f.id);
-    for (const cmd of COMMANDS) for (const phrase of bundle.content.commands[cmd]) this.commands.set(normalize(phrase), cmd);
+    for (const f of this.flows.values()) for (const t of f.triggers) this.byTrigger.set(t, f.id);
+    for (const t of bundle.knowledge.topics.values()) {
+      const list = this.topicsByIntent.get(t.intent) ?? [];
+      list.push(t);
+      this.topicsByIntent.set(t.intent, list);
+    }
+    for (const list of this.topicsByIntent.values()) list.sort((a, b) => b.entries.length - a.entries.length || a.id.localeCompare(b.id));
+    for (const c of COMMANDS) for (const phrase of bundle.content.commands[c] ?? []) this.commands.set(normalize(phrase), c);
     this.yes = new Set(bundle.content.yes.map(normalize));
     this.no = new Set(bundle.content.no.map(normalize));
-    this.hotlines = new Map(bundle.content.hotlines.filter((h) => h.status === 'verified').map((h) => [h.id, h]));
+    this.unsure = new Set(bundle.content.unsure.map(normalize));
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 30 * 60_000;
     this.threshold = opts.threshold ?? 0.5;
+    this.entrySure = opts.entrySure ?? 0.45;
+    this.entryMaybe = opts.entryMaybe ?? 0.2;
     for (const f of this.flows.values()) {
       for (const n of f.nodes.values()) {
         if (n.type !== 'choice') continue;
@@ -88,11 +139,12 @@ export class Engine {
     }
     const idle = s.lastActive !== undefined && input.now - s.lastActive > this.idleTimeoutMs;
     s.lastActive = input.now;
+    if (idle) s.thread = undefined;
     if (idle && (s.at || s.pending || s.resume)) {
       this.reset(t);
       t.events.push({ type: 'session_reset', reason: 'timeout' });
       this.say(t, 'session_expired');
-      if (input.kind === 'choice') { this.startIntent(t, 'menu'); return this.finish(t); }
+      if (input.kind === 'choice') { this.startIntent(t, MENU); return this.finish(t); }
     }
     if (s.pending) {
       // A previous turn stopped before its action completed (e.g. a crash): ask for it again.
@@ -101,7 +153,7 @@ export class Engine {
       s.pending = undefined;
     }
     switch (input.kind) {
-      case 'start': this.reset(t); this.startIntent(t, 'greeting'); break;
+      case 'start': this.reset(t); this.startIntent(t, GREETING); break;
       case 'attachment': this.say(t, 'attachment_received'); this.reprompt(t); break;
       case 'choice': this.onChoicePayload(t, input.payload); break;
       case 'text': this.onText(t, input.text); break;
@@ -117,6 +169,32 @@ export class Engine {
     return t.messages;
   }
 
+  /**
+   * The crisis router's first answer for a message, without touching any session: used where the bot
+   * does not run a turn (while the person waits for or talks with a counsellor). Undefined if no crisis.
+   */
+  crisisAnswer(text: string, lang: Lang): { kind: string; messages: OutMessage[] } | undefined {
+    const signal = this.nlu.crisis(cleanText(text), {});
+    if (!signal) return undefined;
+    const detected = this.nlu.language(text) ?? lang;
+    const flow = this.flows.get(this.byTrigger.get(`crisis.${signal.kind}`) ?? '');
+    if (!flow) return undefined;
+    const t = new Turn(Object.assign(newSession(detected), { vars: { crisis: { kind: signal.kind, other: signal.aboutOther, child: signal.child } } }), { kind: 'start', id: '', now: 0 });
+    // Run the flow's messages up to its first question, and show that question's text without its buttons.
+    let pos: Position | undefined = { flow: flow.id, node: flow.start };
+    while (pos && ++t.hops <= MAX_NODES_PER_STEP) {
+      const node = this.node(pos);
+      if (!node) break;
+      if (node.type === 'choice' || node.type === 'input') { this.sayNode(t, node); break; }
+      if (node.type === 'message') { this.sayNode(t, node); pos = node.next ? { flow: flow.id, node: node.next } : undefined; continue; }
+      if (node.type === 'branch') { const hit = node.cases.find((c) => this.test(t.s, c.when)); pos = { flow: flow.id, node: hit ? hit.next : node.default }; continue; }
+      if (node.type === 'set') { Object.assign(t.s.vars, node.values); pos = { flow: flow.id, node: node.next }; continue; }
+      if (node.type === 'end') this.sayNode(t, node);
+      break;
+    }
+    return { kind: signal.kind, messages: t.messages.map(({ text: m, calls }) => (calls ? { text: m, calls } : { text: m })) };
+  }
+
   // ---- inputs -------------------------------------------------------------
 
   private onText(t: Turn, raw: string): void {
@@ -127,47 +205,82 @@ export class Engine {
       this.reprompt(t);
       return;
     }
-    const cmd = this.commands.get(norm);
-    if (cmd && cmd !== 'skip') { this.onCommand(t, cmd); return; }
-
     const at = t.s.at;
     const node = at ? this.node(at) : undefined;
-    const cls = this.nlu.classify(text);
-    if (cls.intent === 'emergency') {
-      t.events.push({ type: 'intent', intent: 'emergency', confidence: cls.confidence });
-      this.emergency(t, at, node, text);
+    const waiting = node?.type === 'choice' || node?.type === 'input' ? node : undefined;
+    this.followLanguage(t, text, norm, waiting !== undefined);
+    const command = this.commands.get(norm);
+    if (command && command !== 'skip' && command !== 'more') { this.onCommand(t, command); return; }
+
+    // An answer that is exactly one of the options is an answer, whatever its words.
+    if (at && waiting?.type === 'choice') {
+      const option = this.exactOption(waiting, norm);
+      if (option) { this.choose(t, at, waiting, option); return; }
+      if (t.s.resume && normalize(this.msg(t.s.lang, 'continue_label')) === norm) { this.resume(t); return; }
+    }
+    const ctx: NluContext = { thread: t.s.thread, ...(waiting ? { answering: this.answeringKind(waiting) } : {}) };
+    const crisis = this.nlu.crisis(text, ctx);
+    if (crisis) {
+      t.events.push({ type: 'intent', intent: EMERGENCY, confidence: 1 });
+      this.crisis(t, crisis, at, waiting, text);
       return;
     }
-    if (at && node?.type === 'choice') { this.onChoiceText(t, at, node, norm, cls); return; }
-    if (at && node?.type === 'input') { this.onInputText(t, at, node, text, cmd === 'skip'); return; }
-    t.events.push({ type: 'intent', intent: cls.intent, confidence: cls.confidence });
-    this.route(t, cls);
+    if (at && waiting?.type === 'choice') { this.onChoiceText(t, at, waiting, norm, text); return; }
+    if (at && waiting?.type === 'input') { this.onInputText(t, at, waiting, text, command === 'skip'); return; }
+    this.noteEntities(t, this.nlu.entities(text));
+    if (command === 'more') { this.more(t); return; }
+    this.route(t, text, norm);
   }
 
-  private onChoicePayload(t: Turn, payload: string): void {
+  /** The reply follows the language the person writes in; a word or two typed as an answer decides nothing. */
+  private followLanguage(t: Turn, text: string, norm: string, answering: boolean): void {
+    if (answering && norm.split(' ').length < 3) return;
+    const lang = this.nlu.language(text);
+    if (lang && lang !== t.s.lang) {
+      t.s.lang = lang;
+      t.events.push({ type: 'lang', lang });
+    }
+  }
+
+  private answeringKind(node: ChoiceNode | InputNode): NluContext['answering'] {
+    if (node.type === 'choice') return 'choice';
+    if (node.input === 'place') return 'place';
+    if (node.input === 'text' && (node.min ?? 1) >= 10) return 'free_text';
+    return 'input';
+  }
+
+  private onChoicePayload(t: Turn, raw: string): void {
     const s = t.s;
-    if (payload === RESUME) { this.resume(t); return; }
-    if (payload.startsWith('cmd:')) {
-      const cmd = payload.slice(4) as Command;
-      if ((COMMANDS as readonly string[]).includes(cmd)) {
-        if (cmd === 'skip') { this.onSkip(t); return; }
-        this.onCommand(t, cmd);
-        return;
-      }
-    } else if (payload.startsWith('intent:')) {
-      const intent = payload.slice(7) as Intent;
-      if (this.byIntent.has(intent)) { this.reset(t); this.startIntent(t, intent); return; }
-    } else {
-      const m = PAYLOAD.exec(payload);
-      if (m) {
-        const pos = { flow: m[1], node: m[2] };
+    const p = decodePayload(raw);
+    switch (p?.kind) {
+      case 'resume': this.resume(t); return;
+      case 'cmd':
+        if ((COMMANDS as readonly string[]).includes(p.command)) {
+          if (p.command === 'skip') { this.onSkip(t); return; }
+          if (p.command === 'more') { this.more(t); return; }
+          this.onCommand(t, p.command as Command);
+          return;
+        }
+        break;
+      case 'intent':
+        if (this.byTrigger.has(p.intent) || this.topicsByIntent.has(p.intent)) { this.reset(t); this.startIntent(t, p.intent); return; }
+        break;
+      case 'entry':
+        if (this.bundle.knowledge.entries.has(p.entry)) {
+          // A knowledge button leaves any question that was waiting (nothing typed is lost: none was asked).
+          if (s.at) this.reset(t);
+          this.showEntry(t, p.entry, p.more);
+          return;
+        }
+        break;
+      case 'option': {
+        const pos = { flow: p.flow, node: p.node };
         const node = this.node(pos);
-        const option = node?.type === 'choice' ? node.options.find((o) => o.value === m[3]) : undefined;
+        const option = node?.type === 'choice' ? node.options.find((o) => o.value === p.value) : undefined;
         if (node?.type === 'choice' && option) {
           if (s.at && s.at.flow === pos.flow && s.at.node === pos.node) { this.choose(t, pos, node, option); return; }
-          // A tap on an old menu: the top-level menu's buttons always work; others do not.
-          const menuFlow = this.byIntent.get('menu');
-          if (pos.flow === menuFlow && pos.node === this.flows.get(menuFlow)?.start) {
+          // A tap on an old menu: the menu flow's buttons always work; others do not.
+          if (pos.flow === this.byTrigger.get(MENU)) {
             this.reset(t);
             this.choose(t, pos, node, option);
             return;
@@ -176,19 +289,21 @@ export class Engine {
           this.reprompt(t);
           return;
         }
+        break;
       }
+      default: break;
     }
     // Unknown or forged payload: polite answer, no state change.
     this.say(t, 'stale_button');
     this.reprompt(t);
   }
 
-  private onCommand(t: Turn, cmd: Command): void {
-    switch (cmd) {
+  private onCommand(t: Turn, command: Command): void {
+    switch (command) {
       case 'menu':
         this.reset(t);
         t.events.push({ type: 'session_reset', reason: 'menu' });
-        this.startIntent(t, 'menu');
+        this.startIntent(t, MENU);
         return;
       case 'cancel':
         if (t.s.at || t.s.resume) {
@@ -196,20 +311,23 @@ export class Engine {
           t.events.push({ type: 'session_reset', reason: 'cancel' });
           this.say(t, 'cancelled');
         } else this.say(t, 'nothing_to_cancel');
-        this.startIntent(t, 'menu');
+        this.startIntent(t, MENU);
         return;
       case 'delete_data':
         this.reset(t);
-        this.startIntent(t, 'delete_data');
+        this.startIntent(t, DELETE);
         return;
       case 'lang_en': case 'lang_vi':
-        t.s.lang = cmd === 'lang_en' ? 'en' : 'vi';
+        t.s.lang = command === 'lang_en' ? 'en' : 'vi';
         this.say(t, 'lang_switched');
         if (t.s.at) this.renderWaiting(t, t.s.at);
-        else this.startIntent(t, 'menu');
+        else this.startIntent(t, MENU);
         return;
       case 'skip':
         this.onSkip(t);
+        return;
+      case 'more':
+        this.more(t);
         return;
     }
   }
@@ -227,16 +345,21 @@ export class Engine {
     this.reprompt(t);
   }
 
-  private onChoiceText(t: Turn, at: Position, node: ChoiceNode, norm: string, cls: Classification): void {
-    if (t.s.resume && normalize(this.msg(t.s.lang, 'continue_label')) === norm) { this.resume(t); return; }
-    const option = this.matchOption(node, norm);
+  private onChoiceText(t: Turn, at: Position, node: ChoiceNode, norm: string, text: string): void {
+    // A label inside a short answer ("cho mình xem ma túy"); a question that merely mentions one is a question.
+    const option = QUESTION.test(norm) || text.includes('?') ? undefined : this.looseOption(node, norm);
     if (option) { this.choose(t, at, node, option); return; }
     // Not an answer to the question: maybe a new question altogether.
-    if (node.nlu !== false && cls.confidence >= this.threshold && cls.intent !== 'out_of_scope' && cls.intent !== 'greeting') {
-      t.events.push({ type: 'intent', intent: cls.intent, confidence: cls.confidence });
-      this.reset(t);
-      this.startIntent(t, cls.intent);
-      return;
+    if (node.nlu !== false) {
+      const cls = this.nlu.classify(text);
+      const hit = this.nlu.retrieve(text, { thread: t.s.thread })[0];
+      const sureEntry = hit !== undefined && hit.score >= this.entrySure;
+      if (sureEntry || (cls.confidence >= this.threshold && cls.intent !== FALLBACK && cls.intent !== GREETING)) {
+        this.reset(t);
+        this.noteEntities(t, this.nlu.entities(text));
+        this.route(t, text, norm, cls);
+        return;
+      }
     }
     this.retry(t, at, node, 'retry_choice');
   }
@@ -244,7 +367,7 @@ export class Engine {
   private onInputText(t: Turn, at: Position, node: InputNode, text: string, isSkip: boolean): void {
     if (isSkip && node.optional) { this.onSkip(t); return; }
     const parsed = parseInput(node.input, text, t.input.now, node.min, node.max, this.opts.places);
-    if (!parsed.ok) { this.retry(t, at, node, parsed.error, node.invalid); return; }
+    if (!parsed.ok) { this.retry(t, at, node, parsed.error as EngineMessage, node.invalid); return; }
     t.s.vars[node.var] = parsed.value;
     delete t.s.labels[node.var];
     if (node.input === 'secret') t.s.transient = [...new Set([...(t.s.transient ?? []), node.var])];
@@ -264,60 +387,186 @@ export class Engine {
     this.goto(t, p.node.flow, ok ? node.ok : node.fail);
   }
 
-  // ---- routing ------------------------------------------------------------
+  // ---- routing a question ---------------------------------------------------
 
-  private route(t: Turn, cls: Classification): void {
-    if (cls.confidence >= this.threshold && cls.intent !== 'out_of_scope') {
-      t.s.clarifying = false;
-      this.startIntent(t, cls.intent);
-      return;
+  /**
+   * A message that answers no question: a knowledge entry when retrieval is sure of one, a flow when the
+   * intent is an action ("tôi muốn báo tin"), a choice of the best entries when unsure, else the intents.
+   */
+  private route(t: Turn, text: string, norm: string, known?: Classification): void {
+    const cls = known ?? this.nlu.classify(text);
+    t.events.push({ type: 'intent', intent: cls.intent, confidence: cls.confidence });
+    const hits = this.nlu.retrieve(text, { thread: t.s.thread });
+    const top = hits[0];
+    const entry = top ? this.bundle.knowledge.entries.get(top.id) : undefined;
+    const sure = top !== undefined && top.score >= this.entrySure && this.clearWinner(hits);
+    const confident = cls.confidence >= this.threshold;
+    const isQuestion = QUESTION.test(norm) || text.includes('?');
+
+    // An action intent ("tôi muốn báo tin", "xóa dữ liệu của tôi", "cho gặp người thật") starts its flow,
+    // unless the message asks a question that an entry of that intent answers ("báo tin có bị lộ không").
+    if (confident && this.isAction(cls.intent) && cls.intent !== FALLBACK) {
+      if (!(sure && isQuestion && entry && (entry.intent === cls.intent || top.score >= 0.7))) {
+        t.s.clarifying = false;
+        this.startIntent(t, cls.intent);
+        return;
+      }
     }
-    if (cls.intent === 'out_of_scope' && cls.confidence >= this.threshold) {
-      t.s.clarifying = false;
-      this.startIntent(t, 'out_of_scope');
-      return;
-    }
+    if (sure && entry) { t.s.clarifying = false; this.showEntry(t, entry.id); return; }
+    const maybe = hits.filter((h) => h.score >= this.entryMaybe);
+    if (maybe.length >= 2 && !t.s.clarifying) { this.clarifyEntries(t, maybe); return; }
+    if (maybe.length === 1 && top.score >= (this.entrySure + this.entryMaybe) / 2) { t.s.clarifying = false; this.showEntry(t, top.id); return; }
+    if (confident && this.topicsByIntent.has(cls.intent)) { t.s.clarifying = false; this.startIntent(t, cls.intent, hits); return; }
+    if (cls.intent === FALLBACK && confident) { t.s.clarifying = false; this.startIntent(t, FALLBACK); return; }
+    if (maybe.length === 1 && !t.s.clarifying) { this.clarifyEntries(t, maybe); return; }
     if (t.s.clarifying) {
       // Asked once already: do not ask again, show the menu.
       t.s.clarifying = false;
       this.say(t, 'not_understood');
-      this.startIntent(t, 'menu');
+      this.startIntent(t, MENU);
       return;
     }
     t.s.clarifying = true;
     const options = [cls.intent, ...cls.alternatives.map((a) => a.intent)]
-      .filter((i, k, all) => i !== 'out_of_scope' && i !== 'greeting' && i !== 'goodbye' && all.indexOf(i) === k && this.byIntent.has(i))
+      .filter((i, k, all) => !NOT_OFFERED.has(i) && all.indexOf(i) === k && (this.byTrigger.has(i) || this.topicsByIntent.has(i)))
       .slice(0, 3);
     const lang = t.s.lang;
-    const choices: OutChoice[] = options.map((i) => ({ id: `intent:${i}`, label: this.bundle.content.intentLabels[i][lang] }));
-    choices.push({ id: 'cmd:menu', label: this.msg(lang, 'main_menu_label') });
+    const choices: OutChoice[] = options.map((i) => ({ id: intentPayload(i), label: this.intentLabel(i, lang) }));
+    choices.push({ id: cmd('menu'), label: this.msg(lang, 'main_menu_label') });
     t.messages.push({ text: this.msg(lang, 'clarify'), choices });
   }
 
-  private startIntent(t: Turn, intent: Intent): void {
-    const flow = this.byIntent.get(intent);
-    if (!flow) return;
-    Object.assign(t.s, { runId: t.input.id, vars: {}, labels: {}, returnTo: undefined });
-    t.events.push({ type: 'flow_started', flow });
-    this.goto(t, flow, (this.flows.get(flow) as Flow).start);
+  /** The best entry stands out from the next one (or the next ones are about the same thing). */
+  private clearWinner(hits: EntryHit[]): boolean {
+    const [a, b] = hits;
+    if (!b) return true;
+    const ra = a.rank ?? a.score;
+    const rb = b.rank ?? b.score;
+    return ra >= 1.15 * rb || a.score >= b.score + 0.2;
   }
 
-  private emergency(t: Turn, at: Position | undefined, node: FlowNode | undefined, text: string): void {
-    // Keep what the person was in the middle of, so nothing typed is lost.
+  /** An intent that starts a flow (report a tip, check it, delete data, talk to a person...). */
+  private isAction(intent: string): boolean {
+    return this.byTrigger.has(intent);
+  }
+
+  private clarifyEntries(t: Turn, hits: EntryHit[]): void {
+    t.s.clarifying = true;
+    const lang = t.s.lang;
+    // The conversation is now about the best candidate's topic: a follow-up is read in it.
+    const topic = this.bundle.knowledge.entries.get(hits[0].id)?.topic;
+    t.s.thread = { topic, entities: t.s.thread?.entities ?? {} };
+    const choices: OutChoice[] = hits.slice(0, 3).map((h) => {
+      const e = this.bundle.knowledge.entries.get(h.id) as KnowledgeEntry;
+      return { id: entryPayload(e.id), label: e.label[lang] };
+    });
+    choices.push({ id: cmd('menu'), label: this.msg(lang, 'main_menu_label') });
+    t.messages.push({ text: this.msg(lang, 'clarify_entries'), choices });
+  }
+
+  private intentLabel(intent: string, lang: Lang): string {
+    return this.bundle.content.intentLabels[intent]?.[lang] ?? intent;
+  }
+
+  private startIntent(t: Turn, intent: string, hits?: EntryHit[]): void {
+    const flow = this.byTrigger.get(intent);
+    if (flow) {
+      Object.assign(t.s, { runId: t.input.id, vars: {}, labels: {}, returnTo: undefined });
+      t.events.push({ type: 'flow_started', flow });
+      this.goto(t, flow, (this.flows.get(flow) as Flow).start);
+      return;
+    }
+    const topics = this.topicsByIntent.get(intent);
+    if (!topics) return;
+    // Of the intent's topics, the one retrieval leaned to, else the largest.
+    const entries = this.bundle.knowledge.entries;
+    const leaned = hits?.map((h) => entries.get(h.id)?.topic).find((id) => topics.some((x) => x.id === id));
+    const topic = topics.find((x) => x.id === leaned) ?? topics[0];
+    this.showEntry(t, topic.overview);
+  }
+
+  // ---- knowledge answers ----------------------------------------------------
+
+  /**
+   * Shows an entry's short answer (or its depth), with buttons: "tell me more", related entries, the menu.
+   * Never the same answer twice in a row: asked again, the engine goes deeper, or asks what to know.
+   */
+  private showEntry(t: Turn, id: string, more = false): void {
+    const e = this.bundle.knowledge.entries.get(id) as KnowledgeEntry;
+    const th = t.s.thread;
+    if (th?.entry === id) {
+      // The same entry again: its depth if not shown yet, else a question instead of a repeat.
+      if (!th.more && e.more) more = true;
+      else { this.askWhatMore(t, e); return; }
+    }
+    if (more && !e.more) { this.askWhatMore(t, e); return; }
+    const lang = t.s.lang;
+    const bubbles = (more ? e.more?.[lang] : e.answer[lang]) ?? e.answer[lang];
+    const added: OutMessage[] = bubbles.map((text) => ({ text }));
+    const last = added[added.length - 1];
+    const choices: OutChoice[] = [];
+    if (!more && e.more) choices.push({ id: entryPayload(e.id, true), label: this.msg(lang, 'more_label') });
+    for (const r of e.related) {
+      if (choices.length >= MAX_ENTRY_BUTTONS - 1) break;
+      if (r === th?.entry) continue;
+      choices.push({ id: entryPayload(r), label: (this.bundle.knowledge.entries.get(r) as KnowledgeEntry).label[lang] });
+    }
+    choices.push({ id: cmd('menu'), label: this.msg(lang, 'main_menu_label') });
+    last.choices = choices;
+    if (e.call.length) last.calls = this.calls(e.call, lang);
+    t.messages.push(...added);
+    t.s.thread = { topic: e.topic, entry: e.id, more, entities: th?.entities ?? {} };
+    t.events.push({ type: 'entry', entry: e.id, topic: e.topic, more });
+  }
+
+  /** "Xem thêm" typed or tapped: the depth of the entry being talked about. */
+  private more(t: Turn): void {
+    const id = t.s.thread?.entry;
+    if (!id || !this.bundle.knowledge.entries.has(id)) { this.say(t, 'not_understood'); this.startIntent(t, MENU); return; }
+    this.showEntry(t, id, true);
+  }
+
+  /** Asked the same thing again with nothing deeper to say: offer what is related instead of repeating. */
+  private askWhatMore(t: Turn, e: KnowledgeEntry): void {
+    const lang = t.s.lang;
+    const choices: OutChoice[] = e.related.slice(0, MAX_ENTRY_BUTTONS - 1).map((r) => ({ id: entryPayload(r), label: (this.bundle.knowledge.entries.get(r) as KnowledgeEntry).label[lang] }));
+    if (this.byTrigger.has('talk_to_human') && choices.length < MAX_ENTRY_BUTTONS - 1) choices.push({ id: intentPayload('talk_to_human'), label: this.intentLabel('talk_to_human', lang) });
+    choices.push({ id: cmd('menu'), label: this.msg(lang, 'main_menu_label') });
+    t.messages.push({ text: this.msg(lang, 'entry_repeat').replace('{{label}}', () => e.label[lang]), choices });
+    t.s.thread = { ...(t.s.thread ?? { entities: {} }), topic: e.topic, entry: e.id, more: true };
+    t.events.push({ type: 'entry', entry: e.id, topic: e.topic, more: true });
+  }
+
+  private noteEntities(t: Turn, named: Entities): void {
+    if (Object.keys(named).length === 0) return;
+    const th = t.s.thread ?? { entities: {} };
+    t.s.thread = { ...th, entities: { ...th.entities, ...named } };
+  }
+
+  // ---- crises -----------------------------------------------------------------
+
+  /** A crisis interrupts anything: its own first answer, and the way back to what was in progress. */
+  private crisis(t: Turn, signal: CrisisSignal, at: Position | undefined, node: ChoiceNode | InputNode | undefined, text: string): void {
+    // Keep what the person was in the middle of, so nothing typed is lost. A long free-text answer (a tip's
+    // description) is kept as the answer; a short one (a place, a name) is asked again on the way back.
     let resume: Position | undefined = at;
-    if (at && node?.type === 'input' && node.input === 'text') {
+    if (at && node?.type === 'input' && node.input === 'text' && (node.min ?? 1) >= 10) {
       const parsed = parseInput('text', text, t.input.now, node.min, node.max);
       if (parsed.ok) {
         t.s.vars[node.var] = parsed.value;
         resume = node.next ? { flow: at.flow, node: node.next } : undefined;
       }
     }
-    const keep = { vars: t.s.vars, labels: t.s.labels, runId: t.s.runId };
+    if (!resume && t.s.resume) resume = t.s.resume;
+    const keep = at ? { vars: t.s.vars, labels: t.s.labels, runId: t.s.runId } : t.s.resume ? { vars: t.s.resume.vars, labels: t.s.resume.labels, runId: t.s.resume.runId } : undefined;
+    const thread = t.s.thread;
     this.reset(t);
-    if (resume) t.s.resume = { ...resume, ...keep };
-    t.events.push({ type: 'emergency' });
-    const flow = this.byIntent.get('emergency') as string;
+    t.s.thread = thread;
+    if (resume && keep) t.s.resume = { flow: resume.flow, node: resume.node, ...keep };
+    t.events.push({ type: 'emergency' }, { type: 'crisis', kind: signal.kind });
+    const flow = this.byTrigger.get(`crisis.${signal.kind}`) ?? this.byTrigger.get(EMERGENCY) as string;
     t.events.push({ type: 'flow_started', flow });
+    t.s.vars = { crisis: { kind: signal.kind, other: signal.aboutOther, child: signal.child || t.s.thread?.entities.who === 'child' } };
     this.goto(t, flow, (this.flows.get(flow) as Flow).start);
   }
 
@@ -325,7 +574,7 @@ export class Engine {
     const r = t.s.resume;
     t.s.resume = undefined;
     t.s.at = undefined;
-    if (!r || !this.node(r)) { this.startIntent(t, 'menu'); return; }
+    if (!r || !this.node(r)) { this.startIntent(t, MENU); return; }
     Object.assign(t.s, { vars: r.vars, labels: r.labels, runId: r.runId });
     this.goto(t, r.flow, r.node);
   }
@@ -334,7 +583,6 @@ export class Engine {
 
   private choose(t: Turn, at: Position, node: ChoiceNode, option: ChoiceOption): void {
     const s = t.s;
-    if (s.resume) s.resume = undefined;
     if (node.var) {
       s.vars[node.var] = option.value;
       s.labels[node.var] = option.label;
@@ -342,7 +590,15 @@ export class Engine {
     if (option.set) Object.assign(s.vars, option.set);
     const next = option.next ?? node.next;
     if (option.edit) s.returnTo = { flow: at.flow, node: node.next ?? at.node, armed: false };
+    // Leaving the crisis answer by another way than "continue": the paused work stays available
+    // only while the person is still inside the crisis flow.
+    if (s.resume && !this.isCrisisFlow(at.flow)) s.resume = undefined;
     this.complete(t, at, next);
+  }
+
+  private isCrisisFlow(flow: string): boolean {
+    const f = this.flows.get(flow);
+    return f !== undefined && f.triggers.some((x) => x.startsWith('crisis.') || x === EMERGENCY);
   }
 
   /** An answer was accepted: clear the retry count and move on. */
@@ -354,14 +610,14 @@ export class Engine {
     else this.endFlow(t, at.flow);
   }
 
-  private retry(t: Turn, at: Position, node: ChoiceNode | InputNode, key: MessageKey, custom?: Localized): void {
+  private retry(t: Turn, at: Position, node: ChoiceNode | InputNode, key: EngineMessage, custom?: Localized): void {
     t.s.retries += 1;
     if (t.s.retries > (node.retries ?? DEFAULT_RETRIES)) {
       t.s.retries = 0;
       if (node.fail) { t.s.at = undefined; this.goto(t, at.flow, node.fail); return; }
       this.reset(t);
       this.say(t, 'way_out');
-      this.startIntent(t, 'menu');
+      this.startIntent(t, MENU);
       return;
     }
     t.messages.push({ text: custom ? custom[t.s.lang] : this.msg(t.s.lang, key) });
@@ -428,6 +684,10 @@ export class Engine {
         const target = this.flows.get(node.flow) as Flow;
         return { flow: node.flow, node: node.node ?? target.start };
       }
+      case 'entry':
+        this.endFlow(t, pos.flow);
+        this.showEntry(t, node.entry);
+        return undefined;
       case 'end':
         this.sayNode(t, node);
         this.endFlow(t, pos.flow);
@@ -453,9 +713,10 @@ export class Engine {
     t.s.runId = undefined;
   }
 
+  /** Starts over, keeping only the language, the clock and (for the thread of questions) what was named. */
   private reset(t: Turn): void {
-    const { lang, lastActive } = t.s;
-    t.s = Object.assign(newSession(lang), { lastActive });
+    const { lang, lastActive, thread } = t.s;
+    t.s = Object.assign(newSession(lang), { lastActive }, thread ? { thread: { entities: thread.entities } } : {});
   }
 
   private test(s: Session, c: Condition): boolean {
@@ -475,17 +736,23 @@ export class Engine {
     return this.flows.get(pos.flow)?.nodes.get(pos.node);
   }
 
-  private msg(lang: Lang, key: MessageKey): string {
+  private msg(lang: Lang, key: EngineMessage): string {
     return this.bundle.content.messages[key][lang];
   }
 
-  private say(t: Turn, key: MessageKey): void {
+  private say(t: Turn, key: EngineMessage): void {
     t.messages.push({ text: this.msg(t.s.lang, key) });
   }
 
   private reprompt(t: Turn): void {
     if (t.s.at) this.renderWaiting(t, t.s.at);
-    else this.startIntent(t, 'menu');
+    else this.startIntent(t, MENU);
+  }
+
+  private calls(ids: readonly string[], lang: Lang): { label: string; dial: string }[] {
+    const hotlines = this.bundle.content.hotlines;
+    return ids.map((id) => hotlines.find((h) => h.id === id)).filter((h) => h !== undefined)
+      .map((h) => ({ label: this.msg(lang, 'call_label').replace('{{number}}', h.number), dial: h.dial }));
   }
 
   /** Says a node's answers and text (templated); returns the messages added. */
@@ -496,12 +763,7 @@ export class Engine {
     const answers = node.answer === undefined ? [] : Array.isArray(node.answer) ? node.answer : [node.answer];
     for (const key of answers) for (const b of this.bundle.content.answers[key][lang]) added.push({ text: b });
     if (node.text) added.push({ text: this.template(t.s, node.text[lang], t.once) });
-    if ('call' in node && node.call && added.length) {
-      added[added.length - 1].calls = node.call.map((id) => {
-        const h = this.hotlines.get(id) as { number: string; dial: string };
-        return { label: this.msg(lang, 'call_label').replace('{{number}}', h.number), dial: h.dial };
-      });
-    }
+    if ('call' in node && node.call && added.length) added[added.length - 1].calls = this.calls(node.call, lang);
     t.messages.push(...added);
     return added;
   }
@@ -517,7 +779,7 @@ export class Engine {
       // Last, so that typed numbers (1, 2...) still match the question's own options in order.
       if (t.s.resume) choices.push({ id: RESUME, label: this.msg(lang, 'continue_label') });
     } else if (node.optional) {
-      choices.push({ id: 'cmd:skip', label: this.msg(lang, 'skip_label') });
+      choices.push({ id: cmd('skip'), label: this.msg(lang, 'skip_label') });
     }
     if (choices.length) {
       const last = added[added.length - 1];
@@ -526,23 +788,29 @@ export class Engine {
     }
   }
 
-  private matchOption(node: ChoiceNode, norm: string): ChoiceOption | undefined {
+  /** An option named exactly: its number, label or synonym, or yes/no/not sure for such questions. */
+  private exactOption(node: ChoiceNode, norm: string): ChoiceOption | undefined {
     const byNumber = BY_NUMBER.exec(norm);
     if (byNumber) return node.options[Number(byNumber[1]) - 1];
     const idx = this.optionIndex.get(node) as Map<string, string>;
     let value = idx.get(norm);
     if (!value && node.options.length <= 3) {
-      // Yes/no words for yes/no questions (option values "yes"/"no").
-      if (this.yes.has(norm)) value = 'yes';
-      else if (this.no.has(norm)) value = 'no';
-    }
-    if (!value) {
-      // A label typed as part of a short sentence ("cho minh xem ma tuy"): unique containment wins.
-      const hits = new Set<string>();
-      for (const [k, v] of idx) if (k.length >= 3 && (` ${norm} `.includes(` ${k} `))) hits.add(v);
-      if (hits.size === 1) value = [...hits][0];
+      // Yes/no words for yes/no questions (option values "yes"/"no"/"unsure").
+      const has = (v: string): boolean => node.options.some((o) => o.value === v);
+      if (this.yes.has(norm) && has('yes')) value = 'yes';
+      else if (this.no.has(norm) && has('no')) value = 'no';
+      else if (this.unsure.has(norm) && has('unsure')) value = 'unsure';
     }
     return value ? node.options.find((o) => o.value === value) : undefined;
+  }
+
+  /** A label typed as part of a short sentence ("cho minh xem ma tuy"): unique containment wins. */
+  private looseOption(node: ChoiceNode, norm: string): ChoiceOption | undefined {
+    const idx = this.optionIndex.get(node) as Map<string, string>;
+    if (norm.split(' ').length > 6) return undefined;
+    const hits = new Set<string>();
+    for (const [k, v] of idx) if (k.length >= 3 && (` ${norm} `.includes(` ${k} `))) hits.add(v);
+    return hits.size === 1 ? node.options.find((o) => o.value === [...hits][0]) : undefined;
   }
 
   private template(s: Session, text: string, once: Record<string, unknown>): string {
@@ -560,6 +828,6 @@ export class Engine {
 /** Reads a dotted path ("case.ref") out of nested plain objects. */
 function lookup(root: Record<string, unknown>, path: string): unknown {
   let v: unknown = root;
-  for (const part of path.split('.')) v = v && typeof v === 'object' ? (v as Record<string, unknown>)[part] : undefined;
+  for (const part of path.split('.')) v = v && typeof v === 'object' && Object.hasOwn(v, part) ? (v as Record<string, unknown>)[part] : undefined;
   return v;
 }

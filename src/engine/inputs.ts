@@ -1,9 +1,9 @@
 /** Parsing and validation of typed answers for input nodes. Pure functions. */
 import { normalize, fold } from '../text/normalize.js';
-import type { InputKind } from '../flows/schema.js';
-import type { MessageKey } from '../content/schema.js';
+import type { InputKind } from '../bundle/schema.js';
 
-export type Parsed = { ok: true; value: string | number } | { ok: false; error: MessageKey };
+/** A parsed answer, or the message key (content/messages.yaml) that says what is wrong with it. */
+export type Parsed = { ok: true; value: string | number } | { ok: false; error: 'invalid_text' | 'invalid_number' | 'invalid_date' | 'invalid_place' | 'invalid_code' | 'invalid_secret' | 'too_long' };
 
 const DMY = /^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2}|\d{4}))?$/;
 const YMD = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;

@@ -1,15 +1,11 @@
 /** Types shared by the dialog engine, its flows and the runtime around it. */
+import type { Lang, Localized } from '../bundle/types.js';
 
-export type Lang = 'vi' | 'en';
+export type { Lang, Localized } from '../bundle/types.js';
 export const LANGS: readonly Lang[] = ['vi', 'en'];
-export type Localized = Record<Lang, string>;
 
-export const INTENTS = [
-  'greeting', 'menu', 'emergency', 'hotlines', 'rehab_info', 'drug_law', 'trafficking_signs',
-  'victim_support', 'report_tip', 'tip_status', 'privacy', 'delete_data', 'talk_to_human', 'goodbye',
-  'out_of_scope',
-] as const;
-export type Intent = (typeof INTENTS)[number];
+/** An intent name; the set of intents is derived from the content (content/nlu/<intent>.txt). */
+export type Intent = string;
 
 export interface Classification {
   intent: Intent;
@@ -21,6 +17,65 @@ export interface Classification {
 /** A pure classifier: same text, same answer; no I/O. */
 export interface Classifier {
   classify(text: string): Classification;
+}
+
+/** Things named in a message, carried along the thread of the conversation. */
+export interface Entities {
+  substance?: string;
+  relation?: string;
+  /** A country abroad (a tag id of content/places.yaml's abroad list). */
+  country?: string;
+  age?: number;
+  /** Who seems to be writing: a child or teenager (an age under 18, "em học lớp 8"...) or an adult. */
+  who?: 'child' | 'adult';
+}
+
+/** Danger or crisis that the person speaks of as happening now. */
+export interface CrisisSignal {
+  kind: string;
+  /** The danger is someone else's (a friend, a child, a neighbour), not the writer's own. */
+  aboutOther: boolean;
+  /** A child or teenager is in it (the writer, or the person written about). */
+  child: boolean;
+}
+
+/** What the conversation is about: the topic and entry last shown, and what was named. */
+export interface Thread {
+  topic?: string;
+  entry?: string;
+  /** The entry's "tell me more" was shown. */
+  more?: boolean;
+  entities: Entities;
+}
+
+/** A knowledge entry that may answer a message, with a confidence in [0, 1]. */
+export interface EntryHit {
+  id: string;
+  /** How well the entry's best-matching question fits the message, 0..1. */
+  score: number;
+  /** The retrieval's ordering score (unbounded; only comparable within one search). */
+  rank?: number;
+}
+
+/** Where the text was typed: free chat, or as the answer to a question of a flow. */
+export interface NluContext {
+  /** The person is answering a question (a choice or a typed input); crisis rules are stricter there. */
+  answering?: 'choice' | 'input' | 'place' | 'free_text';
+  thread?: Thread;
+}
+
+/**
+ * The language understanding the engine uses: pure functions of the text (and the thread), built once
+ * at start-up from the bundle. Nothing here does I/O.
+ */
+export interface Nlu extends Classifier {
+  /** The language the text is clearly written in, if it is clear. */
+  language(text: string): Lang | undefined;
+  /** A crisis happening now (self-harm, a child in danger, overdose...), if the text speaks of one. */
+  crisis(text: string, ctx?: NluContext): CrisisSignal | undefined;
+  entities(text: string): Entities;
+  /** Knowledge entries that answer the text, best first. */
+  retrieve(text: string, ctx?: NluContext): EntryHit[];
 }
 
 /** Where a conversation is waiting. */
@@ -55,6 +110,8 @@ export interface Session {
   clarifying?: boolean;
   /** Variables that leave the session with the next action request (e.g. a typed secret). */
   transient?: string[];
+  /** The thread of the conversation: what the last answers were about. */
+  thread?: Thread;
 }
 
 export function newSession(lang: Lang = 'vi'): Session {
@@ -93,7 +150,10 @@ export type EngineEvent =
   | { type: 'intent'; intent: Intent; confidence: number }
   | { type: 'flow_started'; flow: string }
   | { type: 'flow_completed'; flow: string }
+  | { type: 'entry'; entry: string; topic: string; more: boolean }
   | { type: 'emergency' }
+  | { type: 'crisis'; kind: string }
+  | { type: 'lang'; lang: Lang }
   | { type: 'session_reset'; reason: 'timeout' | 'menu' | 'cancel' | 'deleted' };
 
 export interface StepResult {

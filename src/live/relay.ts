@@ -3,9 +3,16 @@
  * content/messages.yaml), and hands them to the sender of the person's channel.
  */
 import type { Localized, OutMessage } from '../engine/types.js';
-import type { MessageKey } from '../content/schema.js';
+import { cmd, intentPayload, LIVE_END } from '../engine/payload.js';
 import type { Logger } from '../log.js';
 import type { LiveChat, LiveDesk, LiveMessage, UserNotice } from './desk.js';
+
+/** Sentences of content/messages.yaml said during live chats. */
+export const LIVE_MESSAGES = [
+  'live_counsellor', 'live_joined', 'live_waiting', 'live_requeued', 'live_ended_counsellor', 'live_ended_user', 'live_unanswered',
+  'live_idle', 'live_counsellor_gone', 'live_text_only', 'live_end_label', 'hotlines_label', 'tip_label', 'main_menu_label',
+] as const;
+type MessageKey = (typeof LIVE_MESSAGES)[number];
 
 export type LiveSender = (address: string, messages: OutMessage[]) => Promise<void>;
 
@@ -17,7 +24,7 @@ const NOTICE_KEYS: Record<UserNotice, MessageKey> = {
 export class LiveRelay {
   private readonly senders = new Map<string, LiveSender>();
 
-  constructor(readonly desk: LiveDesk, private readonly messages: Record<MessageKey, Localized>, private readonly log: Logger) {
+  constructor(readonly desk: LiveDesk, private readonly messages: Record<string, Localized>, private readonly log: Logger) {
     desk.onUserMessage((chat, m) => this.relay(chat, m));
   }
 
@@ -37,12 +44,12 @@ export class LiveRelay {
     if (m.from === 'counsellor') return [{ text: this.say(lang, 'live_counsellor').replace('{{text}}', () => m.text) }];
     if (m.from !== 'system' || !m.notice) return [];
     const text = this.say(lang, NOTICE_KEYS[m.notice]);
-    if (m.notice === 'joined') return [{ text, choices: [{ id: 'live:end', label: this.say(lang, 'live_end_label') }] }];
+    if (m.notice === 'joined') return [{ text, choices: [{ id: LIVE_END, label: this.say(lang, 'live_end_label') }] }];
     if (m.notice === 'unanswered' || m.notice === 'counsellor_gone') {
       return [{ text, choices: [
-        { id: 'intent:hotlines', label: this.say(lang, 'hotlines_label') },
-        { id: 'intent:report_tip', label: this.say(lang, 'tip_label') },
-        { id: 'cmd:menu', label: this.say(lang, 'main_menu_label') },
+        { id: intentPayload('hotlines'), label: this.say(lang, 'hotlines_label') },
+        { id: intentPayload('report_tip'), label: this.say(lang, 'tip_label') },
+        { id: cmd('menu'), label: this.say(lang, 'main_menu_label') },
       ] }];
     }
     return [{ text }];

@@ -7,9 +7,9 @@
 // Import the classifier module alone: natural's index also loads its storage back-ends, which
 // read a .env file into process.env and print to stdout as a side effect.
 import BayesClassifier from 'natural/lib/natural/classifiers/bayes_classifier';
-import { INTENTS, type Classification, type Classifier, type Intent } from '../engine/types.js';
+import type { Classification, Classifier, Intent } from '../engine/types.js';
 import { tokens, syllableNgrams } from '../text/normalize.js';
-import { soundsLikeEmergency, pastOrSafe } from './emergency.js';
+import { detectCrisis, pastOrSafe, prepareCrisisText } from './crisis.js';
 
 export interface ClassifierOptions {
   /** Below this top-1 confidence the bot asks instead of guessing. */
@@ -48,6 +48,7 @@ export class IntentClassifier implements Classifier {
   private readonly known = new Set<string>();
 
   constructor(training: readonly { intent: Intent; text: string }[], opts: ClassifierOptions = {}) {
+    const order: Intent[] = [];
     this.threshold = opts.threshold ?? 0.45;
     this.emergencyFloor = opts.emergencyFloor ?? 0.35;
     this.alpha = opts.alpha ?? 0.05;
@@ -58,9 +59,10 @@ export class IntentClassifier implements Classifier {
       if (feats.length === 0) continue;
       for (const f of feats) this.known.add(f);
       this.model.addExample({ ...feats }, intent);
+      if (!docs.has(intent)) order.push(intent);
       docs.set(intent, (docs.get(intent) ?? 0) + 1);
     }
-    this.labels = INTENTS.filter((i) => docs.has(i));
+    this.labels = order;
     const totalDocs = [...docs.values()].reduce((a, b) => a + b, 0);
     const vocabulary = this.known.size;
     for (const label of this.labels) {
@@ -74,15 +76,11 @@ export class IntentClassifier implements Classifier {
     }
   }
 
-  classify(text: string): Classification {
+  /** The probability of every intent for a text (the emergency rules aside), highest first. */
+  distribution(text: string): { intent: Intent; confidence: number }[] {
     const toks = tokens(text);
-    const normalized = toks.join(' ');
     const feats = [...new Set(syllableNgrams(toks))].filter((f) => this.known.has(f));
-    const ruleEmergency = soundsLikeEmergency(normalized);
-    if (feats.length === 0) {
-      if (ruleEmergency) return { intent: 'emergency', confidence: 1, alternatives: [] };
-      return { intent: 'out_of_scope', confidence: 0, alternatives: [] };
-    }
+    if (feats.length === 0) return [];
     const scores = this.labels.map((label) => {
       const counts = this.model.classFeatures[label];
       const denom = this.logDenominator.get(label) as number;
@@ -97,7 +95,19 @@ export class IntentClassifier implements Classifier {
     let sum = 0;
     const probs = scores.map((sc) => { const p = Math.exp((sc.score - max) / temp); sum += p; return { intent: sc.intent, confidence: p }; });
     for (const p of probs) p.confidence /= sum;
-    probs.sort((a, b) => b.confidence - a.confidence);
+    return probs.sort((a, b) => b.confidence - a.confidence);
+  }
+
+  classify(text: string): Classification {
+    const toks = tokens(text);
+    const normalized = toks.join(' ');
+    const feats = [...new Set(syllableNgrams(toks))].filter((f) => this.known.has(f));
+    const ruleEmergency = detectCrisis(prepareCrisisText(text)) !== undefined;
+    if (feats.length === 0) {
+      if (ruleEmergency) return { intent: 'emergency', confidence: 1, alternatives: [] };
+      return { intent: 'out_of_scope', confidence: 0, alternatives: [] };
+    }
+    const probs = this.distribution(text);
     const emergencyP = probs.find((p) => p.intent === 'emergency')?.confidence ?? 0;
     // Recall first: emergency wins from a low floor, unless the sentence itself says the danger is
     // over or in the past; then it must win outright, like any other intent.

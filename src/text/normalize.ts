@@ -22,6 +22,7 @@ const ABBREVIATIONS: Readonly<Record<string, string>> = {
   tks: 'thanks', thx: 'thanks', thank: 'thanks', camon: 'cam on',
   cmnd: 'chung minh nhan dan', cccd: 'can cuoc cong dan',
   mt: 'ma tuy', mtuy: 'ma tuy', ctv: 'cong tac vien', vn: 'viet nam', cpc: 'campuchia',
+  ck: 'chong', vk: 'vo', ny: 'nguoi yeu', bme: 'bo me',
   t: 'toi', tui: 'toi', tao: 'toi', mik: 'minh', mk: 'minh',
   wa: 'qua', qa: 'qua', ak: 'a', ah: 'a', nha: 'nha', nhen: 'nha',
   bt: 'biet', lm: 'lam', ntin: 'nhan tin', nt: 'nhan tin', hnay: 'hom nay', hqua: 'hom qua',
@@ -51,13 +52,18 @@ export function cleanText(raw: string): string {
   return raw.toWellFormed().normalize('NFC').replace(CONTROL, ' ').replace(SPACES, ' ').trim();
 }
 
+// English contractions, opened before the apostrophe is dropped: "don't" must not become "don t" (and then,
+// read as teencode, "don toi").
+const CONTRACTIONS: readonly [RegExp, string][] = [
+  [/\b(can)['’]t\b/g, '$1 not'], [/\bwon['’]t\b/g, 'will not'], [/n['’]t\b/g, ' not'], [/['’]m\b/g, ' am'], [/['’]re\b/g, ' are'],
+  [/['’]ve\b/g, ' have'], [/['’]ll\b/g, ' will'], [/['’]d\b/g, ' would'], [/['’]s\b/g, ''],
+];
+
 /** Lower-case, diacritic-free form: "Cai nghiện ĐÃ" -> "cai nghien da". Punctuation and emoji removed. */
 export function fold(text: string): string {
-  return text
-    .slice(0, MAX_NLU_CHARS)
-    .toWellFormed()
-    .normalize('NFC')
-    .toLowerCase()
+  let t = text.slice(0, MAX_NLU_CHARS).toWellFormed().normalize('NFC').toLowerCase();
+  if (t.includes("'") || t.includes('’')) for (const [re, to] of CONTRACTIONS) t = t.replace(re, to);
+  return t
     .replace(DJ, (ch) => LETTER_FOLD[ch] ?? 'd')
     .normalize('NFD')
     .replace(COMBINING_MARKS, '')

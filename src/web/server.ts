@@ -74,7 +74,14 @@ export function createServer(app: App, channels?: Channels): express.Express {
     noStore(res);
     res.sendFile(join(liaisonDir, 'index.html'), { cacheControl: false }, (err) => { if (err) next(err); });
   });
-  web.use(express.static(join(app.root, 'web'), { index: 'index.html', maxAge: '1h' }));
+  // The chat page, rendered once at load with the numbers of content/hotlines.yaml.
+  const page = app.bundle.webPage;
+  if (page) {
+    web.get(['/', '/index.html'], (_req: Request, res: Response) => {
+      res.set('Cache-Control', 'public, max-age=3600').type('html').send(page);
+    });
+  }
+  web.use(express.static(join(app.root, 'web'), { index: page ? false : 'index.html', maxAge: '1h' }));
 
   web.use((_req, res) => {
     res.status(404).json({ error: 'not found' });

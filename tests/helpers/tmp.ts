@@ -15,5 +15,7 @@ export function copyBundle(): { root: string; cleanup: () => void } {
   const { dir, cleanup } = tmpDir('binhan-bundle-');
   cpSync(join(ROOT, 'flows'), join(dir, 'flows'), { recursive: true });
   cpSync(join(ROOT, 'content'), join(dir, 'content'), { recursive: true });
+  cpSync(join(ROOT, 'web', 'index.html'), join(dir, 'web', 'index.html'));
+  cpSync(join(ROOT, 'README.md'), join(dir, 'README.md'));
   return { root: dir, cleanup };
 }

@@ -1,0 +1,235 @@
+/**
+ * The file formats of flows/*.yaml and content/ (answers, hotlines, messages, commands, places,
+ * entities, knowledge), as zod schemas. Cross-file rules (targets, hotline references, lengths after
+ * hotline numbers are filled in) are checked in load.ts.
+ */
+import { z } from 'zod';
+
+export const LANGS = ['vi', 'en'] as const;
+
+const nonEmpty = z.string().trim().min(1, 'must not be empty');
+export const localizedSchema = z.object({ vi: nonEmpty, en: nonEmpty }, { error: 'needs text in both "vi" and "en"' }).strict();
+export const idSchema = z.string().regex(/^[a-z][a-z0-9_]*$/, 'ids are lower_snake_case');
+const scalar = z.union([z.string(), z.number(), z.boolean()]);
+const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date as YYYY-MM-DD');
+
+/** Longest chat bubble we allow in content: fits every channel's bubble comfortably. */
+export const MAX_BUBBLE = 600;
+/** Button labels fit every channel's quick replies (Messenger: 20 characters). */
+export const MAX_LABEL = 20;
+
+const bubble = z.string().trim().min(1).max(MAX_BUBBLE - 1, `a bubble must be shorter than ${MAX_BUBBLE} characters`);
+
+// ---- flows ---------------------------------------------------------------
+
+export const INPUT_KINDS = ['text', 'number', 'date', 'place', 'code', 'secret'] as const;
+export type InputKind = (typeof INPUT_KINDS)[number];
+
+/** What a node says: its own text, content answers, or both (answers first). */
+const saying = {
+  text: localizedSchema.optional(),
+  answer: z.union([nonEmpty, z.array(nonEmpty).min(1)]).optional(),
+  /** Call buttons for verified hotlines (ids from content/hotlines.yaml), where the channel has them. */
+  call: z.array(nonEmpty).min(1).optional(),
+};
+
+const base = { id: idSchema };
+
+const optionSchema = z.object({
+  value: z.string().regex(/^[a-z0-9_]+$/, 'option values are lower_snake_case'),
+  label: localizedSchema,
+  next: idSchema.optional(),
+  /** Extra words that pick this option when typed (any language; diacritics optional). */
+  synonyms: z.array(nonEmpty).optional(),
+  set: z.record(z.string(), scalar).optional(),
+  /** Go to `next` to change an answer, then come back to this node. */
+  edit: z.boolean().optional(),
+}).strict();
+
+const retryFields = {
+  retries: z.number().int().min(0).max(5).optional(),
+  /** Where to go when the retries are used up (default: the way out to the menu). */
+  fail: idSchema.optional(),
+};
+
+export const messageNode = z.object({ ...base, type: z.literal('message'), ...saying, next: idSchema.optional() }).strict();
+export const choiceNode = z.object({
+  ...base, type: z.literal('choice'), ...saying, var: z.string().optional(),
+  options: z.array(optionSchema).min(1), next: idSchema.optional(), ...retryFields,
+  /** When typed text matches no option, route it through the NLU (default true). */
+  nlu: z.boolean().optional(),
+}).strict();
+export const inputNode = z.object({
+  ...base, type: z.literal('input'), ...saying, input: z.enum(INPUT_KINDS), var: z.string(),
+  next: idSchema.optional(), optional: z.boolean().optional(),
+  min: z.number().int().min(0).optional(), max: z.number().int().min(1).optional(),
+  invalid: localizedSchema.optional(), ...retryFields,
+}).strict();
+const condition = z.object({
+  var: z.string(), equals: scalar.optional(), in: z.array(scalar).optional(), exists: z.boolean().optional(),
+}).strict();
+export const branchNode = z.object({
+  ...base, type: z.literal('branch'),
+  cases: z.array(z.object({ when: condition, next: idSchema }).strict()).min(1), default: idSchema,
+}).strict();
+export const setNode = z.object({ ...base, type: z.literal('set'), values: z.record(z.string(), scalar), next: idSchema }).strict();
+export const actionNode = z.object({
+  ...base, type: z.literal('action'), action: idSchema, var: z.string().optional(), ...saying,
+  ok: idSchema, fail: idSchema,
+}).strict();
+export const jumpNode = z.object({ ...base, type: z.literal('jump'), flow: idSchema, node: idSchema.optional() }).strict();
+/** Shows a knowledge entry (content/knowledge/) with its buttons; the conversation then follows its thread. */
+export const entryNode = z.object({ ...base, type: z.literal('entry'), entry: idSchema }).strict();
+export const endNode = z.object({ ...base, type: z.literal('end'), ...saying }).strict();
+
+export const nodeSchema = z.discriminatedUnion('type', [
+  messageNode, choiceNode, inputNode, branchNode, setNode, actionNode, jumpNode, entryNode, endNode,
+]);
+
+export const flowSchema = z.object({
+  id: idSchema,
+  description: z.string().optional(),
+  /** Intents (or crisis kinds, "crisis.<kind>") that start this flow when the user is not answering a question. */
+  triggers: z.array(z.string().regex(/^[a-z][a-z0-9_.]*$/)).default([]),
+  /** The first node (default: the first in the list). */
+  start: idSchema.optional(),
+  nodes: z.array(z.unknown()).min(1),
+}).strict();
+
+export type FlowNode = z.infer<typeof nodeSchema>;
+export type ChoiceNode = z.infer<typeof choiceNode>;
+export type InputNode = z.infer<typeof inputNode>;
+export type ActionNode = z.infer<typeof actionNode>;
+export type ChoiceOption = z.infer<typeof optionSchema>;
+export type Condition = z.infer<typeof condition>;
+
+// ---- content -------------------------------------------------------------
+
+export const answerSchema = z.object({
+  sources: z.array(z.string().url()).default([]),
+  checked: isoDate.optional(),
+  vi: z.array(bubble).min(1),
+  en: z.array(bubble).min(1),
+}).strict().refine((a) => a.vi.length === a.en.length, { message: 'vi and en need the same number of bubbles' });
+
+export const answersFileSchema = z.object({ answers: z.record(z.string(), answerSchema) }).strict();
+
+export const hotlineSchema = z.object({
+  id: idSchema,
+  number: z.string(),
+  dial: z.string().regex(/^\+?\d*$/, 'digits, optionally with a leading +'),
+  name: localizedSchema,
+  operator: localizedSchema,
+  hours: localizedSchema,
+  cost: z.enum(['free', 'paid', 'unknown']),
+  use_for: localizedSchema,
+  source: z.string().url(),
+  source_date: z.string(),
+  checked: isoDate,
+  status: z.enum(['verified', 'unverified', 'retired']),
+  note: z.string().optional(),
+}).strict();
+export const hotlinesFileSchema = z.object({ hotlines: z.array(hotlineSchema).min(1) }).strict();
+
+/** Sentences the program says (engine, live chat...); the keys it needs are declared by the code that says them. */
+export const messagesFileSchema = z.object({
+  messages: z.record(idSchema, localizedSchema),
+  /** Short button labels for each intent, used by the clarifying question. */
+  intent_labels: z.record(idSchema, localizedSchema),
+}).strict();
+
+const phrases = z.array(z.string().min(1)).min(1);
+export const commandsFileSchema = z.object({
+  /** Global commands: phrases that work at any point of any flow (matched whole, diacritics optional). */
+  commands: z.record(idSchema, phrases),
+  /** Words that mean yes / no / not sure when typed as an answer to a choice. */
+  yes: phrases,
+  no: phrases,
+  unsure: phrases.optional(),
+  /** Typed during a live chat with a counsellor: ends it and returns to the bot ("menu" and "cancel" do too). */
+  end_live: phrases,
+}).strict();
+
+const placeEntry = z.object({ name: z.string().min(1), aliases: z.array(z.string()) }).strict();
+export const placesFileSchema = z.object({
+  source: z.string().url(),
+  checked: isoDate,
+  provinces: z.array(placeEntry).min(1),
+  abroad: z.array(placeEntry),
+  unknown: placeEntry,
+}).strict();
+
+/** Things people name in questions (substances, relations...), for following the thread of a conversation. */
+const entityEntry = z.object({
+  id: idSchema,
+  name: localizedSchema,
+  /** How people write it (any language; diacritics optional). */
+  aliases: z.array(nonEmpty).min(1),
+}).strict();
+export const entitiesFileSchema = z.object({
+  substances: z.array(entityEntry).min(1),
+  relations: z.array(entityEntry).min(1),
+}).strict();
+
+export type Answer = z.infer<typeof answerSchema>;
+export type Hotline = z.infer<typeof hotlineSchema>;
+export type EntityEntry = z.infer<typeof entityEntry>;
+export type EntitiesFile = z.infer<typeof entitiesFileSchema>;
+
+// ---- knowledge -----------------------------------------------------------
+
+/** A short answer fits a phone screen with its buttons; "Xem thêm" may say more. */
+export const MAX_ANSWER_BUBBLES = 2;
+export const MAX_ANSWER_CHARS = 450;
+export const MAX_MORE_BUBBLES = 3;
+export const MAX_MORE_CHARS = 600;
+
+const bubbles = z.object({ vi: z.array(bubble).min(1), en: z.array(bubble).min(1) }, { error: 'needs bubbles in both "vi" and "en"' }).strict();
+const sourceSchema = z.object({
+  /** A public page, or (`doc`) a file of this project for facts about Bình An itself. */
+  url: z.string().url().optional(),
+  doc: z.string().regex(/^[A-Za-z0-9_./-]+\.md(#[a-z0-9-]+)?$/, 'a file of this project, like README.md').optional(),
+  /** The source's own date: YYYY-MM-DD, YYYY-MM, YYYY, or "n/a" when the page shows none. */
+  date: z.string().regex(/^(\d{4}(-\d{2}(-\d{2})?)?|n\/a)$/, 'a date as YYYY-MM-DD, YYYY-MM, YYYY or "n/a"'),
+  title: z.string().optional(),
+}).strict().refine((s) => (s.url === undefined) !== (s.doc === undefined), { message: 'a source has either a url or a doc' });
+/** Entity tags on an entry: substance:<id>, relation:<id>, country:<slug>, who:<child|adult>. */
+const tagSchema = z.string().regex(/^(substance|relation|country|who):[a-z0-9_]+$/, 'a tag like substance:ketamine, relation:child, country:campuchia or who:child');
+
+export const entrySchema = z.object({
+  id: idSchema,
+  /** The intent this question belongs to (default: the topic's). */
+  intent: idSchema.optional(),
+  /** Button label (at most 20 characters). */
+  label: localizedSchema,
+  /** The question, as a person would ask it. */
+  q: localizedSchema,
+  /** Other ways people ask it: with and without diacritics, teencode, typos; English too. */
+  ask: z.object({ vi: z.array(nonEmpty).min(4, 'give at least 4 Vietnamese paraphrases'), en: z.array(nonEmpty).min(2, 'give at least 2 English paraphrases') }).strict(),
+  answer: bubbles,
+  more: bubbles.optional(),
+  related: z.array(idSchema).max(4).default([]),
+  tags: z.array(tagSchema).default([]),
+  call: z.array(idSchema).min(1).max(3).optional(),
+  sources: z.array(sourceSchema).min(1, 'every entry states facts: give at least one source with its date'),
+  checked: isoDate,
+}).strict();
+
+export const topicSchema = z.object({
+  id: idSchema,
+  /** The intent most questions of this topic fall under. */
+  intent: idSchema,
+  label: localizedSchema,
+  /** The entry shown when the topic is picked from the menu or asked about in general. */
+  overview: idSchema,
+  description: z.string().optional(),
+}).strict();
+
+export const knowledgeFileSchema = z.object({
+  topic: topicSchema,
+  entries: z.array(z.unknown()).min(1),
+}).strict();
+
+export type EntryFile = z.infer<typeof entrySchema>;
+export type TopicFile = z.infer<typeof topicSchema>;
+export type Source = z.infer<typeof sourceSchema>;

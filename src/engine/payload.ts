@@ -1,0 +1,57 @@
+/**
+ * Button payloads: the one place where they are encoded and decoded. A payload travels through every
+ * channel (Messenger quick replies and postbacks, Telegram callback data, Zalo, Bot Framework, the web
+ * chat) and comes back verbatim when tapped; anything that does not decode is a forged or stale button.
+ *
+ *   cmd:<command>            a global command (menu, cancel, skip, more...)
+ *   intent:<intent>          start what an intent starts (a flow, or a topic's overview)
+ *   kb:<entry>[:more]        show a knowledge entry, or its "tell me more" depth
+ *   live:end                 end a live chat with a counsellor
+ *   resume                   continue what an interruption (a crisis) paused
+ *   <flow>.<node>:<value>    an option of a flow's choice node
+ */
+export type Payload =
+  | { kind: 'cmd'; command: string }
+  | { kind: 'intent'; intent: string }
+  | { kind: 'entry'; entry: string; more: boolean }
+  | { kind: 'live_end' }
+  | { kind: 'resume' }
+  | { kind: 'option'; flow: string; node: string; value: string };
+
+const ID = '[a-z0-9_]+';
+const OPTION = new RegExp(`^(${ID})\\.(${ID}):(${ID})$`);
+const ENTRY = new RegExp(`^kb:(${ID})(:more)?$`);
+const SIMPLE = new RegExp(`^(cmd|intent):(${ID})$`);
+
+/** Longest payload any channel carries (Telegram callback_data: 64 bytes). */
+export const MAX_PAYLOAD = 64;
+
+export function encodePayload(p: Payload): string {
+  switch (p.kind) {
+    case 'cmd': return `cmd:${p.command}`;
+    case 'intent': return `intent:${p.intent}`;
+    case 'entry': return `kb:${p.entry}${p.more ? ':more' : ''}`;
+    case 'live_end': return 'live:end';
+    case 'resume': return 'resume';
+    case 'option': return `${p.flow}.${p.node}:${p.value}`;
+  }
+}
+
+export function decodePayload(s: string): Payload | undefined {
+  if (s.length > MAX_PAYLOAD) return undefined;
+  if (s === 'resume') return { kind: 'resume' };
+  if (s === 'live:end') return { kind: 'live_end' };
+  const simple = SIMPLE.exec(s);
+  if (simple) return simple[1] === 'cmd' ? { kind: 'cmd', command: simple[2] } : { kind: 'intent', intent: simple[2] };
+  const entry = ENTRY.exec(s);
+  if (entry) return { kind: 'entry', entry: entry[1], more: entry[2] !== undefined };
+  const option = OPTION.exec(s);
+  if (option) return { kind: 'option', flow: option[1], node: option[2], value: option[3] };
+  return undefined;
+}
+
+export const cmd = (command: string): string => encodePayload({ kind: 'cmd', command });
+export const intentPayload = (intent: string): string => encodePayload({ kind: 'intent', intent });
+export const entryPayload = (entry: string, more = false): string => encodePayload({ kind: 'entry', entry, more });
+export const LIVE_END = encodePayload({ kind: 'live_end' });
+export const RESUME = encodePayload({ kind: 'resume' });

@@ -1,0 +1,93 @@
+/**
+ * The language understanding of Bình An, built once from the bundle: the intent classifier (trained on
+ * content/nlu/*.txt and on the knowledge base's questions), the crisis detector, the language detector,
+ * the entity extractor and the knowledge retrieval. Every method is a pure function of its arguments.
+ */
+import type { Bundle } from '../bundle/types.js';
+import type { Classification, CrisisSignal, Entities, EntryHit, Lang, Nlu, NluContext } from '../engine/types.js';
+import { IntentClassifier } from './classifier.js';
+import { asksAboutCrisis, detectCrisis, pastOrSafe, prepareCrisisText } from './crisis.js';
+import { CrisisModel, NONE } from './crisis-model.js';
+import { EntityExtractor } from './entities.js';
+import { LanguageDetector } from './language.js';
+import { Retriever } from './retrieval.js';
+
+export interface NluOptions {
+  /** Below this top-1 confidence the bot asks instead of guessing. */
+  threshold?: number;
+  /** The crisis model's probability from which a message the rules did not name is a crisis (default 0.7). */
+  crisisThreshold?: number;
+}
+
+/** The crisis model's examples: the exemplars, and every ordinary question the bot knows as "none". */
+export function crisisExamples(bundle: Bundle): { kind: string; text: string }[] {
+  const out = [...bundle.content.crisisTraining];
+  for (const e of bundle.knowledge.entries.values()) for (const text of [e.q.vi, e.q.en, ...e.ask.vi, ...e.ask.en]) out.push({ kind: NONE, text });
+  for (const t of bundle.content.training) if (t.intent !== 'emergency') out.push({ kind: NONE, text: t.text });
+  return out;
+}
+
+/** The knowledge base's questions, labelled with their entries' intents: more ways to say each intent. */
+export function trainingSentences(bundle: Bundle): { intent: string; text: string }[] {
+  const out = [...bundle.content.training];
+  for (const e of bundle.knowledge.entries.values()) for (const text of [e.q.vi, e.q.en, ...e.ask.vi, ...e.ask.en]) out.push({ intent: e.intent, text });
+  return out;
+}
+
+export class BinhAnNlu implements Nlu {
+  readonly classifier: IntentClassifier;
+  readonly retriever: Retriever;
+  readonly crisisModel: CrisisModel;
+  private readonly crisisThreshold: number;
+  private readonly languages: LanguageDetector;
+  private readonly extractor: EntityExtractor;
+
+  constructor(bundle: Bundle, opts: NluOptions = {}) {
+    this.classifier = new IntentClassifier(trainingSentences(bundle), { threshold: opts.threshold });
+    this.retriever = new Retriever(bundle.knowledge, bundle.content.entities);
+    this.crisisModel = new CrisisModel(crisisExamples(bundle));
+    this.crisisThreshold = opts.crisisThreshold ?? 0.7;
+    const vi: string[] = [];
+    const en: string[] = [];
+    for (const e of bundle.knowledge.entries.values()) {
+      vi.push(e.q.vi, ...e.ask.vi, ...e.answer.vi);
+      en.push(e.q.en, ...e.ask.en, ...e.answer.en);
+    }
+    for (const m of Object.values(bundle.content.messages)) { vi.push(m.vi); en.push(m.en); }
+    for (const a of Object.values(bundle.content.answers)) { vi.push(...a.vi); en.push(...a.en); }
+    this.languages = new LanguageDetector({ vi, en });
+    this.extractor = new EntityExtractor(bundle.content.entities, bundle.content.places);
+  }
+
+  classify(text: string): Classification {
+    return this.classifier.classify(text);
+  }
+
+  language(text: string): Lang | undefined {
+    return this.languages.detect(text);
+  }
+
+  crisis(text: string, ctx: NluContext = {}): CrisisSignal | undefined {
+    const input = prepareCrisisText(text);
+    const rule = detectCrisis(input, ctx);
+    if (rule) return rule;
+    // While a question is answered, only the rules speak: an ordinary answer must never raise an alarm.
+    if (ctx.answering || pastOrSafe(input.norm, input.accented) || asksAboutCrisis(input.norm)) return undefined;
+    // Outside a question, the crisis model adds recall for crises worded in ways the rules do not know.
+    // A greeting or a word or two is too little for the model to judge.
+    if (input.norm.split(' ').length < 4) return undefined;
+    const p = this.crisisModel.predict(text);
+    if (!p || p.crisis < this.crisisThreshold) return undefined;
+    const e = this.extractor.extract(text);
+    return { kind: p.kind, aboutOther: e.relation !== undefined, child: e.who === 'child' || (e.age !== undefined && e.age < 18) };
+  }
+
+  entities(text: string): Entities {
+    return this.extractor.extract(text);
+  }
+
+  retrieve(text: string, ctx: NluContext = {}): EntryHit[] {
+    const dist = new Map(this.classifier.distribution(text).map((d) => [d.intent, d.confidence]));
+    return this.retriever.search(text, { thread: ctx.thread, entities: this.extractor.extract(text), intentP: (i) => dist.get(i) ?? 0 });
+  }
+}

@@ -1,0 +1,45 @@
+/**
+ * Which language a message is written in: Vietnamese or English. Vietnamese typed with diacritics is
+ * recognised at once; without diacritics, each word is looked up in two vocabularies built once at
+ * start-up from the bundle's own Vietnamese and English texts, and only a clear majority decides. Short or
+ * mixed messages ("ok", "no", "Hà Nội", a number) decide nothing: the conversation keeps its language.
+ *
+ * A general language identifier (franc, cld) needs more text than a chat message and does not know
+ * Vietnamese typed without diacritics, which is how most young people write; this uses the words the bot
+ * itself speaks about.
+ */
+import type { Lang } from '../engine/types.js';
+import { fold, tokens } from '../text/normalize.js';
+
+const VI_MARKS = /[\u0300-\u0303\u0309\u0323]|[ăâđêôơưĂÂĐÊÔƠƯ]/;
+// Frequent words of each language that the content may not use often enough.
+const EXTRA_EN = 'i you he she we they my your is am are was were be been do does did have has had what where when why how who which can could would should will not dont cant im its it this that there here please help hello hi thanks thank need want know tell about with from for and or but the a an of in on at to me'.split(' ');
+const EXTRA_VI = 'toi ban em minh anh chi co khong la gi dau nao sao the nay do thi ma va hay nhung cua cho voi duoc phai roi nua oi a nhe nha vay a u da vang muon can biet giup hoi noi'.split(' ');
+
+export class LanguageDetector {
+  private readonly vi = new Set<string>(EXTRA_VI);
+  private readonly en = new Set<string>(EXTRA_EN);
+
+  constructor(texts: { vi: Iterable<string>; en: Iterable<string> }) {
+    for (const t of texts.vi) for (const w of tokens(t)) this.vi.add(w);
+    for (const t of texts.en) for (const w of fold(t).split(' ')) if (w) this.en.add(w);
+  }
+
+  detect(text: string): Lang | undefined {
+    const nfc = text.slice(0, 500).normalize('NFC');
+    if (VI_MARKS.test(nfc.normalize('NFD'))) return 'vi';
+    const words = fold(nfc).split(' ').filter((w) => w && !/^\d+$/.test(w));
+    let vi = 0;
+    let en = 0;
+    for (const w of words) {
+      const isVi = tokens(w).every((x) => this.vi.has(x));
+      const isEn = this.en.has(w);
+      if (isVi && !isEn) vi++;
+      else if (isEn && !isVi) en++;
+    }
+    if (en >= 2 && en > 2 * vi) return 'en';
+    if (vi >= 2 && vi > 2 * en) return 'vi';
+    if (words.length === 1 && en === 1 && words[0].length >= 4) return 'en';
+    return undefined;
+  }
+}

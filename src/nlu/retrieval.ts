@@ -1,0 +1,219 @@
+/**
+ * Retrieval over the knowledge base: which entries answer a message.
+ *
+ * Two views of each entry, combined:
+ *   - a MiniSearch index (BM25+) of every way the entry is asked (its question and paraphrases, both
+ *     languages) and, with less weight, of its answer, over Vietnamese-normalised terms: folded syllables
+ *     with teencode expanded, plus syllable bigrams ("cai_nghien"), so compounds and word order count;
+ *     long words also match with one typo;
+ *   - a multinomial naive Bayes over the same terms with the entries as classes, which weighs every
+ *     word of a paraphrase set rather than the single best-matching paraphrase.
+ * Slang for substances is expanded to their names ("cỏ" -> "cần sa", "whippets" -> "bóng cười N2O").
+ * An entry's rank is then weighted by:
+ *   - the intent classifier's belief in the entry's intent (the two models agree or not),
+ *   - the thread: a short follow-up ("có mất tiền không", "bao lâu", "nó có gây nghiện ko") is read
+ *     with the topic being talked about and favours that topic and the entries related to the last answer,
+ *   - entities: a substance, country or relation named now or earlier in the thread.
+ * The confidence is separate from the rank: how much of the message the best paraphrase explains and how
+ * much of the paraphrase the message covers (inverse-document-frequency weighted), in [0, 1].
+ * Everything is built once at start-up; a search takes well under a millisecond.
+ */
+import MiniSearch from 'minisearch';
+import type { Knowledge, KnowledgeEntry } from '../bundle/types.js';
+import type { EntitiesFile } from '../bundle/schema.js';
+import type { Entities, EntryHit, Thread } from '../engine/types.js';
+import { syllableNgrams, tokens as vnTokens } from '../text/normalize.js';
+// natural's Porter stemmer alone (its index loads storage back-ends with side effects).
+import PorterStemmer from 'natural/lib/natural/stemmers/porter_stemmer';
+
+// English words with an English ending are stemmed ("addicted", "addiction" -> "addict"); Vietnamese syllables
+// never end that way, so they pass unchanged.
+const ENGLISH_ENDING = /^[a-z]{4,}(?:ing|ed|es|s|ion|ions|ive|ly|ment|ness|ity|ies|er|ers)$/;
+const stemCache = new Map<string, string>();
+function stem(w: string): string {
+  if (!ENGLISH_ENDING.test(w)) return w;
+  let s = stemCache.get(w);
+  if (s === undefined) { s = (PorterStemmer as { stem(w: string): string }).stem(w); if (stemCache.size < 50_000) stemCache.set(w, s); }
+  return s;
+}
+const tokens = (text: string): string[] => vnTokens(text).map(stem);
+
+interface Doc {
+  id: number;
+  entry: string;
+  terms: string[];
+  /** A way of asking (1) or the answer's text (less). */
+  weight: number;
+}
+
+export interface RetrievalContext {
+  thread?: Thread;
+  /** Entities named in this message. */
+  entities?: Entities;
+  /** The intent classifier's probability for an intent (0..1). */
+  intentP?: (intent: string) => number;
+}
+
+// Words that make a message a follow-up to what was just said.
+const ANAPHORA = /\b(no|cai do|viec do|chuyen do|vay|the|vay thi|the thi|con|thi sao|it|that|this|they|them|those)\b/;
+const SHORT = 6;
+const ANSWER_WEIGHT = 0.35;
+const NB_ALPHA = 0.02;
+/** How much the naive Bayes posterior counts next to the BM25 score (normalised to the best candidate). */
+const NB_WEIGHT = 1.5;
+const CANDIDATES = 30;
+
+export class Retriever {
+  private readonly topicWords = new Map<string, string[]>();
+  private readonly substanceWords = new Map<string, string[]>();
+  private readonly index: MiniSearch<Doc>;
+  private readonly docs: Doc[] = [];
+  private readonly idf = new Map<string, number>();
+  private readonly entries: Map<string, KnowledgeEntry>;
+  /** Naive Bayes: per entry, term counts (paraphrases only) and the log denominator. */
+  private readonly nbCounts = new Map<string, Map<string, number>>();
+  private readonly nbLogDenom = new Map<string, number>();
+
+  constructor(knowledge: Knowledge, entities?: EntitiesFile) {
+    this.entries = knowledge.entries;
+    for (const t of knowledge.topics.values()) this.topicWords.set(t.id, tokens(`${t.label.vi} ${t.label.en}`));
+    for (const s of entities?.substances ?? []) this.substanceWords.set(s.id, tokens(`${s.name.vi} ${s.name.en}`));
+    const vocabulary = new Set<string>();
+    for (const e of knowledge.entries.values()) {
+      const counts = new Map<string, number>();
+      for (const text of [e.q.vi, e.q.en, ...e.ask.vi, ...e.ask.en]) {
+        const terms = tokens(text);
+        if (!terms.length) continue;
+        this.docs.push({ id: this.docs.length, entry: e.id, terms, weight: 1 });
+        for (const f of syllableNgrams(terms)) { counts.set(f, (counts.get(f) ?? 0) + 1); vocabulary.add(f); }
+      }
+      for (const lang of ['vi', 'en'] as const) {
+        const terms = tokens(`${e.label[lang]} ${e.answer[lang].join(' ')}`);
+        if (terms.length) this.docs.push({ id: this.docs.length, entry: e.id, terms, weight: ANSWER_WEIGHT });
+      }
+      this.nbCounts.set(e.id, counts);
+    }
+    for (const [id, counts] of this.nbCounts) {
+      let sum = 0;
+      for (const n of counts.values()) sum += n;
+      this.nbLogDenom.set(id, Math.log(sum + NB_ALPHA * vocabulary.size));
+    }
+    const asks = this.docs.filter((d) => d.weight === 1);
+    const df = new Map<string, number>();
+    for (const d of asks) for (const t of new Set(d.terms)) df.set(t, (df.get(t) ?? 0) + 1);
+    const n = asks.length;
+    for (const [t, k] of df) this.idf.set(t, Math.log(1 + (n - k + 0.5) / (k + 0.5)));
+    this.index = new MiniSearch<Doc>({
+      fields: ['text'],
+      storeFields: ['entry', 'weight'],
+      extractField: (doc, field) => (field === 'text' ? syllableNgrams(doc.terms).join(' ') : (doc as unknown as Record<string, string>)[field]),
+      tokenize: (text) => text.split(' ').filter(Boolean),
+      processTerm: (term) => term,
+      searchOptions: { tokenize: (text) => text.split(' ').filter(Boolean), processTerm: (term) => term },
+    });
+    this.index.addAll(this.docs);
+  }
+
+  get size(): { entries: number; documents: number } {
+    return { entries: this.entries.size, documents: this.docs.length };
+  }
+
+  search(text: string, ctx: RetrievalContext = {}, limit = 5): EntryHit[] {
+    const raw = tokens(text);
+    if (raw.length === 0) return [];
+    const thread = ctx.thread;
+    const named = ctx.entities ?? {};
+    const short = raw.length <= SHORT || ANAPHORA.test(raw.join(' '));
+    // Slang names the substance: search with its name too.
+    const q = named.substance ? [...raw, ...(this.substanceWords.get(named.substance) ?? [])] : raw;
+    const best = new Map<string, { rank: number; doc: number }>();
+    const collect = (terms: string[], weight: number): void => {
+      const results = this.index.search(syllableNgrams(terms).join(' '), {
+        // One typo in long syllable-words; bigrams and short syllables must match exactly.
+        fuzzy: (term) => (term.length >= 6 && !term.includes('_') ? 1 : false),
+        weights: { fuzzy: 0.4, prefix: 0 },
+      });
+      for (const r of results) {
+        const entry = r.entry as string;
+        const score = r.score * weight * (r.weight as number);
+        const prev = best.get(entry);
+        if (!prev || score > prev.rank) best.set(entry, { rank: score, doc: r.id as number });
+      }
+    };
+    collect(q, 1);
+    // A short follow-up ("bao lâu", "có mất tiền không") is also read with the topic being talked about.
+    const topicWords = thread?.topic ? this.topicWords.get(thread.topic) : undefined;
+    if (short && topicWords) collect([...q, ...topicWords], 0.9);
+    const qSet = new Set(raw);
+    const substance = named.substance ?? thread?.entities.substance;
+    const country = named.country ?? thread?.entities.country;
+    // Naive Bayes over the best candidates only, as a probability among them.
+    const candidates = [...best.entries()].sort((a, b) => b[1].rank - a[1].rank).slice(0, CANDIDATES);
+    const nb = this.naiveBayes(syllableNgrams(q), candidates.map(([id]) => id));
+    const top = candidates[0]?.[1].rank ?? 1;
+    const hits: (EntryHit & { rank: number })[] = [];
+    for (const [id, b] of candidates) {
+      const e = this.entries.get(id) as KnowledgeEntry;
+      let rank = b.rank / top + NB_WEIGHT * (nb.get(id) ?? 0);
+      if (ctx.intentP) rank *= 0.6 + 0.8 * ctx.intentP(e.intent);
+      // A follow-up belongs to the topic being talked about, unless it names something else.
+      if (thread?.topic) rank *= e.topic === thread.topic ? (short ? 2 : 1.15) : (short && !named.substance && !named.country ? 0.6 : 1);
+      if (short && thread?.entry && (e.related.includes(thread.entry) || this.entries.get(thread.entry)?.related.includes(id))) rank *= 1.2;
+      rank *= this.tagWeight(e, 'substance', substance, named.substance !== undefined);
+      rank *= this.tagWeight(e, 'country', country, named.country !== undefined);
+      if ((named.who === 'child' || thread?.entities.who === 'child') && e.tags.includes('who:child')) rank *= 1.25;
+      if (named.relation && e.tags.includes(`relation:${named.relation}`)) rank *= 1.25;
+      const doc = this.docs[b.doc];
+      hits.push({ id, rank, score: doc.weight === 1 ? this.confidence(qSet, doc.terms) : this.confidence(qSet, doc.terms) * 0.6 });
+    }
+    hits.sort((a, b) => b.rank - a.rank);
+    return hits.slice(0, limit).map(({ id, score, rank }) => ({ id, score, rank }));
+  }
+
+  /** Posterior probabilities of the candidate entries given the terms (uniform prior). */
+  private naiveBayes(terms: string[], candidates: string[]): Map<string, number> {
+    const out = new Map<string, number>();
+    if (!candidates.length) return out;
+    const logs = candidates.map((id) => {
+      const counts = this.nbCounts.get(id) as Map<string, number>;
+      const denom = this.nbLogDenom.get(id) as number;
+      let s = 0;
+      for (const t of terms) s += Math.log((counts.get(t) ?? 0) + NB_ALPHA) - denom;
+      return s;
+    });
+    const max = Math.max(...logs);
+    const temp = Math.max(1, Math.sqrt(terms.length));
+    const ps = logs.map((l) => Math.exp((l - max) / temp));
+    const sum = ps.reduce((a, b) => a + b, 0);
+    candidates.forEach((id, i) => out.set(id, ps[i] / sum));
+    return out;
+  }
+
+  /** An entry tagged for the named thing is favoured; one tagged only for another thing is not. */
+  private tagWeight(e: KnowledgeEntry, kind: 'substance' | 'country', id: string | undefined, namedNow: boolean): number {
+    if (!id) return 1;
+    const tags = e.tags.filter((t) => t.startsWith(`${kind}:`));
+    if (tags.length === 0) return 1;
+    if (tags.includes(`${kind}:${id}`)) return namedNow ? 1.5 : 1.3;
+    return namedNow ? 0.6 : 0.85;
+  }
+
+  /** The harmonic mean of how much of the message the document explains, and of the document the message covers. */
+  private confidence(q: Set<string>, doc: string[]): number {
+    const d = new Set(doc);
+    let qAll = 0;
+    let dAll = 0;
+    let both = 0;
+    for (const t of q) {
+      const w = this.idf.get(t);
+      if (w === undefined) continue;
+      qAll += w;
+      if (d.has(t)) both += w;
+    }
+    for (const t of d) dAll += this.idf.get(t) ?? 0;
+    if (both === 0 || qAll === 0 || dAll === 0) return 0;
+    const a = both / qAll;
+    const b = both / dAll;
+    return (2 * a * b) / (a + b);
+  }
+}
