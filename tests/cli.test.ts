@@ -50,13 +50,16 @@ describe('binhan CLI', () => {
     expect(human.stdout).toContain(ref);
   });
 
-  it('classify writes {text, intent, confidence} per line', () => {
+  it('classify writes {text, intent, confidence} per line, with the crisis kind and the knowledge entry when there is one', () => {
     const r = run(['classify'], 'cai nghien o dau\ncứu tôi với, tôi đang bị nhốt\nhôm nay có mưa không\n');
     expect(r.status).toBe(0);
     const out = r.stdout.trim().split('\n').map((l) => JSON.parse(l));
     expect(out.map((o) => o.intent)).toEqual(['rehab_info', 'emergency', 'out_of_scope']);
+    expect(out[0].entry).toMatch(/^rehab_/);
+    expect(out[1].crisis).toBe('danger_now');
+    expect(out[2].crisis).toBeUndefined();
     for (const o of out) {
-      expect(Object.keys(o)).toEqual(['text', 'intent', 'confidence']);
+      expect(Object.keys(o).slice(0, 3)).toEqual(['text', 'intent', 'confidence']);
       expect(o.confidence).toBeGreaterThanOrEqual(0);
       expect(o.confidence).toBeLessThanOrEqual(1);
     }

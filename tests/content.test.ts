@@ -65,7 +65,7 @@ describe('content', () => {
   });
 
   it('types no hotline number anywhere but content/hotlines.yaml: everything else names it by id', () => {
-    const numbers = hotlines.filter((h) => h.status === 'verified').map((h) => ({ id: h.id, re: h.dial.length <= 4 ? new RegExp(`(?<![\\d.,/+#])${h.dial}(?![\\d.,/])`) : new RegExp(h.number.replace(/[+ ]/g, (c) => (c === '+' ? '\\+' : '[ .]?'))) }));
+    const numbers = hotlines.filter((h) => h.status === 'verified').map((h) => ({ id: h.id, re: h.dial.length <= 4 ? new RegExp(`(?<![\\d.,/+#_])${h.dial}(?![\\d.,/_])`) : new RegExp(h.number.replace(/[+ ]/g, (c) => (c === '+' ? '\\+' : '[ .]?'))) }));
     const sources = [
       // Knowledge answers are checked by the loader; their questions may quote a number as people type it.
       ...files(join(ROOT, 'content'), /\.ya?ml$/).filter((f) => !f.endsWith('hotlines.yaml') && !f.includes('knowledge')),

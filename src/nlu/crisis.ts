@@ -196,7 +196,7 @@ const TRAPPED = re('\\b', words(`bi giu (ho chieu|giay to|lai|o) | giu .{0,8}(ho
   bi nhot | bi giam | bi khoa | khong cho (ve|ra|nghi|lien lac|roi) | khong (duoc|the) (ve|ra|roi) | khong (ve|ra|roi|thoat) (duoc|dc) | khong ve duoc | bi giu trong |
   chich dien | dien giat | chi tieu | danh (con|em|toi|minh|nguoi) | doi (nha|gia dinh|bo me|me) .{0,15}(gui|chuyen) tien | ban (em|toi|minh|con|no) (qua|sang) |
   beat (people|us|me|them) | try(ing)? to (leave|escape) | mac ket | bi ket | ket lai | ket o |
-  bi ban (sang|qua|cho|lai) | bi ep (lam|lua|danh bac|di khach|ban dam|lao dong) | bi danh | bi tra tan | doi (tien )?chuoc | tien chuoc | chuoc (nguoi|ra|ve) |
+  bi ban (sang|qua|cho|lai) | (dua|cho) (em|toi|minh|con|chung toi|chung em) (sang|qua|vuot) .{0,40}(so|lo|khong biet) | cua khau .{0,30}(so|lo) | bi ep (lam|lua|danh bac|di khach|ban dam|lao dong) | bi danh | bi tra tan | doi (tien )?chuoc | tien chuoc | chuoc (nguoi|ra|ve) |
   bi bat lam | tron (ra|thoat|duoc|khoi) | bo tron | bi lua (sang|qua) | bi dua (sang|qua) | cuu | moi cho ve | (dong|nop|tra) .{0,60}moi (duoc )?(cho )?ve |
   boi thuong hop dong | bi chuyen cong ty | bi ban (qua|sang)? ?cong ty | lam khong luong | khong (tra|cho) luong | no \\d+ ?k | trapped | stuck |
   took (my|our|his|her) passports? | can not (leave|go home|come home|get out) | held (captive|against) | forced to (work|scam) | ransom | sold to | locked`), '\\b');
@@ -239,12 +239,14 @@ const DANGER_NOW = [
   /\b(nhot|giam|giu) (toi|em|minh|chung toi|chung em|con|chau|ban)\b/,
   /\b(khong) (cho|duoc) (ve|ra ngoai|thoat|di dau)\b/,
   /\b(doa|de doa|se) giet\b|\bgiet (toi|em|minh|chung toi|con|ban)\b/,
-  /\b(dang|bi) (ep|dua|cho) .{0,30}(bien gioi|sang trung quoc|qua campuchia|sang campuchia|sang lao|qua bien gioi)\b/,
+  /\b(dang|bi) (ep|dua|cho|cho ve) .{0,30}(bien gioi|cua khau|sang trung quoc|qua campuchia|sang campuchia|sang lao|qua bien gioi)\b/,
+  /\b(chu|ghi|nhan|nhan tin|tin nhan) cuu\b|\bcuu$/,
   /\b(bat coc|bi bat coc)\b/,
   /\b(bam theo|theo duoi|di theo|theo sau|theo doi) .{0,40}(khong dam|so qua|so lam|lo qua|chay)\b|\bco (nguoi|xe|thang|may thang) (cu |dang |van )?(bam|di|chay) theo\b/,
   /\b(tai xe|taxi|grab|xe om|xe) .{0,30}(khong (di )?dung duong|cho (em|toi|minh) di dau|khong tra loi|khong cho xuong)\b/,
   /\bkeo .{0,12}len xe\b/,
   /\bbi .{0,25}giu (trong|o|lai|tai)\b/,
+  /\b(co nguoi|nguoi la|thang|ai do|may thang|bon) .{0,12}(dang )?(co )?(mo|pha|danh|dap|go|xong vao|cay) cua\b|\bsomeone is (trying to )?(break|get|come) in(to)?\b/,
   /\b(locked (in|up)|held captive|kidnapp?ed|being (held|trafficked|taken|followed)|going to kill|trapped|in danger|someone is following|strangers? car|(does|do) not know where (she|he|i|we) (is|am|are))\b/,
   /\b(dang|ngay bay gio|bay gio) .{0,40}(nhot|giam|bat coc|cuong hiep|hiep (dam|dxm))\b/,
 ];

@@ -30,12 +30,25 @@ export function crisisExamples(bundle: Bundle): { kind: string; text: string }[]
 /** The knowledge base's questions, labelled with their entries' intents: more ways to say each intent. */
 export function trainingSentences(bundle: Bundle): { intent: string; text: string }[] {
   const out = [...bundle.content.training];
-  for (const e of bundle.knowledge.entries.values()) for (const text of [e.q.vi, e.q.en, ...e.ask.vi, ...e.ask.en]) out.push({ intent: e.intent, text });
+  const written = new Map<string, number>();
+  for (const t of out) written.set(t.intent, (written.get(t.intent) ?? 0) + 1);
+  // Intents with their own training sentences keep them; an intent the content introduced without many
+  // (prostitution, online_scam...) learns from its knowledge entries' questions. Taking every entry's
+  // questions for every intent would let the largest topics outweigh the rest.
+  for (const e of bundle.knowledge.entries.values()) {
+    if ((written.get(e.intent) ?? 0) >= MIN_WRITTEN) continue;
+    for (const text of [e.q.vi, e.q.en, ...e.ask.vi, ...e.ask.en]) out.push({ intent: e.intent, text });
+  }
   return out;
 }
 
+/** An intent with at least this many sentences of its own is trained on them alone. */
+const MIN_WRITTEN = 50;
+
 export class BinhAnNlu implements Nlu {
   readonly classifier: IntentClassifier;
+  /** The same model trained on every knowledge question too: retrieval's prior over intents. */
+  private readonly questionPrior: IntentClassifier;
   readonly retriever: Retriever;
   readonly crisisModel: CrisisModel;
   private readonly crisisThreshold: number;
@@ -44,6 +57,8 @@ export class BinhAnNlu implements Nlu {
 
   constructor(bundle: Bundle, opts: NluOptions = {}) {
     this.classifier = new IntentClassifier(trainingSentences(bundle), { threshold: opts.threshold });
+    this.questionPrior = new IntentClassifier([...bundle.content.training, ...[...bundle.knowledge.entries.values()]
+      .flatMap((e) => [e.q.vi, e.q.en, ...e.ask.vi, ...e.ask.en].map((text) => ({ intent: e.intent, text })))], { threshold: opts.threshold });
     this.retriever = new Retriever(bundle.knowledge, bundle.content.entities);
     this.crisisModel = new CrisisModel(crisisExamples(bundle));
     this.crisisThreshold = opts.crisisThreshold ?? 0.7;
@@ -75,9 +90,9 @@ export class BinhAnNlu implements Nlu {
     if (ctx.answering || pastOrSafe(input.norm, input.accented) || asksAboutCrisis(input.norm)) return undefined;
     // Outside a question, the crisis model adds recall for crises worded in ways the rules do not know.
     // A greeting or a word or two is too little for the model to judge.
-    if (input.norm.split(' ').length < 4) return undefined;
+    if (input.norm.split(' ').length < 5) return undefined;
     const p = this.crisisModel.predict(text);
-    if (!p || p.crisis < this.crisisThreshold) return undefined;
+    if (!p || p.crisis < this.crisisThreshold || p.kindP < 0.4) return undefined;
     const e = this.extractor.extract(text);
     return { kind: p.kind, aboutOther: e.relation !== undefined, child: e.who === 'child' || (e.age !== undefined && e.age < 18) };
   }
@@ -87,7 +102,7 @@ export class BinhAnNlu implements Nlu {
   }
 
   retrieve(text: string, ctx: NluContext = {}): EntryHit[] {
-    const dist = new Map(this.classifier.distribution(text).map((d) => [d.intent, d.confidence]));
+    const dist = new Map(this.questionPrior.distribution(text).map((d) => [d.intent, d.confidence]));
     return this.retriever.search(text, { thread: ctx.thread, entities: this.extractor.extract(text), intentP: (i) => dist.get(i) ?? 0 });
   }
 }

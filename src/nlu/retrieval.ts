@@ -60,7 +60,7 @@ const SHORT = 6;
 const ANSWER_WEIGHT = 0.35;
 const NB_ALPHA = 0.02;
 /** How much the naive Bayes posterior counts next to the BM25 score (normalised to the best candidate). */
-const NB_WEIGHT = 1.5;
+const NB_WEIGHT = 3;
 const CANDIDATES = 30;
 
 export class Retriever {
