@@ -12,6 +12,7 @@ import { createChannels, type Channels } from '../src/channels/index';
 import { ConfigError } from '../src/config';
 import type { Activity } from 'botbuilder';
 import { renderMessages, splitText, toInboundEvent as toEvent } from '../src/channels/botframework/index';
+import { CONSULAR, ENGLISH_FOLLOW_UP, ENGLISH_QUESTION, firstNumber, isEnglish, TRAPPED } from './helpers/competence';
 
 /** Untrusted input: the mapper must cope with partial activities. */
 const toInboundEvent = (a: object, offered?: Set<string>) => toEvent(a as Partial<Activity>, offered);
@@ -236,6 +237,22 @@ describe('Bot Framework channel (Emulator mode, empty credentials)', () => {
       expect(raw).not.toContain(NAME);
       expect(raw).not.toContain('Trò chuyện của');
     }
+  });
+});
+
+describe('Bot Framework: conversation competence', () => {
+  it('answers a crisis with its own first answer, the consular line first, and an English speaker in English', async () => {
+    const conv = newConversation();
+    await send(activity(conv, { text: TRAPPED }));
+    expect(firstNumber(texts(conv))).toBe(CONSULAR);
+    const en = newConversation();
+    await send(activity(en, { text: ENGLISH_QUESTION, locale: 'en-US' }));
+    const first = texts(en);
+    expect(isEnglish(first)).toBe(true);
+    await send(activity(en, { text: ENGLISH_FOLLOW_UP, locale: 'en-US' }));
+    const all = texts(en);
+    expect(isEnglish(all)).toBe(true);
+    expect(all.length).toBeGreaterThan(first.length);
   });
 });
 

@@ -11,6 +11,7 @@ import { splitText } from '../src/channels/messenger/render';
 import { ConfigError } from '../src/config';
 import { createLogger } from '../src/log';
 import { setupMessenger } from '../src/cli/channels-messenger';
+import { CONSULAR, ENGLISH_FOLLOW_UP, ENGLISH_QUESTION, firstNumber, isEnglish, TRAPPED } from './helpers/competence';
 
 const APP_SECRET = 'a3f1c0ffee5eed0123456789abcdef01';
 const VERIFY = 'binh-an-verify-7c1e';
@@ -269,6 +270,25 @@ describe('Messenger webhook', () => {
       expect(logs).not.toContain(secret);
       expect(files).not.toContain(secret);
     }
+  });
+});
+
+describe('Messenger: conversation competence', () => {
+  let c: Ctx;
+  beforeAll(async () => { c = await setup(); });
+  afterAll(async () => { await teardown(c); });
+
+  it('answers a crisis with its own first answer, the consular line first, and an English speaker in English', async () => {
+    const u = new User(c);
+    await u.say(TRAPPED);
+    expect(firstNumber(u.text())).toBe(CONSULAR);
+    const en = new User(c);
+    await en.say(ENGLISH_QUESTION);
+    const first = en.text();
+    expect(isEnglish(first)).toBe(true);
+    await en.say(ENGLISH_FOLLOW_UP);
+    expect(isEnglish(en.text())).toBe(true);
+    expect(en.text()).not.toBe(first);
   });
 });
 

@@ -17,6 +17,7 @@ import { splitText } from '../src/channels/telegram/render';
 import { setupTelegram } from '../src/cli/channels-telegram';
 import { ConfigError } from '../src/config';
 import type { InboundEvent } from '../src/channels/types';
+import { CONSULAR, ENGLISH_FOLLOW_UP, ENGLISH_QUESTION, firstNumber, isEnglish, TRAPPED } from './helpers/competence';
 
 const TOKEN = '7012345678:AAHfakeTokenForTests_0123456789abcdef';
 const SECRET = 'tg_secret_0123456789abcdefABCDEF-xyz';
@@ -276,6 +277,20 @@ describe('Telegram conversation', () => {
     expect(out.map((m) => m.text.length)).toEqual([4096, 4096, 808]);
     expect(out[2].reply_markup).toBeDefined();
     expect(out[0].reply_markup).toBeUndefined();
+  });
+});
+
+describe('Telegram: conversation competence', () => {
+  it('answers a crisis with its own first answer, the consular line first, and an English speaker in English', async () => {
+    const u = new TgUser();
+    const crisis = texts(await u.say(TRAPPED));
+    expect(firstNumber(crisis)).toBe(CONSULAR);
+    const en = new TgUser();
+    const first = texts(await en.say(ENGLISH_QUESTION));
+    expect(isEnglish(first)).toBe(true);
+    const follow = texts(await en.say(ENGLISH_FOLLOW_UP));
+    expect(isEnglish(follow)).toBe(true);
+    expect(follow).not.toBe(first);
   });
 });
 

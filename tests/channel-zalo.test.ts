@@ -12,6 +12,7 @@ import { createZaloAdapter, type ZaloAdapter } from '../src/channels/zalo/index'
 import { renderMessages, splitText } from '../src/channels/zalo/render';
 import { parseJsonKeepingBigInts } from '../src/channels/zalo/json';
 import { TOKENS_SETTING } from '../src/channels/zalo/tokens';
+import { CONSULAR, ENGLISH_FOLLOW_UP, ENGLISH_QUESTION, firstNumber, isEnglish, TRAPPED } from './helpers/competence';
 
 const APP_ID = '2553928453557884079';
 const OA_ID = '3662729599332560487';
@@ -309,6 +310,21 @@ describe('a full anonymous tip through Zalo', () => {
       const bytes = readFileSync(f).toString('latin1');
       for (const secret of [u.id, '979122185046046317', 'oa_profile']) expect(bytes).not.toContain(secret);
     }
+  });
+});
+
+describe('Zalo: conversation competence', () => {
+  it('answers a crisis with its own first answer, the consular line first, and an English speaker in English', async () => {
+    const u = new ZaloUser();
+    await u.say(TRAPPED);
+    expect(firstNumber(u.text())).toBe(CONSULAR);
+    const en = new ZaloUser();
+    await en.say(ENGLISH_QUESTION);
+    const first = en.text();
+    expect(isEnglish(first)).toBe(true);
+    await en.say(ENGLISH_FOLLOW_UP);
+    expect(isEnglish(en.text())).toBe(true);
+    expect(en.text()).not.toBe(first);
   });
 });
 

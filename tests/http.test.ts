@@ -1,6 +1,7 @@
 /** The web chat's HTTP API on a real server: good requests, hostile payloads, headers. */
 import { testApp, type TestApp } from './helpers/app';
 import { serve } from './helpers/server';
+import { CONSULAR, ENGLISH_FOLLOW_UP, ENGLISH_QUESTION, firstNumber, isEnglish, TRAPPED } from './helpers/competence';
 
 let t: TestApp;
 let srv: { url: string; close: () => Promise<void> };
@@ -98,5 +99,16 @@ describe('web chat API', () => {
   it('has a health check', async () => {
     const res = await fetch(`${srv.url}/healthz`);
     expect(await res.json()).toEqual({ ok: true, store: 'sqlite', live: { counsellorsOnDuty: 0, openChats: 0 } });
+  });
+
+  it('answers a crisis with its own first answer and an English speaker in English, like every channel', async () => {
+    const text = async (client: string, t: string): Promise<string> => ((await (await post({ client, id: `id${++n}abcdefgh`, text: t })).json()).replies as { text: string }[]).map((r) => r.text).join('\n');
+    expect(firstNumber(await text('k'.repeat(32), TRAPPED))).toBe(CONSULAR);
+    const en = 'e'.repeat(32);
+    const first = await text(en, ENGLISH_QUESTION);
+    expect(isEnglish(first)).toBe(true);
+    const follow = await text(en, ENGLISH_FOLLOW_UP);
+    expect(isEnglish(follow)).toBe(true);
+    expect(follow).not.toBe(first);
   });
 });

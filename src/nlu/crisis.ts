@@ -240,7 +240,7 @@ const DANGER_NOW = [
   /\b(khong) (cho|duoc) (ve|ra ngoai|thoat|di dau)\b/,
   /\b(doa|de doa|se) giet\b|\bgiet (toi|em|minh|chung toi|con|ban)\b/,
   /\b(dang|bi) (ep|dua|cho|cho ve) .{0,30}(bien gioi|cua khau|sang trung quoc|qua campuchia|sang campuchia|sang lao|qua bien gioi)\b/,
-  /\b(chu|ghi|nhan|nhan tin|tin nhan) cuu\b|\bcuu$/,
+  /\b(chu|ghi|nhan|nhan tin|tin nhan) cuu\b|(?<!\b(tra|nghien|cap|giai|cuu) )\bcuu$/,
   /\b(bat coc|bi bat coc)\b/,
   /\b(bam theo|theo duoi|di theo|theo sau|theo doi) .{0,40}(khong dam|so qua|so lam|lo qua|chay)\b|\bco (nguoi|xe|thang|may thang) (cu |dang |van )?(bam|di|chay) theo\b/,
   /\b(tai xe|taxi|grab|xe om|xe) .{0,30}(khong (di )?dung duong|cho (em|toi|minh) di dau|khong tra loi|khong cho xuong)\b/,

@@ -62,6 +62,8 @@ const NB_ALPHA = 0.02;
 /** How much the naive Bayes posterior counts next to the BM25 score (normalised to the best candidate). */
 const NB_WEIGHT = 3;
 const CANDIDATES = 30;
+/** How well an entry of the current topic must fit a short follow-up to be preferred to other topics. */
+const FOLLOW_UP_FIT = 0.35;
 
 export class Retriever {
   private readonly topicWords = new Map<string, string[]>();
@@ -167,6 +169,14 @@ export class Retriever {
       hits.push({ id, rank, score: doc.weight === 1 ? this.confidence(qSet, doc.terms) : this.confidence(qSet, doc.terms) * 0.6 });
     }
     hits.sort((a, b) => b.rank - a.rank);
+    // A short follow-up that an entry of the current topic answers well is about that topic, even if
+    // another topic has the same words ("how long does it take" after rehab is not about tips).
+    if (short && thread?.topic && !named.substance && !named.country) {
+      const inTopic = (h: EntryHit): boolean => this.entries.get(h.id)?.topic === thread.topic && h.score >= FOLLOW_UP_FIT;
+      const lead = Math.max(0, ...hits.filter((h) => !inTopic(h)).map((h) => h.rank));
+      for (const h of hits) if (inTopic(h)) h.rank += lead;
+      hits.sort((a, b) => b.rank - a.rank);
+    }
     return hits.slice(0, limit).map(({ id, score, rank }) => ({ id, score, rank }));
   }
 

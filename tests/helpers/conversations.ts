@@ -61,7 +61,7 @@ const fileSchema = z.object({
 }).strict();
 
 export type Conversation = z.infer<typeof fileSchema>;
-type Turn = z.infer<typeof turnSchema>;
+export type Turn = z.infer<typeof turnSchema>;
 type Expect = z.infer<typeof expectSchema>;
 
 export interface Snapshot {
@@ -134,7 +134,7 @@ function check(e: Expect, text: string, replies: OutMessage[], events: readonly 
  * Plays a conversation through the real runtime (engine, NLU, actions, store). Returns the snapshots;
  * throws a Divergence at the first turn that breaks an expectation, a rule, or (unless updating) its snapshot.
  */
-export async function play(app: App, file: string, conv: Conversation, opts: { update: boolean }): Promise<Snapshot[]> {
+export async function play(app: App, file: string, conv: Conversation, opts: { update: boolean; onTurn?: (turn: Turn, index: number, snap: Snapshot) => void }): Promise<Snapshot[]> {
   const userId = `golden-${file}-${Math.random()}`;
   const channel = conv.channel ?? 'test';
   const out: Snapshot[] = [];
@@ -165,6 +165,7 @@ export async function play(app: App, file: string, conv: Conversation, opts: { u
     const text = last.map((m) => m.text).join('\n');
     const snap = snapshot(last, events);
     out.push(snap);
+    opts.onTurn?.(turn, i, snap);
     if (last.length === 0) fail('the bot said nothing');
     const askedMore = turn.tap === 'Xem thêm' || turn.tap === 'Tell me more' || turn.expect?.long;
     const chars = last.reduce((n, m) => n + m.text.length, 0);
