@@ -69,7 +69,7 @@ async function main(): Promise<void> {
       `tip conversations: ${n} (${turns} turns, ${cases} cases stored, synchronous=FULL, sealed at rest, related tips linked)`,
       `turns per second (engine + NLU + SQLite, in-process): ${(turns / secs).toFixed(0)}`,
       `mean turn: ${((secs * 1000) / turns).toFixed(2)} ms`,
-      `NLU classify: ${classifyUs.toFixed(1)} µs per message`,
+      `NLU classify: ${classifyUs.toFixed(1)} µs per message; knowledge retrieval: ${retrieveUs.toFixed(1)} µs; crisis router: ${crisisUs.toFixed(1)} µs`,
       '',
     ].join('\n'));
   } finally {

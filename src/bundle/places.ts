@@ -17,6 +17,9 @@ export function placeResolver(places: PlacesFile): (text: string) => string | un
   const keys = [...index.keys()].filter((k) => k.length >= 3).sort((a, b) => b.length - a.length);
   return (text: string) => {
     let n = normalize(text);
+    // A name that starts like a prefix ("Vũng Tàu", "Ô Môn") is tried whole first.
+    const whole = index.get(n);
+    if (whole) return whole;
     for (let i = 0; i < 3 && PREFIX.test(n); i++) n = n.replace(PREFIX, '');
     const exact = index.get(n);
     if (exact) return exact;

@@ -37,6 +37,12 @@ export interface CrisisSignal {
   aboutOther: boolean;
   /** A child or teenager is in it (the writer, or the person written about). */
   child: boolean;
+  /** It is happening right now ("đang", "bây giờ", "now"). */
+  now?: boolean;
+  /** The writer is a parent (or grandparent) writing about their child. */
+  parent?: boolean;
+  /** The message speaks of fear of the police ("gọi 115 có bị công an bắt không"). */
+  police?: boolean;
 }
 
 /** What the conversation is about: the topic and entry last shown, and what was named. */
@@ -45,6 +51,8 @@ export interface Thread {
   entry?: string;
   /** The entry's "tell me more" was shown. */
   more?: boolean;
+  /** A crisis answered in this conversation (its kind), so that an unclear follow-up gets its numbers again. */
+  crisis?: string;
   entities: Entities;
 }
 
@@ -71,6 +79,8 @@ export interface NluContext {
 export interface Nlu extends Classifier {
   /** The language the text is clearly written in, if it is clear. */
   language(text: string): Lang | undefined;
+  /** The message has a word of danger in it (a weather question never does). */
+  dangerWords(text: string): boolean;
   /** A crisis happening now (self-harm, a child in danger, overdose...), if the text speaks of one. */
   crisis(text: string, ctx?: NluContext): CrisisSignal | undefined;
   entities(text: string): Entities;
@@ -112,6 +122,8 @@ export interface Session {
   transient?: string[];
   /** The thread of the conversation: what the last answers were about. */
   thread?: Thread;
+  /** A fingerprint of the last reply, so that the next one is never the same word for word. */
+  lastReply?: string;
 }
 
 export function newSession(lang: Lang = 'vi'): Session {

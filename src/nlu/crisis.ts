@@ -75,7 +75,7 @@ const NOW = /\b(dang|van dang|van bi|bay gio|ngay bay gio|hien gio|luc nay|ngay 
 const INFO_QUESTION = re('\\b', words(`gia su | nghe noi | bang cach nao | thu doan | chieu tro | gia nhu | lam sao (biet|nhan biet|nhan ra|de biet) | dau hieu | the nao la | la gi | la j | co phai .{0,30}(khong|ko) |
   (bi|se bi) (phat|xu ly|tu|truy cuu|di tu) | phat (tu|bao nhieu) | bao nhieu nam | co toi (gi|khong) | pham toi (gi|khong) | luat .{0,20}(the nao|sao) |
   duoc (ho tro|giup|nha nuoc) | ho tro (gi|nhung gi) | tro ve | ve nuoc | trong truong hop | what (are|is) | what happens | signs? (of|that) |
-  how (do|can|would) (i|you|we|someone) (tell|know|recognise|recognize|spot) | is it (illegal|a crime|legal|dangerous|bad) | if (someone|a person|you|my) |
+  how (do|can|would) (i|you|we|someone) (tell|know|recognise|recognize|spot) | could (this|it|that) be | do i have | am i (depressed|addicted|a victim) | mua o dau | where (can|do) (i|you) (buy|get|find) | is it (illegal|a crime|legal|dangerous|bad) | if (someone|a person|you|my) |
   what (should|do) (you|people) do | is .{0,30}(illegal|dangerous|addictive) | (is|are) (that|this|it) (abuse|illegal|normal|a crime|safe) | bad for (your|my) health |
   co sao (khong|ko)$ | co nguy hiem (khong|ko) | how (do|can|should) (i|we) help | dangerous$`), '\\b');
 // Signs that it is happening to someone now, which a question does not outweigh.
@@ -88,6 +88,23 @@ export function asksAboutCrisis(norm: string): boolean {
   return hypothetical || INFO_QUESTION.test(norm);
 }
 
+/**
+ * Words of danger (folded). The crisis model and the classifier's emergency class only speak for a message
+ * that has at least one: a weather question or a nightmare is never a crisis, whatever the statistics say.
+ */
+export const DANGER_CUE = re('\\b', words(`chet | tu tu | tu sat | bien mat | khong muon song | song nua | ket thuc | chay mau | mau chay | toan mau | cat | rach | nhot | giam |
+  giu | danh | dap | dam | chem | doa | de doa | giet | cuu | so qua | so lam | dang so | rat so | ep | chuoc | thuoc | ngat | khong tho | kho tho | ngung tho | bat tinh |
+  xam hai | so mo | hiep | cuong | bat coc | mac ket | bi ket | tron | nhay | treo | qua lieu | soc | co giat | khoa than | anh nong | nude | clip | video | tung |
+  tong tien | troi | dot | ho chieu | tien chuoc | dao | sung | khoa cua | bi khoa | ganh nang | ngao | phe | bat dong | xiu | guc | bam tim | chich | nguy hiem |
+  khan cap | tai nan | bi thuong | thuyen | vay | go cua | im lang | khong biet .{0,10}dau | dang chay | chay tron | theo doi | bam theo |
+  help | kill | die | dead | dying | blood | bleeding | cut | pills | overdose | od | locked | trapped | beat | beating | hit | hitting | rape | abuse | threat | threatening |
+  khoc | run | hoang | tuyet vong | so hai | lo qua | bien gioi | cua khau | casino | song bac | nha nghi | bo tron |
+  blackmail | nudes | hurt | knife | gun | breathing | unconscious | ransom | passport | scared | suicide | end it | jump | poison | burn | tied | kidnap\\w* | emergency | danger |
+  afraid | crying | shaking | panic | border | casino | compound | alone | pushed | van | took | paracetamol | tablets | swallowed`), '\\b');
+
+/** Fear of the police, said in the message. */
+export const POLICE = /\b(cong an|cs|canh sat|bi bat|bat giu|police|cops?|arrest(ed)?|get (us|me) in trouble)\b/;
+
 const ASKS_FOR_NUMBER = /\b(so dien thoai|so goi|goi so|so nao|cac so|nhung so|danh ba|hotline|tong dai|duong day nong|numbers?|phone|sdt)\b/;
 
 /** The sentence places the danger in the past, or says the person is safe now. */
@@ -99,7 +116,7 @@ export function pastOrSafe(norm: string, accented = false): boolean {
 
 // ---- who ----------------------------------------------------------------------------------
 
-const CHILD_AGE = /\b(\d{1,2}) (tuoi|t|years? old|yo)\b|\blop (\d{1,2})\b|\b(?:i am|i m|im|em|con|chau|be|no) (\d{1,2})\b/;
+const CHILD_AGE = /\b(\d{1,2}) ?(tuoi|t|years? old|yo)\b|\blop (\d{1,2})\b|\b(?:i am|i m|im|em|con|chau|be|no|she|he|she is|he is) (\d{1,2})\b/;
 const CHILD_WORD = re('\\b', words(`tre em | tre con | tre nho | dua tre | dua nho | dua be | em be | be gai | be trai | chau be | co be | cau be | con be | thang be |
   cac be | mot be | be khoc | con nit | hoc sinh | con toi | con gai toi | con trai toi | con minh | con em | chau toi | con nha | con cua | cac tre | tre mo coi |
   bao tro | tre lang thang | child | children | kid | kids | my son | my daughter | little girl | little boy | teenager | minor`), '\\b');
@@ -120,11 +137,17 @@ export function childSignal(norm: string): boolean {
 }
 
 // Someone else is the one in danger: a relation named by the writer, or "nó"/"cô ấy" doing something.
-const OTHER = re('\\b(ban|banx|con|em|anhx?|chi|me|bo|ba|chong|vo|nguoi yeu|chau|co|chu|cau|di) (toi|minh|tui|tao|cua (toi|minh|em))\\b|\\b',
+const OTHER = re('\\b(ban|banx|con|em|anhx?|chi|me|bo|ba|chong|vo|nguoi yeu|chau|co|chu|cau|di) (toi|minh|tui|tao|ngoai toi|noi toi|cua (toi|minh|em))\\b|\\b',
   words(`ban than | con gai | con trai | em trai | em gai | hang xom | nguoi nha | nguoi than | ban ay | banx ay | co ay | anhx? ay | chi ay | cau ay | ban be |
   dua be | con be | thang be | be gai | be trai | dua nho | hoc sinh | co nguoi | mot nguoi | nguoi ta`),
-  '\\b|\\bno (dang|bi|muon|dinh|noi|doi|vua|da|khong|nhan)\\b|\\bmy (friend|son|daughter|child|kid|brother|sister|cousin|husband|wife|boyfriend|girlfriend|mother|father|mom|dad)\\b|\\b(a friend|someone|a guy|a man|a woman|a girl)\\b|\\b(he|she) (is|has|wants|said|took|told)\\b');
+  '\\b|\\bno (dang|bi|muon|dinh|noi|vua|da)\\b|\\bmy (friend|son|daughter|child|kid|brother|sister|cousin|student|pupil|neighbou?r)s?\\b|\\b(a friend|my friend|a classmate|a student|a pupil|the kid|the child|neighbou?rs?)\\b');
 const SELF_SUBJECT = /\b(em|toi|minh|tao|tui|to|i|me|myself)\b/;
+// The writer is the one it happens to: "em bị...", "nó dọa em", "I am being...", "blackmailing me".
+const SELF_VICTIM = /\b(em|toi|minh|tao|tui|i|me) (bi|dang bi|vua bi|lai bi|van bi|am being|was|got|have been|has been)\b|\b(doa|de doa|ep|bat|danh|tong tien|threaten\w*|blackmail\w*|extort\w*|hurting|hitting) (em|toi|minh|tao|tui|me)\b|\b(cua|of) (em|toi|minh|me)\b.{0,20}\b(tung|gui|post|send|share)|\bmy (nudes|pics|photos|video)\b|\bour (video|pics|photos|call|chat|videos)\b/;
+/** A parent or grandparent writing about their child. */
+export const PARENT = /\b(con|chau) (toi|minh|nha toi|ngoai toi|noi toi|cua toi)\b|\bcon (gai|trai) (toi|minh|nha toi)\b|\bmy (son|daughter|child|kid|grandson|granddaughter)s?\b/;
+// Someone else is the one it happens to: "con tôi bị...", "bạn em đang...", "my son was...".
+const OTHER_VICTIM = /\b(ban|banx|con|em|anhx?|chi|chau|be|dua be|con gai|con trai|ban cung lop|ban cung phong|ban than) (toi|minh|tui|em|ngoai toi|noi toi|cua (toi|minh|em))( \d+ ?(tuoi|t))? .{0,12}(bi|dang bi|vua|dang|noi|muon|hay)\b|\bmy (son|daughter|child|kid|friend|brother|sister|student|pupil)s?\b.{0,30}\b(is|was|has|got|says|said|told|keeps)\b/;
 
 // ---- per kind ----------------------------------------------------------------------------
 
@@ -159,7 +182,7 @@ const SELF_INJURY = [
   /\b(uong|nuot) .{0,12}(thuoc chuot|thuoc tru sau|thuoc diet co|nuoc tay|xang|axit|thuoc doc)\b|\bdot than\b/,
   /\b(dang )?(o|dung|ngoi|treo) (tren|o|ngoai) (san thuong|mai nha|noc nha|lan can|tang thuong|cua so|mep cau|thanh cau|mep|cau)\b|\bmep (cau|san thuong|mai)\b|\bnhin xuong .{0,20}(chong mat|so|cao)\b/,
   re('\\b', words(`i (just )?cut myself | i have cut | took (a lot of|all (my|the)|too many|a bottle of|a handful of) (pills|tablets) | swallowed .{0,20}(pills|tablets|bleach|poison) |
-    drank (bleach|poison) | i am bleeding | overdosed on (pills|tablets) | bleeding wrists? | slit (my|her|his) wrists? | (window )?ledge | on the roof | edge of (the )?(bridge|roof|building)`), '\\b'),
+    drank (bleach|poison) | i am bleeding | took (like |about |around )?\\d+ (paracetamol|pills|tablets|sleeping pills) | overdosed on (pills|tablets) | bleeding wrists? | slit (my|her|his) wrists? | (window )?ledge | on the roof | edge of (the )?(bridge|roof|building)`), '\\b'),
 ];
 
 const OVERDOSE = [
@@ -167,7 +190,7 @@ const OVERDOSE = [
     bat tinh | ngat xiu | bi ngat | ngat roi | ngat di | co giat | giat (dung dung|lien tuc|manh|bat) | sui bot mep | tim dap (nhanh|manh|loan|\\d+) |
     (lay|goi|vo|keo) (mai )?(khong|chang) (tinh|day|mo mat) | khong (goi|lay) day duoc | khong mo mat | tim tai | moi tim | mat y thuc | khong phan ung |
     guc (xuong|nga|tai cho) | nga guc | tay chan lanh | tai met | ngay to | nam (im|bat dong|li|ngat) | ngat trong | goi (khong|ko) (duoc|tra loi|thua) |
-    nga xuong .{0,15}khong (dung|day) | khong dung day (duoc|noi) | (ngao|phe|sang|lo) (da|ke|thuoc|ma tuy|lac|hang) .{0,30}(la het|dap dau|hoang loan|co giat|dien cuong|ngat|bat tinh|khong tinh|tu cat|nhay) | thuoc giai | fentanyl | naloxone`), '\\b'),
+    nga xuong .{0,15}khong (dung|day) | khong dung day (duoc|noi) | (ngao|phe|sang|lo) (da|ke|thuoc|ma tuy|lac|hang) .{0,30}(la het|dap dau|hoang loan|co giat|dien cuong|ngat|bat tinh|khong tinh|tu cat|nhay)`), '\\b'),
   re('\\b', words(`overdos(e|ed|ing) | od(d|ed)? | not breathing | can not breathe | cant breathe | stopped breathing | unconscious | will not wake up | wont wake up |
     passed out | having a seizure | seizing | turning blue | lips (are )?blue | blue lips | not responding | unresponsive | (is not|isnt|not) waking up | took too much`), '\\b'),
 ];
@@ -180,7 +203,7 @@ const ABUSE = re('\\b', words(`danh | dap | bop co | xam hai | so mo | so soang 
   vao phong .{0,12}(ban dem|buoi toi|luc ngu|dem) | di (dieu )?thuoc | dot | tra tan | slapx | tat (em|con|chau|vao mat|vao mom) | troi | dap do | dap pha | nem do |
   bat (em|con|chau) quy | (doa|se|thi) giet | neu .{0,12}(mach|ke|noi) .{0,25}(giet|danh) | tron (trong|duoi|sau) | gam giuong | trong tu (quan ao)? | ga (cho|chong) | ep (lay chong|cuoi) | bat .{0,25}(khong|dung) (duoc )?ke |
   lam (nhung )?(chuyen|viec) .{0,10}khong muon | chuyen nguoi lon | ve (nha )?(la|thi) bi danh | khoa .{0,10}(ngoai|trong) |
-  hurt(s|ing)? | hits? | hitting | beat(s|ing)? | touch(es|ing)? (me|her|him) | abus(e|es|ing|ed) | rap(e|es|ing|ed) | bruises | lock(s|ed)? (him|her) (out|in|outside)`), '\\b');
+  hurt(s|ing)? | hits? | hitting | beat(s|ing)? | burn(s|ed|ing)? | cigarettes? | touch(es|ing)? (me|her|him) | abus(e|es|ing|ed) | rap(e|es|ing|ed) | bruises | lock(s|ed)? (him|her) (out|in|outside)`), '\\b');
 // A partner (husband, wife, boyfriend) hurting the writer is domestic violence: 113 first, not the child line.
 const PARTNER = /\b(chong|vo (toi|anhx?|minh|tao|no|cua|em)|nguoi yeu|ban trai|ban gai|bo cua con|my (husband|wife|boyfriend|girlfriend|partner))\b(?! cua (me|bo|ba|chi|em|con))/;
 // The one being hurt is an adult in the family, the child a witness: 113 first.
@@ -247,7 +270,7 @@ const DANGER_NOW = [
   /\bkeo .{0,12}len xe\b/,
   /\bbi .{0,25}giu (trong|o|lai|tai)\b/,
   /\b(co nguoi|nguoi la|thang|ai do|may thang|bon) .{0,12}(dang )?(co )?(mo|pha|danh|dap|go|xong vao|cay) cua\b|\bsomeone is (trying to )?(break|get|come) in(to)?\b/,
-  /\b(locked (in|up)|held captive|kidnapp?ed|being (held|trafficked|taken|followed)|going to kill|trapped|in danger|someone is following|strangers? car|(does|do) not know where (she|he|i|we) (is|am|are))\b/,
+  /\bpushed (her|him|me|them) into (a|the) (van|car|truck)\b|\b(locked (in|up)|held captive|kidnapp?ed|being (held|trafficked|taken|followed)|going to kill|trapped|in danger|someone is following|strangers? car|(does|do) not know where (she|he|i|we) (is|am|are))\b/,
   /\b(dang|ngay bay gio|bay gio) .{0,40}(nhot|giam|bat coc|cuong hiep|hiep (dam|dxm))\b/,
 ];
 const FIRST_PERSON_DANGER = /\b(cuu|dang bi|help me|save me)\b/;
@@ -266,8 +289,11 @@ export function detectCrisis(input: CrisisInput, ctx: NluContext = {}): CrisisSi
   const answering = ctx.answering !== undefined;
   if (answering && ((count <= 2 && !/\b(cuu|sos|help|khan cap)\b/.test(norm)) || ANSWER_WORDS.test(norm))) return undefined;
   const child = childSignal(norm);
-  const other = OTHER.test(norm);
-  const signal = (kind: CrisisKind, aboutOther = other): CrisisSignal => ({ kind, aboutOther, child: child || kind === 'child_danger' });
+  const other = OTHER_VICTIM.test(norm) || (OTHER.test(norm) && !SELF_VICTIM.test(norm));
+  const now = NOW.test(norm) || /\b(vua|just|right now)\b/.test(norm);
+  const police = POLICE.test(norm);
+  const parent = PARENT.test(norm);
+  const signal = (kind: CrisisKind, aboutOther = other): CrisisSignal => ({ kind, aboutOther, child: child || kind === 'child_danger', now, police, parent: aboutOther && parent });
   const over = pastOrSafe(norm, input.accented);
   // While a form is being filled in, a danger must be spoken of as happening now to interrupt it.
   const strict = answering && !NOW.test(norm);
@@ -283,6 +309,7 @@ export function detectCrisis(input: CrisisInput, ctx: NluContext = {}): CrisisSi
   if (any(SELF_HARM, noIdioms) && !SELF_HARM_NEGATED.test(noIdioms) && !(answering && over) && !generalSelfHarmQuestion) {
     return signal('self_harm', other && !/\b(em|toi|minh|tao|tui|i) (muon|dinh|chi muon|rat muon|khong muon|want|wanna|do not|ghet|se|chac)\b/.test(noIdioms));
   }
+  if (!SAFE_NOW.test(norm) && !info && ABROAD.test(norm) && TRAPPED.test(norm) && /\b(doi|moi tha|chuoc|van|dang|khong cho|bi ban|bi giu)\b/.test(norm) && !strict) return signal('trapped_abroad');
   if (over || info) return undefined;
 
   if (any(OVERDOSE, norm) && !(strict && !/\b(soc|qua lieu|overdos|ngung tho|khong tho|bat tinh)/.test(norm))) return signal('overdose');
@@ -301,7 +328,7 @@ export function detectCrisis(input: CrisisInput, ctx: NluContext = {}): CrisisSi
   const adultVictim = ADULT_VICTIM.test(violenceText) && !CHILD_VICTIM.test(violenceText);
   const childAbuse = abuse && !partner && !adultVictim
     && (child || (ABUSER.test(violenceText) && (FIRST_PERSON_CHILD.test(violenceText) || /\b(em|con|chau|be|no)\b/.test(violenceText))));
-  if (childAbuse && !strict) return signal('child_danger', other && !FIRST_PERSON_CHILD.test(violenceText) && !/\b(em|con|chau|i|me)\b/.test(norm.split(' ').slice(0, 3).join(' ')));
+  if (childAbuse && !strict) return signal('child_danger', other && (OTHER_VICTIM.test(norm) || !FIRST_PERSON_CHILD.test(violenceText)));
 
   if (any(VIOLENCE, violenceText) && !(answering && !NOW.test(violenceText) && !/\b(dang|vua)\b/.test(violenceText))) {
     return signal(child && !partner && !adultVictim ? 'child_danger' : 'violence_now');

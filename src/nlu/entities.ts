@@ -9,7 +9,7 @@ import type { PlacesFile } from '../bundle/places.js';
 import { countryId } from '../bundle/load.js';
 import { normalize } from '../text/normalize.js';
 
-const AGE = /\b(\d{1,2}) (tuoi|years? old|yo|t)\b|\b(?:hoc |dang hoc )?lop (\d{1,2})\b|\b(?:i am|im|i m) (\d{1,2})\b/;
+const AGE = /\b(\d{1,2}) ?(tuoi|years? old|yo|t)\b|\b(?:hoc |dang hoc )?lop (\d{1,2})\b|\b(?:i am|im|i m) (\d{1,2})\b/;
 const WRITER_CHILD = /\b(em (dang )?(hoc|la hoc sinh)|em la hoc sinh|tui la hoc sinh|em con nho|em chua du 18|em duoi 18|i m in (grade|year)|i am a (student|teen|kid))\b/;
 
 class AliasIndex {

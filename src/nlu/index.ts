@@ -6,7 +6,7 @@
 import type { Bundle } from '../bundle/types.js';
 import type { Classification, CrisisSignal, Entities, EntryHit, Lang, Nlu, NluContext } from '../engine/types.js';
 import { IntentClassifier } from './classifier.js';
-import { asksAboutCrisis, detectCrisis, pastOrSafe, prepareCrisisText } from './crisis.js';
+import { asksAboutCrisis, DANGER_CUE, detectCrisis, PARENT, pastOrSafe, POLICE, prepareCrisisText } from './crisis.js';
 import { CrisisModel, NONE } from './crisis-model.js';
 import { EntityExtractor } from './entities.js';
 import { LanguageDetector } from './language.js';
@@ -78,6 +78,12 @@ export class BinhAnNlu implements Nlu {
     return this.classifier.classify(text);
   }
 
+  /** The message has a word of danger in it (see crisis.ts DANGER_CUE). */
+  dangerWords(text: string): boolean {
+    const input = prepareCrisisText(text);
+    return DANGER_CUE.test(input.norm);
+  }
+
   language(text: string): Lang | undefined {
     return this.languages.detect(text);
   }
@@ -89,12 +95,13 @@ export class BinhAnNlu implements Nlu {
     // While a question is answered, only the rules speak: an ordinary answer must never raise an alarm.
     if (ctx.answering || pastOrSafe(input.norm, input.accented) || asksAboutCrisis(input.norm)) return undefined;
     // Outside a question, the crisis model adds recall for crises worded in ways the rules do not know.
-    // A greeting or a word or two is too little for the model to judge.
-    if (input.norm.split(' ').length < 5) return undefined;
+    // A greeting or a word or two is too little for the model to judge, and a message with no word of
+    // danger in it ("mai Hà Nội có mưa không") is never a crisis.
+    if (input.norm.split(' ').length < 5 || !DANGER_CUE.test(input.norm)) return undefined;
     const p = this.crisisModel.predict(text);
     if (!p || p.crisis < this.crisisThreshold || p.kindP < 0.4) return undefined;
     const e = this.extractor.extract(text);
-    return { kind: p.kind, aboutOther: e.relation !== undefined, child: e.who === 'child' || (e.age !== undefined && e.age < 18) };
+    return { kind: p.kind, aboutOther: e.relation !== undefined, child: e.who === 'child' || (e.age !== undefined && e.age < 18), police: POLICE.test(input.norm), parent: e.relation !== undefined && PARENT.test(input.norm) };
   }
 
   entities(text: string): Entities {

@@ -16,6 +16,8 @@ const VI_MARKS = /[\u0300-\u0303\u0309\u0323]|[ăâđêôơưĂÂĐÊÔƠƯ]/;
 const EXTRA_EN = 'i you he she we they my your is am are was were be been do does did have has had what where when why how who which can could would should will not dont cant im its it this that there here please help hello hi thanks thank need want know tell about with from for and or but the a an of in on at to me'.split(' ');
 const EXTRA_VI = 'toi ban em minh anh chi co khong la gi dau nao sao the nay do thi ma va hay nhung cua cho voi duoc phai roi nua oi a nhe nha vay a u da vang muon can biet giup hoi noi'.split(' ');
 
+const STRONG_EN = new Set('i you my me we is am are was want need please help how what where when why can do does the this that'.split(' '));
+
 export class LanguageDetector {
   private readonly vi = new Set<string>(EXTRA_VI);
   private readonly en = new Set<string>(EXTRA_EN);
@@ -38,6 +40,8 @@ export class LanguageDetector {
       else if (isEn && !isVi) en++;
     }
     if (en >= 2 && en > 2 * vi) return 'en';
+    // English function words ("I want to report") decide when nothing Vietnamese-only is there.
+    if (vi === 0 && words.filter((w) => STRONG_EN.has(w)).length >= 2) return 'en';
     if (vi >= 2 && vi > 2 * en) return 'vi';
     if (words.length === 1 && en === 1 && words[0].length >= 4) return 'en';
     return undefined;

@@ -62,6 +62,8 @@ const NB_ALPHA = 0.02;
 /** How much the naive Bayes posterior counts next to the BM25 score (normalised to the best candidate). */
 const NB_WEIGHT = 3;
 const CANDIDATES = 30;
+/** A term in more than this share of the documents is left out of the BM25 query. */
+const COMMON_SHARE = 0.04;
 /** How well an entry of the current topic must fit a short follow-up to be preferred to other topics. */
 const FOLLOW_UP_FIT = 0.35;
 
@@ -71,6 +73,8 @@ export class Retriever {
   private readonly index: MiniSearch<Doc>;
   private readonly docs: Doc[] = [];
   private readonly idf = new Map<string, number>();
+  /** How many documents each indexed term (unigram or bigram) is in. */
+  private readonly termDocs = new Map<string, number>();
   private readonly entries: Map<string, KnowledgeEntry>;
   /** Naive Bayes: per entry, term counts (paraphrases only) and the log denominator. */
   private readonly nbCounts = new Map<string, Map<string, number>>();
@@ -114,6 +118,19 @@ export class Retriever {
       searchOptions: { tokenize: (text) => text.split(' ').filter(Boolean), processTerm: (term) => term },
     });
     this.index.addAll(this.docs);
+    for (const d of this.docs) for (const t of new Set(syllableNgrams(d.terms))) this.termDocs.set(t, (this.termDocs.get(t) ?? 0) + 1);
+    this.commonAbove = Math.max(50, Math.round(this.docs.length * COMMON_SHARE));
+  }
+
+  /** Terms in more documents than this (function words: "có", "không", "bị") carry no weight in BM25
+   * and cost the most to score, so the BM25 query leaves them out; naive Bayes still sees them. */
+  private readonly commonAbove: number;
+
+  /** The BM25 query: distinctive terms only; long unknown words may match a known one with one typo. */
+  private query(terms: string[]): { text: string; fuzzy: Set<string> } {
+    const kept = syllableNgrams(terms).filter((t) => (this.termDocs.get(t) ?? 0) <= this.commonAbove);
+    const fuzzy = new Set(kept.filter((t) => t.length >= 6 && !t.includes('_') && !this.termDocs.has(t)));
+    return { text: [...new Set(kept)].join(' '), fuzzy };
   }
 
   get size(): { entries: number; documents: number } {
@@ -130,9 +147,11 @@ export class Retriever {
     const q = named.substance ? [...raw, ...(this.substanceWords.get(named.substance) ?? [])] : raw;
     const best = new Map<string, { rank: number; doc: number }>();
     const collect = (terms: string[], weight: number): void => {
-      const results = this.index.search(syllableNgrams(terms).join(' '), {
-        // One typo in long syllable-words; bigrams and short syllables must match exactly.
-        fuzzy: (term) => (term.length >= 6 && !term.includes('_') ? 1 : false),
+      const { text: query, fuzzy } = this.query(terms);
+      if (!query) return;
+      const results = this.index.search(query, {
+        // One typo in long unknown words; bigrams and short syllables must match exactly.
+        fuzzy: (term) => (fuzzy.has(term) ? 1 : false),
         weights: { fuzzy: 0.4, prefix: 0 },
       });
       for (const r of results) {
