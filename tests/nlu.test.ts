@@ -123,6 +123,19 @@ describe('language and entities', () => {
     expect(nlu.entities('anh tôi bị kẹt ở Campuchia').country).toBe('campuchia');
     expect(nlu.entities('em 13 tuổi').who).toBe('child');
   });
+
+  it('does not read everyday words as names when the diacritics are gone', () => {
+    // "co" is cỏ (weed) and có, "da" is đá (meth) and đã, "ke" is ketamine and kể, "lao" is Lào and lao động.
+    for (const text of ['co mat tien ko', 'có mất tiền không', 'e da goi roi', 'em đã gọi rồi', 'e ke cho bo me', 'em kể cho bố mẹ rồi', 'xuất khẩu lao động', 'theo pháp luật thì sao', 'giáo dục giới tính']) {
+      expect([text, nlu.entities(text)]).toEqual([text, {}]);
+    }
+    expect(nlu.entities('hut co co sao ko').substance).toBe('cannabis');
+    expect(nlu.entities('cỏ có gây nghiện không').substance).toBe('cannabis');
+    expect(nlu.entities('hut da co bi di tu ko').substance).toBe('meth');
+    expect(nlu.entities('đá là gì').substance).toBe('meth');
+    expect(nlu.entities('ke là gì').substance).toBe('ketamine');
+    expect(nlu.entities('sang Lào làm việc').country).toBe('lao');
+  });
 });
 
 describe('retrieval', () => {

@@ -173,7 +173,7 @@ function checkBubbles(list: LocalizedList, maxBubbles: number, maxChars: number,
   }
 }
 
-function loadKnowledge(root: string, book: HotlineBook, intents: readonly string[], entityIds: { substance: Set<string>; relation: Set<string>; country: Set<string> }, problems: Problem[]): Knowledge {
+function loadKnowledge(root: string, book: HotlineBook, intents: readonly string[], entityIds: { substance: Set<string>; relation: Set<string>; country: Set<string>; crisis: Set<string> }, problems: Problem[]): Knowledge {
   const dir = join(root, 'content', 'knowledge');
   const topics = new Map<string, Topic>();
   const entries = new Map<string, KnowledgeEntry>();
@@ -205,8 +205,8 @@ function loadKnowledge(root: string, book: HotlineBook, intents: readonly string
         problems.push({ ...where, message: 'ask.vi: give at least one paraphrase typed without diacritics' });
       }
       for (const tag of e.tags) {
-        const [kind, id] = tag.split(':') as ['substance' | 'relation' | 'country' | 'who', string];
-        if (kind === 'who' ? !['child', 'adult'].includes(id) : !entityIds[kind].has(id)) problems.push({ ...where, message: `tag '${tag}' names nothing in content/entities.yaml or content/places.yaml` });
+        const [kind, id] = tag.split(':') as ['substance' | 'relation' | 'country' | 'who' | 'crisis', string];
+        if (kind === 'who' ? !['child', 'adult'].includes(id) : !entityIds[kind].has(id)) problems.push({ ...where, message: `tag '${tag}' names nothing in content/entities.yaml, content/places.yaml or the crisis kinds` });
       }
       for (const src of e.sources) if (src.doc && !existsSync(join(root, src.doc.replace(/#.*$/, '')))) problems.push({ ...where, message: `sources: no file ${src.doc} in this project` });
       for (const id of e.call ?? []) if (!book.verified(id)) problems.push({ ...where, message: `call: '${id}' is not a verified hotline with a number in content/hotlines.yaml` });
@@ -280,7 +280,7 @@ function parseFlowFile(file: string, rel: string, root: string, problems: Proble
   if (!ok) return undefined;
   const start = head.data.start ?? (nodes.keys().next().value as string);
   if (!nodes.has(start)) problems.push({ file: rel, message: `start node '${start}' does not exist` });
-  return { id: head.data.id, file: rel, triggers: head.data.triggers, start, nodes };
+  return { id: head.data.id, file: rel, triggers: head.data.triggers, ...(head.data.topic ? { topic: head.data.topic } : {}), start, nodes };
 }
 
 /** Fills hotline numbers into the flows' own texts (once, at load). */
@@ -290,6 +290,7 @@ function resolveFlowTexts(flow: Flow, book: HotlineBook, problems: Problem[]): v
     let n: FlowNode = node;
     if ('text' in n && n.text) n = { ...n, text: resolveLocalized(n.text, book, where, problems) } as FlowNode;
     if (n.type === 'input' && n.invalid) n = { ...n, invalid: resolveLocalized(n.invalid, book, where, problems) };
+    if (n.type === 'choice' && n.again) n = { ...n, again: resolveLocalized(n.again, book, where, problems) };
     if (n.type === 'choice') n = { ...n, options: n.options.map((o) => ({ ...o, label: resolveLocalized(o.label, book, where, problems) })) };
     flow.nodes.set(id, n);
   }
@@ -301,6 +302,7 @@ function checkGraph(flows: Map<string, Flow>, content: Content, knowledge: Knowl
   const triggerNames = new Set([...intents, ...vocab.crises.map((c) => `crisis.${c}`)]);
   const actions = new Set(vocab.actions);
   for (const flow of flows.values()) {
+    if (flow.topic && !knowledge.topics.has(flow.topic)) problems.push({ file: flow.file, message: `topic: unknown knowledge topic '${flow.topic}' (known: ${[...knowledge.topics.keys()].join(', ')})` });
     for (const t of flow.triggers) {
       if (!triggerNames.has(t)) problems.push({ file: flow.file, message: `trigger '${t}' is neither an intent (content/nlu/<intent>.txt) nor a crisis kind (crisis.<kind>)` });
       const other = triggered.get(t);
@@ -401,6 +403,7 @@ export function checkBundle(root: string, vocab: Vocabulary): { bundle?: Bundle;
     substance: new Set(content.entities.substances.map((s) => s.id)),
     relation: new Set(content.entities.relations.map((s) => s.id)),
     country: new Set(content.places.abroad.map((p) => countryId(p.name))),
+    crisis: new Set<string>(vocab.crises),
   };
   const knowledge = loadKnowledge(root, book, intents, entityIds, problems);
   for (const flow of flows.values()) resolveFlowTexts(flow, book, problems);

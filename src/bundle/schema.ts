@@ -55,6 +55,9 @@ const retryFields = {
 export const messageNode = z.object({ ...base, type: z.literal('message'), ...saying, next: idSchema.optional() }).strict();
 export const choiceNode = z.object({
   ...base, type: z.literal('choice'), ...saying, var: z.string().optional(),
+  /** Said instead when this question's whole reply would repeat the previous reply word for word
+   * (asked for a counsellor twice with none on duty): a different, honest sentence, same buttons. */
+  again: localizedSchema.optional(),
   options: z.array(optionSchema).min(1), next: idSchema.optional(), ...retryFields,
   /** When typed text matches no option, route it through the NLU (default true). */
   nlu: z.boolean().optional(),
@@ -91,6 +94,9 @@ export const flowSchema = z.object({
   description: z.string().optional(),
   /** Intents (or crisis kinds, "crisis.<kind>") that start this flow when the user is not answering a question. */
   triggers: z.array(z.string().regex(/^[a-z][a-z0-9_.]*$/)).default([]),
+  /** The knowledge topic the conversation is about once this flow has spoken (content/knowledge/): a
+   * follow-up typed after a crisis answer ("bố mẹ em có biết không") is read in it. */
+  topic: idSchema.optional(),
   /** The first node (default: the first in the list). */
   start: idSchema.optional(),
   nodes: z.array(z.unknown()).min(1),
@@ -193,8 +199,9 @@ const sourceSchema = z.object({
   date: z.string().regex(/^(\d{4}(-\d{2}(-\d{2})?)?|n\/a)$/, 'a date as YYYY-MM-DD, YYYY-MM, YYYY or "n/a"'),
   title: z.string().optional(),
 }).strict().refine((s) => (s.url === undefined) !== (s.doc === undefined), { message: 'a source has either a url or a doc' });
-/** Entity tags on an entry: substance:<id>, relation:<id>, country:<slug>, who:<child|adult>. */
-const tagSchema = z.string().regex(/^(substance|relation|country|who):[a-z0-9_]+$/, 'a tag like substance:ketamine, relation:child, country:campuchia or who:child');
+/** Entity tags on an entry: substance:<id>, relation:<id>, country:<slug>, who:<child|adult>; crisis:<kind>
+ * for an entry that answers a follow-up in that crisis ("bố mẹ em có biết không" after a blackmail answer). */
+const tagSchema = z.string().regex(/^(substance|relation|country|who|crisis):[a-z0-9_]+$/, 'a tag like substance:ketamine, relation:child, country:campuchia, who:child or crisis:sextortion');
 
 export const entrySchema = z.object({
   id: idSchema,

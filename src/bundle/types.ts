@@ -10,6 +10,8 @@ export interface Flow {
   id: string;
   file: string;
   triggers: string[];
+  /** The knowledge topic follow-ups are read in (see schema). */
+  topic?: string;
   start: string;
   nodes: Map<string, FlowNode>;
 }

@@ -35,7 +35,7 @@ export const ENGINE_MESSAGES = [
   'stale_button', 'cancelled', 'nothing_to_cancel', 'lang_switched',
   'invalid_text', 'invalid_number', 'invalid_date', 'invalid_place', 'invalid_code', 'invalid_secret', 'too_long',
   'continue_label', 'skip_label', 'main_menu_label', 'more_label', 'entry_repeat', 'duplicate_message',
-  'attachment_received', 'call_label', 'crisis_again', 'said_already',
+  'attachment_received', 'call_label', 'crisis_again', 'or_joiner', 'repeat_at_question', 'said_already',
 ] as const;
 export type EngineMessage = (typeof ENGINE_MESSAGES)[number];
 
@@ -116,8 +116,8 @@ export class Engine {
     this.unsure = new Set(bundle.content.unsure.map(normalize));
     this.idleTimeoutMs = opts.idleTimeoutMs ?? 30 * 60_000;
     this.threshold = opts.threshold ?? 0.5;
-    this.entrySure = opts.entrySure ?? 0.3;
-    this.entryMaybe = opts.entryMaybe ?? 0.15;
+    this.entrySure = opts.entrySure ?? 0.22;
+    this.entryMaybe = opts.entryMaybe ?? 0.12;
     for (const f of this.flows.values()) {
       for (const n of f.nodes.values()) {
         if (n.type !== 'choice') continue;
@@ -229,7 +229,9 @@ export class Engine {
       if (option) { this.choose(t, at, waiting, option); return; }
       if (t.s.resume && normalize(this.msg(t.s.lang, 'continue_label')) === norm) { this.resume(t); return; }
     }
-    const ctx: NluContext = { thread: t.s.thread, ...(waiting ? { answering: this.answeringKind(waiting) } : {}) };
+    // "What next?" after a crisis answer is not a form: what is typed there is read as free chat.
+    const form = waiting && !(at && this.isCrisisFlow(at.flow));
+    const ctx: NluContext = { thread: t.s.thread, ...(form && waiting ? { answering: this.answeringKind(waiting) } : {}) };
     const crisis = this.nlu.crisis(text, ctx);
     if (crisis) {
       t.events.push({ type: 'intent', intent: EMERGENCY, confidence: 1 });
@@ -365,8 +367,7 @@ export class Engine {
       // answered while what was paused stays available ("Tiếp tục" under the answer).
       if (this.yes.has(norm) || norm === 'cam on' || norm === 'thanks') {
         // "ok", "ừ", "cảm ơn": still here, with the numbers and the way back, never a goodbye that loses a draft.
-        const calls = node.call ? this.calls(node.call, t.s.lang) : undefined;
-        t.messages.push({ text: this.msg(t.s.lang, 'crisis_again'), ...(calls ? { calls } : {}) });
+        this.crisisAgain(t, node.call);
         this.renderChoices(t, at, node);
         return;
       }
@@ -381,7 +382,7 @@ export class Engine {
       const cls = this.nlu.classify(text);
       const hit = this.nlu.retrieve(text, { thread: t.s.thread })[0];
       const sureEntry = hit !== undefined && hit.score >= this.entrySure;
-      if (sureEntry || (cls.confidence >= this.threshold && cls.intent !== FALLBACK && cls.intent !== GREETING)) {
+      if (sureEntry || QUESTION.test(norm) || text.includes('?') || (cls.confidence >= this.threshold && cls.intent !== FALLBACK && cls.intent !== GREETING)) {
         this.reset(t);
         this.noteEntities(t, this.nlu.entities(text));
         this.route(t, text, norm, cls);
@@ -394,7 +395,18 @@ export class Engine {
   private onInputText(t: Turn, at: Position, node: InputNode, text: string, isSkip: boolean): void {
     if (isSkip && node.optional) { this.onSkip(t); return; }
     const parsed = parseInput(node.input, text, t.input.now, node.min, node.max, this.opts.places);
-    if (!parsed.ok) { this.retry(t, at, node, parsed.error as EngineMessage, node.invalid); return; }
+    if (!parsed.ok) {
+      // Not the expected answer (a code, a date...) but a question of its own: outside a draft (a tip),
+      // the question is answered rather than the person kept at a prompt.
+      const norm = normalize(text);
+      if (!this.keepsDraft(at.flow) && norm.split(' ').length >= 3 && (QUESTION.test(norm) || text.includes('?') || norm.split(' ').length >= 6)) {
+        this.reset(t);
+        this.route(t, text, norm);
+        return;
+      }
+      this.retry(t, at, node, parsed.error as EngineMessage, node.invalid);
+      return;
+    }
     t.s.vars[node.var] = parsed.value;
     delete t.s.labels[node.var];
     if (node.input === 'secret') t.s.transient = [...new Set([...(t.s.transient ?? []), node.var])];
@@ -440,13 +452,22 @@ export class Engine {
     // An action intent ("tôi muốn báo tin", "xóa dữ liệu của tôi", "cho gặp người thật") starts its flow,
     // unless the message asks a question that an entry of that intent answers ("báo tin có bị lộ không").
     if (confident && this.isAction(cls.intent) && cls.intent !== FALLBACK) {
-      if (!(sure && isQuestion && entry && (entry.intent === cls.intent || top.score >= 0.7))) {
+      const long = norm.split(' ').length > 8;
+      if (!(sure && entry && ((isQuestion && (entry.intent === cls.intent || top.score >= 0.7)) || (long && entry.intent === cls.intent)))) {
         t.s.clarifying = false;
         this.startIntent(t, cls.intent);
         return;
       }
     }
     if (sure && entry) { t.s.clarifying = false; this.showEntry(t, entry.id); return; }
+    // A good fit that is not a clear winner, or one entry far ahead of the rest that the message names
+    // (a substance, a country) or follows up on: answered, with the runner-up offered as a button. A menu
+    // of guesses is for when nothing fits well.
+    if (top && entry && (top.score >= this.entrySure || (this.dominant(hits) && (top.score >= this.entryMaybe || top.anchored === true)))) {
+      t.s.clarifying = false;
+      this.showEntry(t, entry.id, false, hits.slice(1, 2).filter((h) => h.score >= this.entryMaybe).map((h) => h.id));
+      return;
+    }
     const maybe = hits.filter((h) => h.score >= this.entryMaybe);
     const crisisFlow = t.s.thread?.crisis ? this.byTrigger.get(`crisis.${t.s.thread.crisis}`) : undefined;
     if (crisisFlow && maybe.length === 0) {
@@ -454,8 +475,7 @@ export class Engine {
       const f = this.flows.get(crisisFlow) as Flow;
       const first = [...f.nodes.values()].find((n): n is ChoiceNode => n.type === 'choice');
       if (first) {
-        const calls = first.call ? this.calls(first.call, t.s.lang) : undefined;
-        t.messages.push({ text: this.msg(t.s.lang, 'crisis_again'), ...(calls ? { calls } : {}) });
+        this.crisisAgain(t, first.call);
         t.s.at = { flow: f.id, node: first.id };
         t.s.vars = { crisis: { kind: t.s.thread?.crisis } };
         this.renderChoices(t, t.s.at, first);
@@ -490,7 +510,13 @@ export class Engine {
     if (!b) return true;
     const ra = a.rank ?? a.score;
     const rb = b.rank ?? b.score;
-    return ra >= 1.1 * rb || a.score >= b.score + 0.2;
+    return ra >= 1.05 * rb || a.score >= b.score + 0.2;
+  }
+
+  /** The best entry is far ahead of the next one. */
+  private dominant(hits: EntryHit[]): boolean {
+    const [a, b] = hits;
+    return !b || (a.rank ?? a.score) >= 2 * (b.rank ?? b.score);
   }
 
   /** An intent that starts a flow (report a tip, check it, delete data, talk to a person...). */
@@ -542,7 +568,7 @@ export class Engine {
    * Shows an entry's short answer (or its depth), with buttons: "tell me more", related entries, the menu.
    * Never the same answer twice in a row: asked again, the engine goes deeper, or asks what to know.
    */
-  private showEntry(t: Turn, id: string, more = false): void {
+  private showEntry(t: Turn, id: string, more = false, alternatives: string[] = []): void {
     const e = this.bundle.knowledge.entries.get(id) as KnowledgeEntry;
     const th = t.s.thread;
     if (th?.entry === id) {
@@ -557,7 +583,7 @@ export class Engine {
     const last = added[added.length - 1];
     const choices: OutChoice[] = [];
     if (!more && e.more) choices.push({ id: entryPayload(e.id, true), label: this.msg(lang, 'more_label') });
-    for (const r of e.related) {
+    for (const r of [...alternatives.filter((a) => a !== e.id && !e.related.includes(a)), ...e.related]) {
       if (choices.length >= MAX_ENTRY_BUTTONS - 1) break;
       if (r === th?.entry) continue;
       choices.push({ id: entryPayload(r), label: (this.bundle.knowledge.entries.get(r) as KnowledgeEntry).label[lang] });
@@ -600,12 +626,14 @@ export class Engine {
 
   /** A crisis interrupts anything: its own first answer, and the way back to what was in progress. */
   private crisis(t: Turn, signal: CrisisSignal, at: Position | undefined, node: ChoiceNode | InputNode | undefined, text: string): void {
+    // A vague danger inside an open crisis ("my parents are going to kill me" after an overdose) belongs to it.
+    const open = t.s.thread?.crisis;
+    if (signal.kind === 'danger_now' && !signal.now && open && open !== 'danger_now') signal = { ...signal, kind: open };
     // The same crisis again, right after its answer: no word-for-word repeat, a short "still here" with the numbers.
     const current = t.s.vars.crisis as { kind?: string; now?: boolean } | undefined;
     if (at && node?.type === 'choice' && this.isCrisisFlow(at.flow) && current?.kind === signal.kind && (current.now || !signal.now)) {
       t.events.push({ type: 'emergency' }, { type: 'crisis', kind: signal.kind });
-      const calls = node.call ? this.calls(node.call, t.s.lang) : undefined;
-      t.messages.push({ text: this.msg(t.s.lang, 'crisis_again'), ...(calls ? { calls } : {}) });
+      this.crisisAgain(t, node.call);
       this.renderChoices(t, at, node);
       return;
     }
@@ -631,7 +659,9 @@ export class Engine {
     const flow = this.byTrigger.get(`crisis.${signal.kind}`) ?? this.byTrigger.get(EMERGENCY) as string;
     t.events.push({ type: 'flow_started', flow });
     t.s.vars = { crisis: { kind: signal.kind, other: signal.aboutOther, child: signal.child || t.s.thread?.entities.who === 'child', now: signal.now === true, police: signal.police === true, parent: signal.parent === true } };
-    t.s.thread = { ...(t.s.thread ?? { entities: {} }), crisis: signal.kind };
+    // Follow-ups are now read in the crisis's topic ("bố mẹ em có biết không" after a blackmail answer).
+    const topic = this.flows.get(flow)?.topic;
+    t.s.thread = { entities: t.s.thread?.entities ?? {}, ...(topic ? { topic } : t.s.thread?.topic ? { topic: t.s.thread.topic } : {}), crisis: signal.kind };
     this.goto(t, flow, (this.flows.get(flow) as Flow).start);
   }
 
@@ -783,10 +813,10 @@ export class Engine {
     t.s.runId = undefined;
   }
 
-  /** Starts over, keeping only the language, the clock and (for the thread of questions) what was named. */
+  /** Starts over, keeping only the language, the clock, the last reply's fingerprint and (for the thread of questions) what was named. */
   private reset(t: Turn): void {
-    const { lang, lastActive, thread } = t.s;
-    t.s = Object.assign(newSession(lang), { lastActive }, thread ? { thread: { entities: thread.entities } } : {});
+    const { lang, lastActive, thread, lastReply } = t.s;
+    t.s = Object.assign(newSession(lang), { lastActive }, lastReply ? { lastReply } : {}, thread ? { thread: { entities: thread.entities } } : {});
   }
 
   private test(s: Session, c: Condition): boolean {
@@ -800,10 +830,20 @@ export class Engine {
 
   private finish(t: Turn): StepResult {
     // Never the same reply twice in a row: the second time, say so and offer ways on instead.
-    if (t.input.kind === 'text' || t.input.kind === 'choice') {
+    // (An action's result answers the message that started the action: "không có ai thật à" twice.)
+    if ((t.input.kind === 'text' || t.input.kind === 'choice' || t.input.kind === 'action_result') && t.messages.length) {
       const sig = signature(t.messages);
-      // Only for answers in free chat: a question of a flow asked again is its retry, with its own wording.
-      if (sig && t.s.lastReply === sig && !t.s.at) {
+      // A flow's question asked again after a typed reply: its first words change, its buttons stay.
+      if (sig && t.s.lastReply === sig && t.s.at && t.input.kind !== 'choice') {
+        const node = this.node(t.s.at);
+        const again = node?.type === 'choice' ? node.again : undefined;
+        if (again) {
+          // The node's own words for "asked again": one message, keeping the buttons and call buttons.
+          const last = t.messages[t.messages.length - 1];
+          const calls = t.messages.flatMap((m) => m.calls ?? []);
+          t.messages.splice(0, t.messages.length, { text: this.template(t.s, again[t.s.lang], {}), ...(last.choices ? { choices: last.choices } : {}), ...(calls.length ? { calls } : {}) });
+        } else t.messages[0] = { ...t.messages[0], text: this.msg(t.s.lang, 'repeat_at_question') };
+      } else if (sig && t.s.lastReply === sig && !t.s.at) {
         const lang = t.s.lang;
         const choices: OutChoice[] = [
           { id: cmd('menu'), label: this.msg(lang, 'main_menu_label') },
@@ -833,6 +873,19 @@ export class Engine {
   private reprompt(t: Turn): void {
     if (t.s.at) this.renderWaiting(t, t.s.at);
     else this.startIntent(t, MENU);
+  }
+
+  /** "Still here", with the crisis's numbers written out (a call button is not on every channel). */
+  private crisisAgain(t: Turn, ids: readonly string[] | undefined): void {
+    const lang = t.s.lang;
+    const hotlines = this.bundle.content.hotlines;
+    // A node without numbers of its own: the emergency flow's.
+    const emergency = this.flows.get(this.byTrigger.get(EMERGENCY) ?? '');
+    const withCall = [...(emergency?.nodes.values() ?? [])].map((n) => ('call' in n ? n.call : undefined)).find((c) => c?.length);
+    const use = ids?.length ? ids : withCall ?? [];
+    const numbers = use.map((id) => hotlines.find((h) => h.id === id)?.name[lang]).filter((n): n is string => n !== undefined).join(this.msg(lang, 'or_joiner'));
+    const calls = use.length ? this.calls(use, lang) : undefined;
+    t.messages.push({ text: this.msg(lang, 'crisis_again').replace('{{numbers}}', () => numbers), ...(calls ? { calls } : {}) });
   }
 
   private calls(ids: readonly string[], lang: Lang): { label: string; dial: string }[] {

@@ -63,6 +63,9 @@ export interface EntryHit {
   score: number;
   /** The retrieval's ordering score (unbounded; only comparable within one search). */
   rank?: number;
+  /** Tied to the message by more than words: a substance or country named now, or a short follow-up
+   * in the topic being talked about. */
+  anchored?: boolean;
 }
 
 /** Where the text was typed: free chat, or as the answer to a question of a flow. */

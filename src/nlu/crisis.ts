@@ -68,7 +68,7 @@ export function prepareCrisisText(text: string): CrisisInput {
 const PAST = /\b(hom qua|dem qua|demqua|sang qua|chieu qua|tuan truoc|thang truoc|nam ngoai|nam truoc|nam 20\d\d|truoc day|da tung|tungpast|hoi truoc|luc truoc|hom truoc|may hom truoc|hom no|dot truoc|ngay truoc|hoi nho|ngay xua|hoi do|yesterday|last (night|week|month|year)|(days?|weeks?|months?|years?) ago|used to)\b|(?<!\d )\b(nam|thang|tuan) roi\b/;
 const SAFE_NOW = /\b(ve roi|tro ve|duoc cuu ve|duoc giai cuu|giai cuu ve|ve duoc nha|an toan roi|da an toan|gio an toan|da thoat|thoat ra roi|thoat duoc roi|da ve nha|ve nha roi|ve nuoc roi|da ve nuoc|da ve|ve ke|ve duoc roi|da duoc giai cuu|duoc cuu roi|da tron ve|gio yen roi|yen roi|safe now|now safe|home now|back home|got out|escaped|was rescued|came back)\b/;
 const STILL_NOW = /\b(dang|van con|van dang|van bi|bay gio|hien tai|hien gio|luc nay|ngay luc nay|gio (co|lai|dang|bi|no|ho|em|toi)|cuu|now|right now|still|currently)\b|\b(hay|thuong xuyen|suot ngay|ngay nao cung|toi nao cung|cu) (dung|den|bam|theo|nhin|danh|vao|doa|nhan)\b/;
-const NOW = /\b(dang|van dang|van bi|bay gio|ngay bay gio|hien gio|luc nay|ngay luc nay|toi nay|dem nay|demnay|sap|cuu|now|right now|currently|is being|are being|am being|keeps?)\b/;
+const NOW = /\b(dang|van dang|van bi|bay gio|ngay bay gio|hien gio|luc nay|ngay luc nay|toi nay|dem nay|demnay|sap|cuu|gio (no|ho|han|bon no|thang do)|now|right now|currently|is being|are being|am being|keeps?|just)\b/;
 // A question about a crisis topic rather than a crisis: "dấu hiệu sốc thuốc là gì", "nếu có người bị nhốt thì
 // gọi ai", "bị phạt bao nhiêu năm". Without a sign that it is happening to someone now, the knowledge base
 // answers it (its answers give the same numbers).
@@ -270,10 +270,11 @@ const DANGER_NOW = [
   /\bkeo .{0,12}len xe\b/,
   /\bbi .{0,25}giu (trong|o|lai|tai)\b/,
   /\b(co nguoi|nguoi la|thang|ai do|may thang|bon) .{0,12}(dang )?(co )?(mo|pha|danh|dap|go|xong vao|cay) cua\b|\bsomeone is (trying to )?(break|get|come) in(to)?\b/,
+  /\block(ed|s)? (the|us|me|them|her|him) ?(front |back |main )?(door|doors|in|inside|up)\b|\btook (my|our) (phones?|passports?)\b|\b(wo not|will not|do not|dont|wont) let (me|us|her|him|them) (leave|go|out)\b/,
   /\bpushed (her|him|me|them) into (a|the) (van|car|truck)\b|\b(locked (in|up)|held captive|kidnapp?ed|being (held|trafficked|taken|followed)|going to kill|trapped|in danger|someone is following|strangers? car|(does|do) not know where (she|he|i|we) (is|am|are))\b/,
   /\b(dang|ngay bay gio|bay gio) .{0,40}(nhot|giam|bat coc|cuong hiep|hiep (dam|dxm))\b/,
 ];
-const FIRST_PERSON_DANGER = /\b(cuu|dang bi|help me|save me)\b/;
+const FIRST_PERSON_DANGER = /\b(cuu|dang bi|help me|save me|locked (us|me)|took my (phone|passport)|let (me|us) (leave|go|out))\b/;
 
 /** Words that alone never make a crisis while the person is answering a question. */
 const ANSWER_WORDS = /^(co|khong|chua|roi|ok|uh|vang|da|dung|sai|khong chac|khong biet|khong ro|khong nho|xong|xong roi|yes|no|not sure|maybe|idk|dont know|skip|bo qua|gui|send|huy|sua|tiep tuc|continue|menu)$/;

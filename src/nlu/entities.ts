@@ -12,21 +12,60 @@ import { normalize } from '../text/normalize.js';
 const AGE = /\b(\d{1,2}) ?(tuoi|years? old|yo|t)\b|\b(?:hoc |dang hoc )?lop (\d{1,2})\b|\b(?:i am|im|i m) (\d{1,2})\b/;
 const WRITER_CHILD = /\b(em (dang )?(hoc|la hoc sinh)|em la hoc sinh|tui la hoc sinh|em con nho|em chua du 18|em duoi 18|i m in (grade|year)|i am a (student|teen|kid))\b/;
 
+const MARKS = /[\u0300-\u036f]|đ/;
+/** Lower case, composed, words separated by single spaces: the text as typed, diacritics kept. */
+const asTyped = (text: string): string => text.normalize('NFC').toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ' ').trim();
+
+/**
+ * Folded words that are also other everyday words: "co" is "cỏ" (weed) but also "có" (yes/have), "da" is
+ * "đá" (meth) and "đã", "ke" is "ke" (ketamine) and "kể" (tell), "lao" is "Lào" and "lao động" (labour).
+ * A one-word alias is ambiguous when the Vietnamese texts the bot knows spell its folded form in a way that
+ * is not one of the entity's own spellings (a rule learnt once at start-up, not a list).
+ */
+function spellings(texts: readonly string[]): Map<string, Set<string>> {
+  const out = new Map<string, Set<string>>();
+  for (const t of texts) {
+    for (const w of asTyped(t).split(' ')) {
+      if (!w) continue;
+      const f = normalize(w);
+      if (f.includes(' ')) continue;
+      let set = out.get(f);
+      if (!set) out.set(f, (set = new Set()));
+      set.add(w);
+    }
+  }
+  return out;
+}
+
 class AliasIndex {
+  /** Aliases matched on the folded text (several words, or one unambiguous word). */
   private readonly keys: { key: string; id: string }[] = [];
-  constructor(entries: { id: string; aliases: string[] }[]) {
+  /** Ambiguous one-word aliases: matched only as typed, in a message typed with diacritics. */
+  private readonly exact = new Map<string, string>();
+
+  constructor(entries: { id: string; aliases: string[] }[], known: Map<string, Set<string>>) {
     const seen = new Set<string>();
     for (const e of entries) {
+      const own = new Set(e.aliases.map(asTyped));
       for (const a of e.aliases) {
         const key = normalize(a);
-        if (key && !seen.has(key)) { seen.add(key); this.keys.push({ key, id: e.id }); }
+        if (!key) continue;
+        const other = !key.includes(' ') && [...(known.get(key) ?? [])].some((w) => !own.has(w));
+        if (other) {
+          // Only the spelling tells it apart ("cỏ", "đá", "Lào"; "ke" next to "kể"), so only where the
+          // person types diacritics.
+          this.exact.set(asTyped(a), e.id);
+          continue;
+        }
+        if (!seen.has(key)) { seen.add(key); this.keys.push({ key, id: e.id }); }
       }
     }
     this.keys.sort((a, b) => b.key.length - a.key.length);
   }
 
-  find(padded: string): string | undefined {
+  find(padded: string, typed: string[] | undefined): string | undefined {
     for (const k of this.keys) if (padded.includes(` ${k.key} `)) return k.id;
+    if (typed) for (const w of typed) { const id = this.exact.get(w); if (id) return id; }
     return undefined;
   }
 }
@@ -36,22 +75,26 @@ export class EntityExtractor {
   private readonly relations: AliasIndex;
   private readonly countries: AliasIndex;
 
-  constructor(entities: EntitiesFile, places: PlacesFile) {
-    this.substances = new AliasIndex(entities.substances.map((s) => ({ id: s.id, aliases: [...s.aliases, s.name.vi, s.name.en] })));
-    this.relations = new AliasIndex(entities.relations.map((s) => ({ id: s.id, aliases: s.aliases })));
-    // Short aliases ("tq", "lao") are kept: they are whole words here.
-    this.countries = new AliasIndex(places.abroad.map((p) => ({ id: countryId(p.name), aliases: [p.name, ...p.aliases] })));
+  /** `vietnamese`: texts that show how everyday words are spelt (the knowledge base, the messages). */
+  constructor(entities: EntitiesFile, places: PlacesFile, vietnamese: readonly string[] = []) {
+    const known = spellings(vietnamese);
+    this.substances = new AliasIndex(entities.substances.map((s) => ({ id: s.id, aliases: [...s.aliases, s.name.vi, s.name.en] })), known);
+    this.relations = new AliasIndex(entities.relations.map((s) => ({ id: s.id, aliases: s.aliases })), known);
+    // Short aliases ("tq", "cpc") are kept: they are whole words here.
+    this.countries = new AliasIndex(places.abroad.map((p) => ({ id: countryId(p.name), aliases: [p.name, ...p.aliases] })), known);
   }
 
   extract(text: string): Entities {
     const norm = normalize(text);
     const padded = ` ${norm} `;
+    const shown = asTyped(text.slice(0, 2000));
+    const typed = MARKS.test(shown.normalize('NFD')) ? shown.split(' ') : undefined;
     const out: Entities = {};
-    const substance = this.substances.find(padded);
+    const substance = this.substances.find(padded, typed);
     if (substance) out.substance = substance;
-    const relation = this.relations.find(padded);
+    const relation = this.relations.find(padded, typed);
     if (relation) out.relation = relation;
-    const country = this.countries.find(padded);
+    const country = this.countries.find(padded, typed);
     if (country) out.country = country;
     const age = AGE.exec(norm);
     if (age) {

@@ -6,7 +6,7 @@
 import type { Bundle } from '../bundle/types.js';
 import type { Classification, CrisisSignal, Entities, EntryHit, Lang, Nlu, NluContext } from '../engine/types.js';
 import { IntentClassifier } from './classifier.js';
-import { asksAboutCrisis, DANGER_CUE, detectCrisis, PARENT, pastOrSafe, POLICE, prepareCrisisText } from './crisis.js';
+import { asksAboutCrisis, type CrisisKind, DANGER_CUE, detectCrisis, PARENT, pastOrSafe, POLICE, prepareCrisisText } from './crisis.js';
 import { CrisisModel, NONE } from './crisis-model.js';
 import { EntityExtractor } from './entities.js';
 import { LanguageDetector } from './language.js';
@@ -42,6 +42,12 @@ export function trainingSentences(bundle: Bundle): { intent: string; text: strin
   return out;
 }
 
+/** How sure the crisis model must be that a message in an open crisis makes it worse. */
+const ESCALATION_P = 0.9;
+/** Thoughts of suicide that turn into "locked in, not answering" are an attempt, maybe now: the ambulance. */
+const WORSE: Readonly<Record<string, CrisisKind>> = { self_harm: 'self_injury' };
+const OTHER_PRONOUN = /\b(no|chau|con|ban ay|ban do|she|he|her|him|they|them)\b/;
+
 /** An intent with at least this many sentences of its own is trained on them alone. */
 const MIN_WRITTEN = 50;
 
@@ -71,7 +77,7 @@ export class BinhAnNlu implements Nlu {
     for (const m of Object.values(bundle.content.messages)) { vi.push(m.vi); en.push(m.en); }
     for (const a of Object.values(bundle.content.answers)) { vi.push(...a.vi); en.push(...a.en); }
     this.languages = new LanguageDetector({ vi, en });
-    this.extractor = new EntityExtractor(bundle.content.entities, bundle.content.places);
+    this.extractor = new EntityExtractor(bundle.content.entities, bundle.content.places, vi);
   }
 
   classify(text: string): Classification {
@@ -92,6 +98,16 @@ export class BinhAnNlu implements Nlu {
     const input = prepareCrisisText(text);
     const rule = detectCrisis(input, ctx);
     if (rule) return rule;
+    // Right after a crisis answer, the same crisis getting worse ("she's not answering anymore", "cháu vừa
+    // khóa trái cửa, gọi mãi không trả lời") is worded without danger words: the model alone decides, strictly.
+    const open = ctx.thread?.crisis;
+    if (open && !ctx.answering && !asksAboutCrisis(input.norm) && input.norm.split(' ').length >= 3) {
+      const p = this.crisisModel.predict(text);
+      if (p && p.crisis >= ESCALATION_P) {
+        const e = this.extractor.extract(text);
+        return { kind: WORSE[open] ?? open, aboutOther: e.relation !== undefined || OTHER_PRONOUN.test(input.norm), child: e.who === 'child', now: true, police: POLICE.test(input.norm), parent: PARENT.test(input.norm) };
+      }
+    }
     // While a question is answered, only the rules speak: an ordinary answer must never raise an alarm.
     if (ctx.answering || pastOrSafe(input.norm, input.accented) || asksAboutCrisis(input.norm)) return undefined;
     // Outside a question, the crisis model adds recall for crises worded in ways the rules do not know.

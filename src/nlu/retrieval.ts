@@ -55,8 +55,9 @@ export interface RetrievalContext {
 }
 
 // Words that make a message a follow-up to what was just said.
-const ANAPHORA = /\b(no|cai do|viec do|chuyen do|vay|the|vay thi|the thi|con|thi sao|it|that|this|they|them|those)\b/;
-const SHORT = 6;
+const ANAPHORA = /\b(no|cai do|viec do|chuyen do|ke do|nguoi do|ben do|so do|cho do|vay|the|vay thi|the thi|con|thi sao|ho co|it|that|this|they|them|those|he|she)\b/;
+/** At most this many syllables (Vietnamese) or words: a follow-up, read in the thread's topic. */
+const SHORT = 8;
 const ANSWER_WEIGHT = 0.35;
 const NB_ALPHA = 0.02;
 /** How much the naive Bayes posterior counts next to the BM25 score (normalised to the best candidate). */
@@ -172,7 +173,7 @@ export class Retriever {
     const candidates = [...best.entries()].sort((a, b) => b[1].rank - a[1].rank).slice(0, CANDIDATES);
     const nb = this.naiveBayes(syllableNgrams(q), candidates.map(([id]) => id));
     const top = candidates[0]?.[1].rank ?? 1;
-    const hits: (EntryHit & { rank: number })[] = [];
+    const hits: (EntryHit & { rank: number; anchored: boolean })[] = [];
     for (const [id, b] of candidates) {
       const e = this.entries.get(id) as KnowledgeEntry;
       let rank = b.rank / top + NB_WEIGHT * (nb.get(id) ?? 0);
@@ -183,9 +184,15 @@ export class Retriever {
       rank *= this.tagWeight(e, 'substance', substance, named.substance !== undefined);
       rank *= this.tagWeight(e, 'country', country, named.country !== undefined);
       if ((named.who === 'child' || thread?.entities.who === 'child') && e.tags.includes('who:child')) rank *= 1.25;
+      // Right after a crisis answer, the entries written for that crisis's follow-ups come first.
+      if (thread?.crisis && e.tags.includes(`crisis:${thread.crisis}`)) rank *= short ? 2 : 1.5;
       if (named.relation && e.tags.includes(`relation:${named.relation}`)) rank *= 1.25;
       const doc = this.docs[b.doc];
-      hits.push({ id, rank, score: doc.weight === 1 ? this.confidence(qSet, doc.terms) : this.confidence(qSet, doc.terms) * 0.6 });
+      const anchored = (named.substance !== undefined && e.tags.includes(`substance:${named.substance}`))
+        || (thread?.crisis !== undefined && e.tags.includes(`crisis:${thread.crisis}`))
+        || (named.country !== undefined && e.tags.includes(`country:${named.country}`))
+        || (short && e.topic === thread?.topic && !named.substance && !named.country);
+      hits.push({ id, rank, anchored, score: this.confidence(qSet, doc.terms) * (doc.weight === 1 ? 1 : 0.6) });
     }
     hits.sort((a, b) => b.rank - a.rank);
     // A short follow-up that an entry of the current topic answers well is about that topic, even if
@@ -196,7 +203,7 @@ export class Retriever {
       for (const h of hits) if (inTopic(h)) h.rank += lead;
       hits.sort((a, b) => b.rank - a.rank);
     }
-    return hits.slice(0, limit).map(({ id, score, rank }) => ({ id, score, rank }));
+    return hits.slice(0, limit).map(({ id, score, rank, anchored }) => ({ id, score, rank, ...(anchored ? { anchored } : {}) }));
   }
 
   /** Posterior probabilities of the candidate entries given the terms (uniform prior). */

@@ -137,7 +137,7 @@ function check(e: Expect, text: string, replies: OutMessage[], events: readonly 
  * Plays a conversation through the real runtime (engine, NLU, actions, store). Returns the snapshots;
  * throws a Divergence at the first turn that breaks an expectation, a rule, or (unless updating) its snapshot.
  */
-export async function play(app: App, file: string, conv: Conversation, opts: { update: boolean; onTurn?: (turn: Turn, index: number, snap: Snapshot) => void }): Promise<Snapshot[]> {
+export async function play(app: App, file: string, conv: Conversation, opts: { update: boolean; onTurn?: (turn: Turn, index: number, snap: Snapshot) => void; /** Record every divergent turn here and go on, instead of stopping at the first. */ collect?: string[] }): Promise<Snapshot[]> {
   const userId = `golden-${file}-${Math.random()}`;
   const channel = conv.channel ?? 'test';
   const out: Snapshot[] = [];
@@ -169,16 +169,25 @@ export async function play(app: App, file: string, conv: Conversation, opts: { u
     const snap = snapshot(last, events);
     out.push(snap);
     opts.onTurn?.(turn, i, snap);
-    if (last.length === 0) fail('the bot said nothing');
-    const askedMore = turn.tap === 'Xem thêm' || turn.tap === 'Tell me more' || turn.expect?.long;
-    const chars = last.reduce((n, m) => n + m.text.length, 0);
-    if (!askedMore && (last.length > MAX_BUBBLES || chars > MAX_CHARS)) fail(`the reply has ${last.length} bubbles and ${chars} characters (at most ${MAX_BUBBLES} and ${MAX_CHARS})`);
-    if (text === previousText && !turn.expect?.repeat_ok) fail('the bot repeated its previous answer word for word');
-    previousText = text;
     const cases = turn.expect?.cases !== undefined ? (await countCases()) - baseline : 0;
-    if (turn.expect) check(turn.expect, text, last, events, cases, fail);
-    if (!opts.update && turn.got !== undefined && JSON.stringify(turn.got) !== JSON.stringify(snap)) {
-      fail(`the reply differs from the recorded one (run with UPDATE_CONVERSATIONS=1 to accept it):\n  recorded: ${JSON.stringify(turn.got)}\n  now:      ${JSON.stringify(snap)}`);
+    const repeated = text === previousText;
+    previousText = text;
+    const checkTurn = (): void => {
+      if (last.length === 0) fail('the bot said nothing');
+      const askedMore = turn.tap === 'Xem thêm' || turn.tap === 'Tell me more' || turn.expect?.long;
+      const chars = last.reduce((n, m) => n + m.text.length, 0);
+      if (!askedMore && (last.length > MAX_BUBBLES || chars > MAX_CHARS)) fail(`the reply has ${last.length} bubbles and ${chars} characters (at most ${MAX_BUBBLES} and ${MAX_CHARS})`);
+      if (repeated && !turn.expect?.repeat_ok) fail('the bot repeated its previous answer word for word');
+      if (turn.expect) check(turn.expect, text, last, events, cases, fail);
+      if (!opts.update && turn.got !== undefined && JSON.stringify(turn.got) !== JSON.stringify(snap)) {
+        fail(`the reply differs from the recorded one (run with UPDATE_CONVERSATIONS=1 to accept it):\n  recorded: ${JSON.stringify(turn.got)}\n  now:      ${JSON.stringify(snap)}`);
+      }
+    };
+    try {
+      checkTurn();
+    } catch (e) {
+      if (!(opts.collect && e instanceof Divergence)) throw e;
+      opts.collect.push(e.message);
     }
   }
   return out;
