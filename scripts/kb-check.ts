@@ -4,10 +4,11 @@
  * `npx binhan flows check`. Built with esbuild into a single file so content writers can run it anywhere.
  */
 import { checkBundle, formatProblem } from '../src/bundle/load';
+import { CRISIS_KINDS } from '../src/nlu/crisis';
 
 const root = process.argv[2] ?? process.cwd();
 const only = process.argv.slice(3).map((f) => f.replace(/^.*content\/knowledge\//, 'content/knowledge/'));
-const result = checkBundle(root, { messages: [], commands: [], actions: [], crises: [] });
+const result = checkBundle(root, { messages: [], commands: [], actions: [], crises: CRISIS_KINDS });
 const { problems } = result;
 const bundle = result.knowledge ? { knowledge: result.knowledge } : undefined;
 const mine = problems.filter((p) => (p.file.startsWith('content/knowledge/') || p.file === 'content/hotlines.yaml' || p.file === 'content/entities.yaml')

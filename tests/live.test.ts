@@ -12,6 +12,7 @@ import { serve } from './helpers/server';
 import { Client, makeOfficer } from './helpers/liaison';
 import { SseReader } from './helpers/sse';
 import { FakePlatform } from './helpers/fake-platform';
+import { firstNumber } from './helpers/competence';
 
 const KEY = 'session-key-of-a-person';
 const ADDR = 'channel-address-of-a-person';
@@ -275,6 +276,26 @@ describe('live chat over HTTP: web chat ↔ dashboard API', () => {
     await replay.end();
     expect(replay.events.map((e) => e.event)).toEqual(['message', 'end']);
     expect((await chat({ text: 'menu' }, who)).replies.length).toBeGreaterThan(0);
+  });
+
+  it('answers a crisis typed while waiting for a counsellor with its own first answer, in the person\'s language', async () => {
+    const a = await counsellor('tu.van');
+    await a.c.post('/live/duty', { on: true });
+    for (const [who, ask, crisis, lang] of [
+      ['waiting-vi-0123456789', 'cho tôi nói chuyện với tư vấn viên', 'em vừa uống hết vỉ thuốc ngủ rồi', /thuốc|cấp cứu/],
+      ['waiting-en-0123456789', 'I want to talk to a real person please', 'I just took a whole pack of sleeping pills', /pills|ambulance|emergency/i],
+    ] as const) {
+      await chat({ start: true }, who);
+      const asked = await chat({ text: ask }, who);
+      expect(asked.live?.state).toBe('waiting');
+      const r = await chat({ text: crisis }, who);
+      expect([who, firstNumber(text(r))]).toEqual([who, '115']);
+      expect(text(r)).toMatch(lang);
+      // It still reaches the counsellor, flagged.
+      const view = (await a.c.get('/live')).body.chats as { state: string; urgent?: boolean }[];
+      expect(view.some((c) => c.state === 'waiting' && c.urgent)).toBe(true);
+      await chat({ text: who.includes('-en-') ? 'end' : 'kết thúc' }, who);
+    }
   });
 });
 

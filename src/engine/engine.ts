@@ -43,6 +43,8 @@ export type EngineMessage = (typeof ENGINE_MESSAGES)[number];
 const MENU = 'menu';
 const GREETING = 'greeting';
 const FALLBACK = 'out_of_scope';
+/** The person asks to do something ("mình muốn báo tin", "cho tôi tra cứu", "I want to report"). */
+const WANTS = /\b(muon|can|cho (toi|minh|em|tui)|giup (toi|minh|em|tui)|want|would like|need to|let me|i d like)\b|\b(bao|gui|to giac|khai bao)\b.*\b(duoc|dc) (khong|ko|k|hong)$|\bcan i (report|send|tell)\b/;
 const EMERGENCY = 'emergency';
 const DELETE = 'delete_data';
 /** Intents that never appear as a "did you mean" button. */
@@ -69,7 +71,14 @@ const PLACEHOLDER = /\{\{\s*([a-z0-9_.]+)\s*\}\}/gi;
 /** Buttons under a knowledge answer: "tell me more", related entries, the menu. */
 const MAX_ENTRY_BUTTONS = 4;
 /** A question, as opposed to a request to act ("làm sao để báo tin" vs "tôi muốn báo tin"). */
-const QUESTION = /\b(khong|chua|sao|the nao|nhu the nao|bao lau|bao nhieu|bao gio|khi nao|ai|gi|dau|nao|co phai|lieu|how|what|when|where|who|why|which|will|would|can|could|do|does|is|are)\b/;
+/** Words that make a message a question (folded). Vietnamese and English apart: folded "đó" is "do", "cần" is "can". */
+const QUESTION_VI = /\b(khong|ko|chua|sao|the nao|nhu the nao|bao lau|bao nhieu|bao gio|khi nao|ai|gi|dau|nao|co phai|lieu|(duoc|dc|that|phai|roi|vay|the|sao) (ha|a)|ha)$|\b(khong|chua|sao|the nao|nhu the nao|bao lau|bao nhieu|bao gio|khi nao|ai|gi|dau|nao|co phai|lieu|may (gio|tuoi|ngay|nam|thang|lan|tien|so))\b/;
+const QUESTION_EN = /^(how|what|when|where|who|why|which|will|would|can|could|do|does|did|is|are|am|should|may|have|has)\b|\b(how|what|when|where|who|why|which)\b/;
+/** Words people end a sentence with to address someone or soften it ("... được hả chị", "... không ạ"). */
+const VOCATIVE_TAIL = /( (a|chi|anh|em|ad|admin|ban|oi|nhe|nha|ak|ah|bot|shop))+$/;
+/** "tối nào cũng", "ai cũng", "đâu cũng": question words used as "every", not to ask. */
+const EVERY = /\b(ai|gi|nao|dau|bao gio|khi nao) (cung|chang)\b/g;
+const isQuestionText = (text: string, norm: string): boolean => text.includes('?') || QUESTION_VI.test(norm.replace(EVERY, ' ').replace(VOCATIVE_TAIL, '')) || QUESTION_EN.test(norm);
 
 /** Polite particles after a command ("xem thêm đi", "menu nha", "hủy giúp mình"): the command still counts. */
 const PARTICLES = /(?: (di|nhe|nha|nhen|a|voi|giup (minh|em|toi)|dum|please|pls|thanks|nhe ban|di ban))+$/;
@@ -183,7 +192,7 @@ export class Engine {
     const detected = this.nlu.language(text) ?? lang;
     const flow = this.flows.get(this.byTrigger.get(`crisis.${signal.kind}`) ?? '');
     if (!flow) return undefined;
-    const t = new Turn(Object.assign(newSession(detected), { vars: { crisis: { kind: signal.kind, other: signal.aboutOther, child: signal.child } } }), { kind: 'start', id: '', now: 0 });
+    const t = new Turn(Object.assign(newSession(detected), { vars: crisisVars(signal) }), { kind: 'start', id: '', now: 0 });
     // Run the flow's messages up to its first question, and show that question's text without its buttons.
     let pos: Position | undefined = { flow: flow.id, node: flow.start };
     while (pos && ++t.hops <= MAX_NODES_PER_STEP) {
@@ -360,7 +369,7 @@ export class Engine {
 
   private onChoiceText(t: Turn, at: Position, node: ChoiceNode, norm: string, text: string): void {
     // A label inside a short answer ("cho mình xem ma túy"); a question that merely mentions one is a question.
-    const option = QUESTION.test(norm) || text.includes('?') ? undefined : this.looseOption(node, norm);
+    const option = isQuestionText(text, norm) ? undefined : this.looseOption(node, norm);
     if (option) { this.choose(t, at, node, option); return; }
     if (this.isCrisisFlow(at.flow)) {
       // After a crisis answer: "ok", "ừ", "được" go back to what was paused; anything else is a question,
@@ -382,7 +391,7 @@ export class Engine {
       const cls = this.nlu.classify(text);
       const hit = this.nlu.retrieve(text, { thread: t.s.thread })[0];
       const sureEntry = hit !== undefined && hit.score >= this.entrySure;
-      if (sureEntry || QUESTION.test(norm) || text.includes('?') || (cls.confidence >= this.threshold && cls.intent !== FALLBACK && cls.intent !== GREETING)) {
+      if (sureEntry || isQuestionText(text, norm) || (cls.confidence >= this.threshold && cls.intent !== FALLBACK && cls.intent !== GREETING)) {
         this.reset(t);
         this.noteEntities(t, this.nlu.entities(text));
         this.route(t, text, norm, cls);
@@ -399,7 +408,7 @@ export class Engine {
       // Not the expected answer (a code, a date...) but a question of its own: outside a draft (a tip),
       // the question is answered rather than the person kept at a prompt.
       const norm = normalize(text);
-      if (!this.keepsDraft(at.flow) && norm.split(' ').length >= 3 && (QUESTION.test(norm) || text.includes('?') || norm.split(' ').length >= 6)) {
+      if (!this.keepsDraft(at.flow) && norm.split(' ').length >= 3 && (isQuestionText(text, norm) || norm.split(' ').length >= 6)) {
         this.reset(t);
         this.route(t, text, norm);
         return;
@@ -440,25 +449,37 @@ export class Engine {
     const entry = top ? this.bundle.knowledge.entries.get(top.id) : undefined;
     const sure = top !== undefined && top.score >= this.entrySure && this.clearWinner(hits);
     const confident = cls.confidence >= this.threshold;
-    const isQuestion = QUESTION.test(norm) || text.includes('?');
+    const isQuestion = isQuestionText(text, norm);
     // The classifier hears danger the crisis router did not name: a sure answer from the knowledge base
     // for a question ("trong lúc chờ xe cấp cứu thì làm gì"), else the emergency answer.
     if (cls.intent === EMERGENCY && cls.confidence >= 0.5 && norm.split(' ').length >= 3 && this.nlu.dangerWords(text)) {
-      if (sure && entry && isQuestion) { t.s.clarifying = false; this.showEntry(t, entry.id); return; }
+      if (sure && entry && (isQuestion || this.dominant(hits))) { t.s.clarifying = false; this.showEntry(t, entry.id); return; }
       this.crisis(t, { kind: 'danger_now', aboutOther: false, child: false }, undefined, undefined, text);
       return;
     }
 
     // An action intent ("tôi muốn báo tin", "xóa dữ liệu của tôi", "cho gặp người thật") starts its flow,
     // unless the message asks a question that an entry of that intent answers ("báo tin có bị lộ không").
-    if (confident && this.isAction(cls.intent) && cls.intent !== FALLBACK) {
+    // "Tôi báo luôn ở đây được không": a wish to do something, and the thing to do is the runner-up intent.
+    const runnerUp = cls.alternatives[0];
+    const action = confident && this.isAction(cls.intent) ? cls.intent
+      : WANTS.test(norm) && runnerUp && runnerUp.confidence >= 0.35 && !this.isAction(cls.intent) && this.isAction(runnerUp.intent) ? runnerUp.intent : undefined;
+    // (The emergency flow starts only from the danger check above: without a word of danger it is a question.)
+    if (action && action !== FALLBACK && action !== EMERGENCY) {
       const long = norm.split(' ').length > 8;
-      if (!(sure && entry && ((isQuestion && (entry.intent === cls.intent || top.score >= 0.7)) || (long && entry.intent === cls.intent)))) {
+      // A question that one entry answers far better than any other ("Giờ tin đó đi đâu, ai xử lý?") is a
+      // question, unless the person says they want to do the thing ("mình muốn tra cứu tin báo").
+      // A story the classifier only half reads as a request ("lỡ xóa đoạn chat rồi, giờ mất mã") is answered too.
+      const answered = (isQuestion || (cls.confidence < 0.6 && norm.split(' ').length >= 6)) && this.dominant(hits) && !WANTS.test(norm);
+      if (!(sure && entry && ((isQuestion && (entry.intent === action || top.score >= 0.7)) || answered || (long && entry.intent === action)))) {
         t.s.clarifying = false;
-        this.startIntent(t, cls.intent);
+        this.startIntent(t, action);
         return;
       }
     }
+    // The classifier is all but certain the message is outside what Bình An does ("mai Hà Nội có mưa không"),
+    // and no entry fits it closely: words shared by chance ("mua", "bán") do not make it a question about them.
+    if (cls.intent === FALLBACK && cls.confidence >= 0.9 && !(top && top.score >= 0.7)) { t.s.clarifying = false; this.startIntent(t, FALLBACK); return; }
     if (sure && entry) { t.s.clarifying = false; this.showEntry(t, entry.id); return; }
     // A good fit that is not a clear winner, or one entry far ahead of the rest that the message names
     // (a substance, a country) or follows up on: answered, with the runner-up offered as a button. A menu
@@ -547,7 +568,9 @@ export class Engine {
   private startIntent(t: Turn, intent: string, hits?: EntryHit[]): void {
     const flow = this.byTrigger.get(intent);
     if (flow) {
-      Object.assign(t.s, { runId: t.input.id, vars: {}, labels: {}, returnTo: undefined });
+      // A flow may speak differently right after a crisis ("goodbye" after thoughts of suicide): thread.crisis.
+      const open = t.s.thread?.crisis;
+      Object.assign(t.s, { runId: t.input.id, vars: open ? { thread: { crisis: open } } : {}, labels: {}, returnTo: undefined });
       if (!this.isCrisisFlow(flow)) t.s.resume = undefined;
       t.events.push({ type: 'flow_started', flow });
       this.goto(t, flow, (this.flows.get(flow) as Flow).start);
@@ -571,7 +594,9 @@ export class Engine {
   private showEntry(t: Turn, id: string, more = false, alternatives: string[] = []): void {
     const e = this.bundle.knowledge.entries.get(id) as KnowledgeEntry;
     const th = t.s.thread;
-    if (th?.entry === id) {
+    // The same entry asked again in the other language: its answer again, now in that language.
+    const switched = t.events.some((e) => e.type === 'lang');
+    if (th?.entry === id && !switched) {
       // The same entry again: its depth if not shown yet, else a question instead of a repeat.
       if (!th.more && e.more) more = true;
       else { this.askWhatMore(t, e); return; }
@@ -633,6 +658,12 @@ export class Engine {
     const current = t.s.vars.crisis as { kind?: string; now?: boolean } | undefined;
     if (at && node?.type === 'choice' && this.isCrisisFlow(at.flow) && current?.kind === signal.kind && (current.now || !signal.now)) {
       t.events.push({ type: 'emergency' }, { type: 'crisis', kind: signal.kind });
+      // Asked what to do ("gọi rồi mà nó vẫn không thở, phải làm gì"): the answer written for this crisis, with its numbers.
+      if (isQuestionText(text, normalize(text))) {
+        const hit = this.nlu.retrieve(text, { thread: t.s.thread }).find((h) => h.anchored && h.score >= this.entryMaybe);
+        const entry = hit && this.bundle.knowledge.entries.get(hit.id);
+        if (entry && entry.tags.includes(`crisis:${signal.kind}`) && entry.id !== t.s.thread?.entry) { this.showEntry(t, entry.id); return; }
+      }
       this.crisisAgain(t, node.call);
       this.renderChoices(t, at, node);
       return;
@@ -658,7 +689,7 @@ export class Engine {
     t.events.push({ type: 'emergency' }, { type: 'crisis', kind: signal.kind });
     const flow = this.byTrigger.get(`crisis.${signal.kind}`) ?? this.byTrigger.get(EMERGENCY) as string;
     t.events.push({ type: 'flow_started', flow });
-    t.s.vars = { crisis: { kind: signal.kind, other: signal.aboutOther, child: signal.child || t.s.thread?.entities.who === 'child', now: signal.now === true, police: signal.police === true, parent: signal.parent === true } };
+    t.s.vars = crisisVars(signal, t.s.thread?.entities.who === 'child');
     // Follow-ups are now read in the crisis's topic ("bố mẹ em có biết không" after a blackmail answer).
     const topic = this.flows.get(flow)?.topic;
     t.s.thread = { entities: t.s.thread?.entities ?? {}, ...(topic ? { topic } : t.s.thread?.topic ? { topic: t.s.thread.topic } : {}), crisis: signal.kind };
@@ -956,7 +987,8 @@ export class Engine {
   /** A label typed as part of a short sentence ("cho minh xem ma tuy"): unique containment wins. */
   private looseOption(node: ChoiceNode, norm: string): ChoiceOption | undefined {
     const idx = this.optionIndex.get(node) as Map<string, string>;
-    if (norm.split(' ').length > 6) return undefined;
+    // Where typed text is never sent to the NLU (a tip's questions), a longer answer may still name one option.
+    if (norm.split(' ').length > (node.nlu === false ? 12 : 6)) return undefined;
     const hits = new Set<string>();
     for (const [k, v] of idx) if (k.length >= 3 && (` ${norm} `.includes(` ${k} `))) hits.add(v);
     return hits.size === 1 ? node.options.find((o) => o.value === [...hits][0]) : undefined;
@@ -972,6 +1004,12 @@ export class Engine {
       return typeof v === 'object' ? '—' : String(v);
     });
   }
+}
+
+/** What a crisis flow branches on (crisis.kind, .other, .child, .now, .other_now, .police, .parent). */
+function crisisVars(signal: CrisisSignal, childInThread = false): Record<string, unknown> {
+  const now = signal.now === true;
+  return { crisis: { kind: signal.kind, other: signal.aboutOther, child: signal.child || childInThread, now, other_now: signal.aboutOther && now, police: signal.police === true, parent: signal.parent === true } };
 }
 
 /** A short fingerprint of a reply's texts, to notice a word-for-word repeat (FNV-1a; not for security). */

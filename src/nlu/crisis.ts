@@ -66,7 +66,7 @@ export function prepareCrisisText(text: string): CrisisInput {
 // ---- time: past, safe, now -----------------------------------------------------------
 
 const PAST = /\b(hom qua|dem qua|demqua|sang qua|chieu qua|tuan truoc|thang truoc|nam ngoai|nam truoc|nam 20\d\d|truoc day|da tung|tungpast|hoi truoc|luc truoc|hom truoc|may hom truoc|hom no|dot truoc|ngay truoc|hoi nho|ngay xua|hoi do|yesterday|last (night|week|month|year)|(days?|weeks?|months?|years?) ago|used to)\b|(?<!\d )\b(nam|thang|tuan) roi\b/;
-const SAFE_NOW = /\b(ve roi|tro ve|duoc cuu ve|duoc giai cuu|giai cuu ve|ve duoc nha|an toan roi|da an toan|gio an toan|da thoat|thoat ra roi|thoat duoc roi|da ve nha|ve nha roi|ve nuoc roi|da ve nuoc|da ve|ve ke|ve duoc roi|da duoc giai cuu|duoc cuu roi|da tron ve|gio yen roi|yen roi|safe now|now safe|home now|back home|got out|escaped|was rescued|came back)\b/;
+const SAFE_NOW = /\b(ngung chay|het chay mau|cam (duoc )?mau( roi)?|mau (da )?(ngung|cam|het chay)|moi (duoc |dc )?ve (nuoc|nha|vn|viet nam) (roi|duoc)|moi (duoc |dc )?ve(?! (vn|viet nam|nuoc|nha|neu))|vua (duoc |dc )?ve|just got back|stopped bleeding|ve roi|tro ve|duoc cuu ve|duoc giai cuu|giai cuu ve|ve duoc nha|an toan roi|da an toan|gio an toan|da thoat|thoat ra roi|thoat duoc roi|da ve nha|ve nha roi|ve nuoc roi|da ve nuoc|da ve|ve ke|ve duoc roi|da duoc giai cuu|duoc cuu roi|da tron ve|gio yen roi|yen roi|safe now|now safe|home now|back home|got out|escaped|was rescued|came back)\b/;
 const STILL_NOW = /\b(dang|van con|van dang|van bi|bay gio|hien tai|hien gio|luc nay|ngay luc nay|gio (co|lai|dang|bi|no|ho|em|toi)|cuu|now|right now|still|currently)\b|\b(hay|thuong xuyen|suot ngay|ngay nao cung|toi nao cung|cu) (dung|den|bam|theo|nhin|danh|vao|doa|nhan)\b/;
 const NOW = /\b(dang|van dang|van bi|bay gio|ngay bay gio|hien gio|luc nay|ngay luc nay|toi nay|dem nay|demnay|sap|cuu|gio (no|ho|han|bon no|thang do)|now|right now|currently|is being|are being|am being|keeps?|just)\b/;
 // A question about a crisis topic rather than a crisis: "dấu hiệu sốc thuốc là gì", "nếu có người bị nhốt thì
@@ -77,7 +77,7 @@ const INFO_QUESTION = re('\\b', words(`gia su | nghe noi | bang cach nao | thu d
   duoc (ho tro|giup|nha nuoc) | ho tro (gi|nhung gi) | tro ve | ve nuoc | trong truong hop | what (are|is) | what happens | signs? (of|that) |
   how (do|can|would) (i|you|we|someone) (tell|know|recognise|recognize|spot) | could (this|it|that) be | do i have | am i (depressed|addicted|a victim) | mua o dau | where (can|do) (i|you) (buy|get|find) | is it (illegal|a crime|legal|dangerous|bad) | if (someone|a person|you|my) |
   what (should|do) (you|people) do | is .{0,30}(illegal|dangerous|addictive) | (is|are) (that|this|it) (abuse|illegal|normal|a crime|safe) | bad for (your|my) health |
-  co sao (khong|ko)$ | co nguy hiem (khong|ko) | how (do|can|should) (i|we) help | dangerous$`), '\\b');
+  co sao (khong|ko)$ | co nguy hiem (khong|ko) | how (do|can|should) (i|we) help | dangerous$ | (co )?nen hoi | hoi thang | should (i|we) ask`), '\\b');
 // Signs that it is happening to someone now, which a question does not outweigh.
 const HAPPENING = /\b(is|am|are) (unconscious|not breathing|bleeding|locked|trapped|being|dying|held)\b|\b(dang|vua|bay gio|ngay luc nay|luc nay|hien gio|now|right now|just|currently|toi nay|dem nay|demnay|cuu|help me|save me)\b|\b(em|toi|minh|tao|tui|con|ban toi|ban em|ban minh|i|my (friend|son|daughter|wife|husband|brother|sister)) (bi|dang bi|vua bi|is being|am being|has been|was just|got)\b/;
 /** The message asks about a crisis topic in general, or hypothetically, not about one happening now. */
@@ -140,7 +140,7 @@ export function childSignal(norm: string): boolean {
 const OTHER = re('\\b(ban|banx|con|em|anhx?|chi|me|bo|ba|chong|vo|nguoi yeu|chau|co|chu|cau|di) (toi|minh|tui|tao|ngoai toi|noi toi|cua (toi|minh|em))\\b|\\b',
   words(`ban than | con gai | con trai | em trai | em gai | hang xom | nguoi nha | nguoi than | ban ay | banx ay | co ay | anhx? ay | chi ay | cau ay | ban be |
   dua be | con be | thang be | be gai | be trai | dua nho | hoc sinh | co nguoi | mot nguoi | nguoi ta`),
-  '\\b|\\bno (dang|bi|muon|dinh|noi|vua|da)\\b|\\bmy (friend|son|daughter|child|kid|brother|sister|cousin|student|pupil|neighbou?r)s?\\b|\\b(a friend|my friend|a classmate|a student|a pupil|the kid|the child|neighbou?rs?)\\b');
+  '\\b|\\bno (dang|bi|muon|dinh|noi|vua|da)\\b|\\bdua tre\\b|\\bmy (friend|son|daughter|child|kid|brother|sister|cousin|student|pupil|neighbou?r)s?\\b|\\b(a friend|my friend|a classmate|a student|a pupil|the kid|the child|neighbou?rs?|(the|a) little (boy|girl)|(boy|girl|kid|child) next door)\\b');
 const SELF_SUBJECT = /\b(em|toi|minh|tao|tui|to|i|me|myself)\b/;
 // The writer is the one it happens to: "em bị...", "nó dọa em", "I am being...", "blackmailing me".
 const SELF_VICTIM = /\b(em|toi|minh|tao|tui|i|me) (bi|dang bi|vua bi|lai bi|van bi|am being|was|got|have been|has been)\b|\b(doa|de doa|ep|bat|danh|tong tien|threaten\w*|blackmail\w*|extort\w*|hurting|hitting) (em|toi|minh|tao|tui|me)\b|\b(cua|of) (em|toi|minh|me)\b.{0,20}\b(tung|gui|post|send|share)|\bmy (nudes|pics|photos|video)\b|\bour (video|pics|photos|call|chat|videos)\b/;
@@ -231,7 +231,7 @@ const INTIMATE = re('\\b', words(`nong | nude | khoa than | nhay cam | sex | rie
 const SPREAD = re('\\b', words(`tung | phat tan | dang len | dangpost | dang (face|facebook|fb|mang|tiktok|nhom|len mang) | gui .{0,25}cho (bo me|ba me|ban be|gia dinh|moi nguoi|nguoi than|truong|lop|thay co|chong|vo|me|bo) |
   share | shares | leak | leaks | post | posts | posting | cong khai | send .{0,20}to my (school|parents|friends|family|contacts)`), '\\b');
 const THREAT = re('\\b', words(`doa | de doa | tong tien | doi tien | doi \\d+ | doi .{0,10}(trieu|nghin|k|usd|do|dola|tr) | bat (em|toi|minh|con|tao) (gui|chuyen|tra|dua|nop) |
-  khong (tra|chuyen|gui|dua) .{0,10}thi | khong thi | neu khong | neu .{0,15}(block|chan|bao cong an|noi voi|ke) | tra tien | chuyen tien | chuyen khoan | gui them |
+  khong (tra|chuyen|gui|dua) .{0,10}thi | khong thi | neu khong | neu .{0,12}khong (gui|tra|chuyen|dua) | neu .{0,15}(block|chan|bao cong an|noi voi|ke) | tra tien | chuyen tien | chuyen khoan | bat gui them | doi gui them |
   dua tien | nop tien | (danh|danhx) sach ban be | list ban be | threat(en|ening|s|ened)? | blackmail(ing|ed)? | extort(ing|ed|ion)? | or else | unless | or (she|he|they) (will )?(post|share|send|leak) |
   wants? .{0,8}(\\$|\\d+|money) | contacts | friend list`), '\\b');
 const GROOMED = re('\\b', words(`(du|ep|bat|doi|nho|xin|yeu cau|ru|bao|keu|xui) .{0,24}(gui|chup|quay|cho xem) .{0,12}(anh|hinh|clip|video) (nong|nude|khoa than|nhay cam|sex|rieng tu|vung kin|nguc|khong mac (do|quan ao|ao|quan)) |
@@ -274,6 +274,9 @@ const DANGER_NOW = [
   /\bpushed (her|him|me|them) into (a|the) (van|car|truck)\b|\b(locked (in|up)|held captive|kidnapp?ed|being (held|trafficked|taken|followed)|going to kill|trapped|in danger|someone is following|strangers? car|(does|do) not know where (she|he|i|we) (is|am|are))\b/,
   /\b(dang|ngay bay gio|bay gio) .{0,40}(nhot|giam|bat coc|cuong hiep|hiep (dam|dxm))\b/,
 ];
+/** Other pupils: bullying at school, answered by the knowledge base unless it is happening now. */
+const PEERS = /\b(may dua|bon no|tui no|chung no|ban cung lop|trong lop|cung lop|dan anh|dan chi|bon (con|thang) (lop|truong)|classmates|kids at school|other (kids|students|pupils))\b/;
+const HABITUAL = /\b(hay|thuong|thuong xuyen|suot|lien tuc|cu (say|ruou|nhau|ve)|may nam|nhieu nam|nhieu lan|often|always|every (day|night|evening|time)|most (days|nights|evenings)|for years)\b/;
 const FIRST_PERSON_DANGER = /\b(cuu|dang bi|help me|save me|locked (us|me)|took my (phone|passport)|let (me|us) (leave|go|out))\b/;
 
 /** Words that alone never make a crisis while the person is answering a question. */
@@ -305,7 +308,7 @@ export function detectCrisis(input: CrisisInput, ctx: NluContext = {}): CrisisSi
   // Self-harm first: its answer is gentle and never police-only. Past thoughts still get care.
   const noIdioms = norm.replace(DEATH_IDIOMS, ' ');
   const askingHowToDie = SELF_HARM[2].test(noIdioms);
-  if (!over && !info && !askingHowToDie && (any(SELF_INJURY, noIdioms) || (/\btreo co\b/.test(noIdioms) && !/\b(muon|dinh|se|nghi|tinh|sap) .{0,6}treo co\b/.test(noIdioms)))) return signal('self_injury', other && !/\b(em|toi|minh|tui|tao|i) (vua|da|dang|moi|lo|cut|took|just|cat|uong)\b/.test(norm));
+  if (!over && !info && !askingHowToDie && (any(SELF_INJURY, noIdioms) || (/\btreo co\b/.test(noIdioms) && !/\b(muon|dinh|se|nghi|tinh|sap) .{0,6}treo co\b/.test(noIdioms)))) return signal('self_injury', other && !/(?<!\b(ban|banx|con|em|anhx?|chi|chau|be|bo|me) )\b(em|toi|minh|tui|tao|i) (vua|da|dang|moi|lo|cut|took|just|cat|uong)\b/.test(norm));
   const generalSelfHarmQuestion = /\b(dau hieu|signs? of|lam sao (giup|de giup|biet)|how (do|can) i (help|tell|know))\b/.test(norm) && !HAPPENING.test(norm);
   if (any(SELF_HARM, noIdioms) && !SELF_HARM_NEGATED.test(noIdioms) && !(answering && over) && !generalSelfHarmQuestion) {
     return signal('self_harm', other && !/\b(em|toi|minh|tao|tui|i) (muon|dinh|chi muon|rat muon|khong muon|want|wanna|do not|ghet|se|chac)\b/.test(noIdioms));
@@ -327,11 +330,15 @@ export function detectCrisis(input: CrisisInput, ctx: NluContext = {}): CrisisSi
   const abuse = ABUSE.test(violenceText);
   const partner = PARTNER.test(violenceText) && !CHILD_AGE.test(norm);
   const adultVictim = ADULT_VICTIM.test(violenceText) && !CHILD_VICTIM.test(violenceText);
-  const childAbuse = abuse && !partner && !adultVictim
+  // "hay chặn đường đánh em", "most evenings he beats...": it keeps happening, but not as a danger now (the
+  // knowledge base answers bullying and domestic violence; a child hurt at home is still child_danger).
+  const habitual = HABITUAL.test(violenceText) && !NOW.test(violenceText) && !/\b(vua|just)\b/.test(violenceText);
+  const peerBullying = habitual && PEERS.test(violenceText);
+  const childAbuse = abuse && !partner && !adultVictim && !peerBullying
     && (child || (ABUSER.test(violenceText) && (FIRST_PERSON_CHILD.test(violenceText) || /\b(em|con|chau|be|no)\b/.test(violenceText))));
   if (childAbuse && !strict) return signal('child_danger', other && (OTHER_VICTIM.test(norm) || !FIRST_PERSON_CHILD.test(violenceText)));
 
-  if (any(VIOLENCE, violenceText) && !(answering && !NOW.test(violenceText) && !/\b(dang|vua)\b/.test(violenceText))) {
+  if (any(VIOLENCE, violenceText) && !habitual && !(answering && !NOW.test(violenceText) && !/\b(dang|vua)\b/.test(violenceText))) {
     return signal(child && !partner && !adultVictim ? 'child_danger' : 'violence_now');
   }
 
@@ -342,6 +349,17 @@ export function detectCrisis(input: CrisisInput, ctx: NluContext = {}): CrisisSi
   }
   void SELF_SUBJECT;
   return undefined;
+}
+
+/** Bullying by other pupils that keeps happening but is not happening now: the knowledge base's to answer. */
+export function routineBullying(norm: string): boolean {
+  return HABITUAL.test(norm) && PEERS.test(norm) && !NOW.test(norm) && !/\b(vua|just)\b/.test(norm);
+}
+
+/** The words a sextortion needs: images that are intimate or used in a threat (a clip of a fight posted
+ * to mock someone is bullying, not sextortion). */
+export function sextortionWords(norm: string): boolean {
+  return SEXTORTION_EN.test(norm) || GROOMED.test(norm) || (MEDIA.test(norm) && (THREAT.test(norm) || INTIMATE.test(norm)));
 }
 
 /** True when the text speaks of a crisis happening now (any kind): e.g. a tip's wording makes it urgent. */

@@ -6,7 +6,7 @@
 import type { Bundle } from '../bundle/types.js';
 import type { Classification, CrisisSignal, Entities, EntryHit, Lang, Nlu, NluContext } from '../engine/types.js';
 import { IntentClassifier } from './classifier.js';
-import { asksAboutCrisis, type CrisisKind, DANGER_CUE, detectCrisis, PARENT, pastOrSafe, POLICE, prepareCrisisText } from './crisis.js';
+import { asksAboutCrisis, type CrisisKind, DANGER_CUE, detectCrisis, PARENT, pastOrSafe, POLICE, prepareCrisisText, routineBullying, sextortionWords } from './crisis.js';
 import { CrisisModel, NONE } from './crisis-model.js';
 import { EntityExtractor } from './entities.js';
 import { LanguageDetector } from './language.js';
@@ -101,7 +101,7 @@ export class BinhAnNlu implements Nlu {
     // Right after a crisis answer, the same crisis getting worse ("she's not answering anymore", "cháu vừa
     // khóa trái cửa, gọi mãi không trả lời") is worded without danger words: the model alone decides, strictly.
     const open = ctx.thread?.crisis;
-    if (open && !ctx.answering && !asksAboutCrisis(input.norm) && input.norm.split(' ').length >= 3) {
+    if (open && !ctx.answering && !asksAboutCrisis(input.norm) && !pastOrSafe(input.norm, input.accented) && input.norm.split(' ').length >= 3) {
       const p = this.crisisModel.predict(text);
       if (p && p.crisis >= ESCALATION_P) {
         const e = this.extractor.extract(text);
@@ -113,9 +113,10 @@ export class BinhAnNlu implements Nlu {
     // Outside a question, the crisis model adds recall for crises worded in ways the rules do not know.
     // A greeting or a word or two is too little for the model to judge, and a message with no word of
     // danger in it ("mai Hà Nội có mưa không") is never a crisis.
-    if (input.norm.split(' ').length < 5 || !DANGER_CUE.test(input.norm)) return undefined;
+    if (input.norm.split(' ').length < 5 || !DANGER_CUE.test(input.norm) || routineBullying(input.norm)) return undefined;
     const p = this.crisisModel.predict(text);
     if (!p || p.crisis < this.crisisThreshold || p.kindP < 0.4) return undefined;
+    if (p.kind === 'sextortion' && !sextortionWords(input.norm)) return undefined;
     const e = this.extractor.extract(text);
     return { kind: p.kind, aboutOther: e.relation !== undefined, child: e.who === 'child' || (e.age !== undefined && e.age < 18), police: POLICE.test(input.norm), parent: e.relation !== undefined && PARENT.test(input.norm) };
   }

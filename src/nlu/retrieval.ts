@@ -55,7 +55,9 @@ export interface RetrievalContext {
 }
 
 // Words that make a message a follow-up to what was just said.
-const ANAPHORA = /\b(no|cai do|viec do|chuyen do|ke do|nguoi do|ben do|so do|cho do|vay|the|vay thi|the thi|con|thi sao|ho co|it|that|this|they|them|those|he|she)\b/;
+const ANAPHORA = /\b(no|cai do|viec do|chuyen do|ke do|nguoi do|ben do|so do|cho do|vay thi|the thi|the con|con .{1,20} thi sao|thi sao|ho co|it|they|them|he|she)\b/;
+/** A message longer than this is never a follow-up, whatever words it has. */
+const LONG = 14;
 /** At most this many syllables (Vietnamese) or words: a follow-up, read in the thread's topic. */
 const SHORT = 8;
 const ANSWER_WEIGHT = 0.35;
@@ -67,6 +69,8 @@ const CANDIDATES = 30;
 const COMMON_SHARE = 0.04;
 /** How well an entry of the current topic must fit a short follow-up to be preferred to other topics. */
 const FOLLOW_UP_FIT = 0.35;
+/** How much a candidate counts with no fit at all, next to 1 + its fit (0..1). */
+const FIT_FLOOR = 1;
 
 export class Retriever {
   private readonly topicWords = new Map<string, string[]>();
@@ -143,7 +147,7 @@ export class Retriever {
     if (raw.length === 0) return [];
     const thread = ctx.thread;
     const named = ctx.entities ?? {};
-    const short = raw.length <= SHORT || ANAPHORA.test(raw.join(' '));
+    const short = raw.length <= SHORT || (raw.length <= LONG && ANAPHORA.test(raw.join(' ')));
     // Slang names the substance: search with its name too.
     const q = named.substance ? [...raw, ...(this.substanceWords.get(named.substance) ?? [])] : raw;
     const best = new Map<string, { rank: number; doc: number }>();
@@ -176,29 +180,43 @@ export class Retriever {
     const hits: (EntryHit & { rank: number; anchored: boolean })[] = [];
     for (const [id, b] of candidates) {
       const e = this.entries.get(id) as KnowledgeEntry;
+      const doc = this.docs[b.doc];
+      const score = this.confidence(qSet, doc.terms) * (doc.weight === 1 ? 1 : 0.6);
       let rank = b.rank / top + NB_WEIGHT * (nb.get(id) ?? 0);
-      if (ctx.intentP) rank *= 0.6 + 0.8 * ctx.intentP(e.intent);
+      // The classifier reads the message alone; in a thread, the topic being talked about is likely too.
+      if (ctx.intentP) rank *= 0.6 + 0.8 * (thread?.topic === e.topic && !named.substance && !named.country ? Math.max(ctx.intentP(e.intent), 0.5) : ctx.intentP(e.intent));
       // A follow-up belongs to the topic being talked about, unless it names something else.
-      if (thread?.topic) rank *= e.topic === thread.topic ? (short ? 2 : 1.15) : (short && !named.substance && !named.country ? 0.6 : 1);
+      // (An entry of the topic found only through the topic's own words, fitting none of the message's, is not favoured.)
+      if (thread?.topic) rank *= e.topic === thread.topic ? (score > 0 ? (short ? 2 : 1.15) : 1) : (short && !named.substance && !named.country ? 0.6 : 1);
       if (short && thread?.entry && (e.related.includes(thread.entry) || this.entries.get(thread.entry)?.related.includes(id))) rank *= 1.2;
       rank *= this.tagWeight(e, 'substance', substance, named.substance !== undefined);
       rank *= this.tagWeight(e, 'country', country, named.country !== undefined);
       if ((named.who === 'child' || thread?.entities.who === 'child') && e.tags.includes('who:child')) rank *= 1.25;
       // Right after a crisis answer, the entries written for that crisis's follow-ups come first.
-      if (thread?.crisis && e.tags.includes(`crisis:${thread.crisis}`)) rank *= short ? 2 : 1.5;
+      if (thread?.crisis && e.tags.includes(`crisis:${thread.crisis}`)) rank *= 2;
       if (named.relation && e.tags.includes(`relation:${named.relation}`)) rank *= 1.25;
-      const doc = this.docs[b.doc];
       const anchored = (named.substance !== undefined && e.tags.includes(`substance:${named.substance}`))
         || (thread?.crisis !== undefined && e.tags.includes(`crisis:${thread.crisis}`))
         || (named.country !== undefined && e.tags.includes(`country:${named.country}`))
         || (short && e.topic === thread?.topic && !named.substance && !named.country);
-      hits.push({ id, rank, anchored, score: this.confidence(qSet, doc.terms) * (doc.weight === 1 ? 1 : 0.6) });
+      // A candidate whose ways of asking fit the message's own words ranks above one carried by context alone.
+      rank *= FIT_FLOOR + score;
+      hits.push({ id, rank, anchored, score });
     }
     hits.sort((a, b) => b.rank - a.rank);
     // A short follow-up that an entry of the current topic answers well is about that topic, even if
     // another topic has the same words ("how long does it take" after rehab is not about tips).
+    // Entries written for the open crisis's follow-ups, and those linked to the last answer, count as the thread
+    // too. Another topic's entry that fits the words much better still wins ("bao lâu thì hết trong nước tiểu").
     if (short && thread?.topic && !named.substance && !named.country) {
-      const inTopic = (h: EntryHit): boolean => this.entries.get(h.id)?.topic === thread.topic && h.score >= FOLLOW_UP_FIT;
+      const last = thread.entry ? this.entries.get(thread.entry) : undefined;
+      const ofThread = (h: EntryHit): boolean => {
+        const e = this.entries.get(h.id) as KnowledgeEntry;
+        return e.topic === thread.topic || (thread.crisis !== undefined && e.tags.includes(`crisis:${thread.crisis}`))
+          || (last !== undefined && (last.related.includes(h.id) || e.related.includes(last.id)));
+      };
+      const bestElsewhere = Math.max(0, ...hits.filter((h) => !ofThread(h)).map((h) => h.score));
+      const inTopic = (h: EntryHit): boolean => ofThread(h) && h.score >= FOLLOW_UP_FIT && h.score >= bestElsewhere - 0.4;
       const lead = Math.max(0, ...hits.filter((h) => !inTopic(h)).map((h) => h.rank));
       for (const h of hits) if (inTopic(h)) h.rank += lead;
       hits.sort((a, b) => b.rank - a.rank);
