@@ -444,7 +444,13 @@ export class Engine {
   private route(t: Turn, text: string, norm: string, known?: Classification): void {
     const cls = known ?? this.nlu.classify(text);
     t.events.push({ type: 'intent', intent: cls.intent, confidence: cls.confidence });
-    const hits = this.nlu.retrieve(text, { thread: t.s.thread });
+    const found = this.nlu.retrieve(text, { thread: t.s.thread });
+    // Entries carried up by the thread alone, fitting none of the message's words, give way to one that fits
+    // ("is it actually addictive tho" after a drug-law answer), unless a substance or country named ties them.
+    const fits = found.filter((h) => h.score >= this.entryMaybe || h.anchored);
+    const hits = found[0] && found[0].score < this.entryMaybe && !found[0].anchored && fits.some((h) => h.score >= this.entrySure) ? fits : [...found];
+    // Two candidates ranked about the same: the one whose ways of asking fit the message goes first.
+    if (hits[1] && hits[0].score < this.entrySure && hits[1].score >= this.entrySure && (hits[1].rank ?? 0) >= 0.8 * (hits[0].rank ?? 0)) hits.splice(0, 2, hits[1], hits[0]);
     const top = hits[0];
     const entry = top ? this.bundle.knowledge.entries.get(top.id) : undefined;
     const sure = top !== undefined && top.score >= this.entrySure && this.clearWinner(hits);
@@ -656,14 +662,19 @@ export class Engine {
     if (signal.kind === 'danger_now' && !signal.now && open && open !== 'danger_now') signal = { ...signal, kind: open };
     // The same crisis again, right after its answer: no word-for-word repeat, a short "still here" with the numbers.
     const current = t.s.vars.crisis as { kind?: string; now?: boolean } | undefined;
+    // The crisis already answered, asked about again ("gọi rồi mà nó vẫn không thở, phải làm gì"): the answer
+    // written for this crisis's follow-ups, with its numbers, rather than the first answer once more.
+    if (open === signal.kind && isQuestionText(text, normalize(text))) {
+      const hit = this.nlu.retrieve(text, { thread: t.s.thread }).find((h) => h.anchored && h.score >= this.entryMaybe);
+      const entry = hit && this.bundle.knowledge.entries.get(hit.id);
+      if (entry && entry.tags.includes(`crisis:${signal.kind}`) && entry.id !== t.s.thread?.entry) {
+        t.events.push({ type: 'emergency' }, { type: 'crisis', kind: signal.kind });
+        this.showEntry(t, entry.id);
+        return;
+      }
+    }
     if (at && node?.type === 'choice' && this.isCrisisFlow(at.flow) && current?.kind === signal.kind && (current.now || !signal.now)) {
       t.events.push({ type: 'emergency' }, { type: 'crisis', kind: signal.kind });
-      // Asked what to do ("gọi rồi mà nó vẫn không thở, phải làm gì"): the answer written for this crisis, with its numbers.
-      if (isQuestionText(text, normalize(text))) {
-        const hit = this.nlu.retrieve(text, { thread: t.s.thread }).find((h) => h.anchored && h.score >= this.entryMaybe);
-        const entry = hit && this.bundle.knowledge.entries.get(hit.id);
-        if (entry && entry.tags.includes(`crisis:${signal.kind}`) && entry.id !== t.s.thread?.entry) { this.showEntry(t, entry.id); return; }
-      }
       this.crisisAgain(t, node.call);
       this.renderChoices(t, at, node);
       return;

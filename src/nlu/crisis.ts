@@ -60,6 +60,8 @@ export function prepareCrisisText(text: string): CrisisInput {
   if (accented) for (const [r, to] of SENSES) lower = lower.replace(r, to);
   let norm = normalize(lower);
   for (const [r, to] of RESTORE) norm = norm.replace(r, to);
+  // "cấp cứu" (emergency care, the ambulance) is one word: its "cứu" is never "save me" ("chờ xe cấp cứu tới").
+  norm = norm.replace(/\bcap cuu\b/g, 'capcuu');
   return { norm, accented };
 }
 
@@ -79,7 +81,7 @@ const INFO_QUESTION = re('\\b', words(`gia su | nghe noi | bang cach nao | thu d
   what (should|do) (you|people) do | is .{0,30}(illegal|dangerous|addictive) | (is|are) (that|this|it) (abuse|illegal|normal|a crime|safe) | bad for (your|my) health |
   co sao (khong|ko)$ | co nguy hiem (khong|ko) | how (do|can|should) (i|we) help | dangerous$ | (co )?nen hoi | hoi thang | should (i|we) ask`), '\\b');
 // Signs that it is happening to someone now, which a question does not outweigh.
-const HAPPENING = /\b(is|am|are) (unconscious|not breathing|bleeding|locked|trapped|being|dying|held)\b|\b(dang|vua|bay gio|ngay luc nay|luc nay|hien gio|now|right now|just|currently|toi nay|dem nay|demnay|cuu|help me|save me)\b|\b(em|toi|minh|tao|tui|con|ban toi|ban em|ban minh|i|my (friend|son|daughter|wife|husband|brother|sister)) (bi|dang bi|vua bi|is being|am being|has been|was just|got)\b/;
+const HAPPENING = /\b(is|am|are) (unconscious|not breathing|bleeding|locked|trapped|being|dying|held)\b|\bsap (khong|chet|ngat|xiu|het)\b|\b(dang|vua|bay gio|ngay luc nay|luc nay|hien gio|now|right now|just|currently|toi nay|dem nay|demnay|cuu|help me|save me)\b|\b(em|toi|minh|tao|tui|con|ban toi|ban em|ban minh|i|my (friend|son|daughter|wife|husband|brother|sister)) (bi|dang bi|vua bi|is being|am being|has been|was just|got)\b/;
 /** The message asks about a crisis topic in general, or hypothetically, not about one happening now. */
 export function asksAboutCrisis(norm: string): boolean {
   if (HAPPENING.test(norm)) return false;
@@ -354,6 +356,17 @@ export function detectCrisis(input: CrisisInput, ctx: NluContext = {}): CrisisSi
 /** Bullying by other pupils that keeps happening but is not happening now: the knowledge base's to answer. */
 export function routineBullying(norm: string): boolean {
   return HABITUAL.test(norm) && PEERS.test(norm) && !NOW.test(norm) && !/\b(vua|just)\b/.test(norm);
+}
+
+/** Signs that something is being done to someone now, or that they are held or forced. */
+export function heldOrHappening(norm: string): boolean {
+  return HAPPENING.test(norm) || /\b(khoa cua|bi khoa|nhot|giam|bat (tiep|lam|di)|ep (lam|tiep|di)|locked|forced)\b/.test(norm);
+}
+
+/** The words being trapped abroad needs: held, kept, unable to leave, sold, a ransom (a passport photo sent to a
+ * recruiter at home is a warning sign, not a trap). */
+export function trappedWords(norm: string): boolean {
+  return TRAPPED.test(norm) && !SAFE_NOW.test(norm);
 }
 
 /** The words a sextortion needs: images that are intimate or used in a threat (a clip of a fight posted

@@ -6,7 +6,7 @@
 import type { Bundle } from '../bundle/types.js';
 import type { Classification, CrisisSignal, Entities, EntryHit, Lang, Nlu, NluContext } from '../engine/types.js';
 import { IntentClassifier } from './classifier.js';
-import { asksAboutCrisis, type CrisisKind, DANGER_CUE, detectCrisis, PARENT, pastOrSafe, POLICE, prepareCrisisText, routineBullying, sextortionWords } from './crisis.js';
+import { asksAboutCrisis, type CrisisKind, DANGER_CUE, detectCrisis, PARENT, pastOrSafe, POLICE, prepareCrisisText, routineBullying, sextortionWords, trappedWords, heldOrHappening } from './crisis.js';
 import { CrisisModel, NONE } from './crisis-model.js';
 import { EntityExtractor } from './entities.js';
 import { LanguageDetector } from './language.js';
@@ -117,8 +117,14 @@ export class BinhAnNlu implements Nlu {
     const p = this.crisisModel.predict(text);
     if (!p || p.crisis < this.crisisThreshold || p.kindP < 0.4) return undefined;
     if (p.kind === 'sextortion' && !sextortionWords(input.norm)) return undefined;
+    // Taken or held without the words of a trap abroad: a danger now, or (a passport photo sent) no crisis.
+    let kind = p.kind;
+    if (kind === 'trapped_abroad' && !trappedWords(input.norm)) {
+      if (!heldOrHappening(input.norm)) return undefined;
+      kind = 'danger_now';
+    }
     const e = this.extractor.extract(text);
-    return { kind: p.kind, aboutOther: e.relation !== undefined, child: e.who === 'child' || (e.age !== undefined && e.age < 18), police: POLICE.test(input.norm), parent: e.relation !== undefined && PARENT.test(input.norm) };
+    return { kind, aboutOther: e.relation !== undefined, child: e.who === 'child' || (e.age !== undefined && e.age < 18), police: POLICE.test(input.norm), parent: e.relation !== undefined && PARENT.test(input.norm) };
   }
 
   entities(text: string): Entities {

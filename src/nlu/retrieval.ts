@@ -148,6 +148,7 @@ export class Retriever {
     const thread = ctx.thread;
     const named = ctx.entities ?? {};
     const short = raw.length <= SHORT || (raw.length <= LONG && ANAPHORA.test(raw.join(' ')));
+    const medium = !short && raw.length <= LONG;
     // Slang names the substance: search with its name too.
     const q = named.substance ? [...raw, ...(this.substanceWords.get(named.substance) ?? [])] : raw;
     const best = new Map<string, { rank: number; doc: number }>();
@@ -187,18 +188,24 @@ export class Retriever {
       if (ctx.intentP) rank *= 0.6 + 0.8 * (thread?.topic === e.topic && !named.substance && !named.country ? Math.max(ctx.intentP(e.intent), 0.5) : ctx.intentP(e.intent));
       // A follow-up belongs to the topic being talked about, unless it names something else.
       // (An entry of the topic found only through the topic's own words, fitting none of the message's, is not favoured.)
-      if (thread?.topic) rank *= e.topic === thread.topic ? (score > 0 ? (short ? 2 : 1.15) : 1) : (short && !named.substance && !named.country ? 0.6 : 1);
+      // A medium-length message that names nothing new is still more likely about the topic than not.
+      const unnamed = !named.substance && !named.country;
+      if (thread?.topic) {
+        rank *= e.topic === thread.topic ? (score > 0 ? (short ? 2 : medium && unnamed ? 1.5 : 1.15) : 1)
+          : short && unnamed ? 0.6 : medium && unnamed ? 0.7 : 1;
+      }
       if (short && thread?.entry && (e.related.includes(thread.entry) || this.entries.get(thread.entry)?.related.includes(id))) rank *= 1.2;
       rank *= this.tagWeight(e, 'substance', substance, named.substance !== undefined);
       rank *= this.tagWeight(e, 'country', country, named.country !== undefined);
       if ((named.who === 'child' || thread?.entities.who === 'child') && e.tags.includes('who:child')) rank *= 1.25;
       // Right after a crisis answer, the entries written for that crisis's follow-ups come first.
-      if (thread?.crisis && e.tags.includes(`crisis:${thread.crisis}`)) rank *= 2;
+      // (and those written for another crisis come after: the overdose checklist is not for a cut wrist).
+      if (thread?.crisis) rank *= e.tags.includes(`crisis:${thread.crisis}`) ? 2 : e.tags.some((x) => x.startsWith('crisis:')) ? 0.5 : 1;
       if (named.relation && e.tags.includes(`relation:${named.relation}`)) rank *= 1.25;
       const anchored = (named.substance !== undefined && e.tags.includes(`substance:${named.substance}`))
         || (thread?.crisis !== undefined && e.tags.includes(`crisis:${thread.crisis}`))
         || (named.country !== undefined && e.tags.includes(`country:${named.country}`))
-        || (short && e.topic === thread?.topic && !named.substance && !named.country);
+        || (short && e.topic === thread?.topic && !named.substance && !named.country && score > 0);
       // A candidate whose ways of asking fit the message's own words ranks above one carried by context alone.
       rank *= FIT_FLOOR + score;
       hits.push({ id, rank, anchored, score });
