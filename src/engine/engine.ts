@@ -389,7 +389,15 @@ export class Engine {
     // an attempt at an answer: the question is asked again with its options, never left.
     if (node.nlu !== false && norm.split(' ').length >= 3) {
       const cls = this.nlu.classify(text);
+      // The same request again, in other words ("không có ai thật à" after "no counsellor on duty"): the flow
+      // once more, which says its words for "asked again" rather than an article about the request.
+      // (A question that an entry answers closely, "nói chuyện với người thật có bị lộ không", is answered.)
       const hit = this.nlu.retrieve(text, { thread: t.s.thread })[0];
+      if (cls.confidence >= 0.5 && this.byTrigger.get(cls.intent) === at.flow && node.again && !(isQuestionText(text, norm) && hit && hit.score >= 0.7)) {
+        this.reset(t);
+        this.startIntent(t, cls.intent);
+        return;
+      }
       const sureEntry = hit !== undefined && hit.score >= this.entrySure;
       if (sureEntry || isQuestionText(text, norm) || (cls.confidence >= this.threshold && cls.intent !== FALLBACK && cls.intent !== GREETING)) {
         this.reset(t);

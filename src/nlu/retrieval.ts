@@ -69,6 +69,9 @@ const CANDIDATES = 30;
 const COMMON_SHARE = 0.04;
 /** How well an entry of the current topic must fit a short follow-up to be preferred to other topics. */
 const FOLLOW_UP_FIT = 0.35;
+/** A short follow-up's fit is measured on the entry's document found by its own words if that one ranked at
+ * least this share of the best (found with the topic's words too). */
+const OWN_FIT_SHARE = 0.8;
 /** How much a candidate counts with no fit at all, next to 1 + its fit (0..1). */
 const FIT_FLOOR = 1;
 
@@ -151,8 +154,9 @@ export class Retriever {
     const medium = !short && raw.length <= LONG;
     // Slang names the substance: search with its name too.
     const q = named.substance ? [...raw, ...(this.substanceWords.get(named.substance) ?? [])] : raw;
-    const best = new Map<string, { rank: number; doc: number }>();
-    const collect = (terms: string[], weight: number): void => {
+    // Per entry: its best rank and that document, and the document that best fits the message's own words.
+    const best = new Map<string, { rank: number; doc: number; own?: number; ownRank?: number }>();
+    const collect = (terms: string[], weight: number, own: boolean): void => {
       const { text: query, fuzzy } = this.query(terms);
       if (!query) return;
       const results = this.index.search(query, {
@@ -163,14 +167,16 @@ export class Retriever {
       for (const r of results) {
         const entry = r.entry as string;
         const score = r.score * weight * (r.weight as number);
-        const prev = best.get(entry);
-        if (!prev || score > prev.rank) best.set(entry, { rank: score, doc: r.id as number });
+        const prev = best.get(entry) ?? { rank: -1, doc: r.id as number };
+        if (score > prev.rank) { prev.rank = score; prev.doc = r.id as number; }
+        if (own && score > (prev.ownRank ?? -1)) { prev.ownRank = score; prev.own = r.id as number; }
+        best.set(entry, prev);
       }
     };
-    collect(q, 1);
+    collect(q, 1, true);
     // A short follow-up ("bao lâu", "có mất tiền không") is also read with the topic being talked about.
     const topicWords = thread?.topic ? this.topicWords.get(thread.topic) : undefined;
-    if (short && topicWords) collect([...q, ...topicWords], 0.9);
+    if (short && topicWords) collect([...q, ...topicWords], 0.9, false);
     const qSet = new Set(raw);
     const substance = named.substance ?? thread?.entities.substance;
     const country = named.country ?? thread?.entities.country;
@@ -181,7 +187,10 @@ export class Retriever {
     const hits: (EntryHit & { rank: number; anchored: boolean })[] = [];
     for (const [id, b] of candidates) {
       const e = this.entries.get(id) as KnowledgeEntry;
-      const doc = this.docs[b.doc];
+      // The fit is measured on the document that best matched the message's own words, not on one reached
+      // through the topic's words ("what should I screenshot for the police" after a scam).
+      // (when that document matched nearly as strongly on its own).
+      const doc = this.docs[b.own !== undefined && (b.ownRank ?? 0) >= OWN_FIT_SHARE * b.rank ? b.own : b.doc];
       const score = this.confidence(qSet, doc.terms) * (doc.weight === 1 ? 1 : 0.6);
       let rank = b.rank / top + NB_WEIGHT * (nb.get(id) ?? 0);
       // The classifier reads the message alone; in a thread, the topic being talked about is likely too.
@@ -197,11 +206,16 @@ export class Retriever {
       if (short && thread?.entry && (e.related.includes(thread.entry) || this.entries.get(thread.entry)?.related.includes(id))) rank *= 1.2;
       rank *= this.tagWeight(e, 'substance', substance, named.substance !== undefined);
       rank *= this.tagWeight(e, 'country', country, named.country !== undefined);
-      if ((named.who === 'child' || thread?.entities.who === 'child') && e.tags.includes('who:child')) rank *= 1.25;
+      // About a child: said so, or an age under 18 given now or earlier ("con trai tôi 16 tuổi").
+      const age = named.age ?? thread?.entities.age;
+      if ((named.who === 'child' || thread?.entities.who === 'child' || (age !== undefined && age < 18)) && e.tags.includes('who:child')) rank *= 1.25;
       // Right after a crisis answer, the entries written for that crisis's follow-ups come first.
       // (and those written for another crisis come after: the overdose checklist is not for a cut wrist).
       if (thread?.crisis) rank *= e.tags.includes(`crisis:${thread.crisis}`) ? 2 : e.tags.some((x) => x.startsWith('crisis:')) ? 0.5 : 1;
-      if (named.relation && e.tags.includes(`relation:${named.relation}`)) rank *= 1.25;
+      // The person the conversation is about (named now or earlier in the thread: "cháu" after "con trai tôi 16 tuổi").
+      const relation = named.relation ?? thread?.entities.relation;
+      // (an entry written only for another relation, a friend's arrest, fits a parent's question less).
+      if (relation) rank *= e.tags.includes(`relation:${relation}`) ? 1.25 : e.tags.some((x) => x.startsWith('relation:')) ? 0.7 : 1;
       const anchored = (named.substance !== undefined && e.tags.includes(`substance:${named.substance}`))
         || (thread?.crisis !== undefined && e.tags.includes(`crisis:${thread.crisis}`))
         || (named.country !== undefined && e.tags.includes(`country:${named.country}`))
@@ -220,7 +234,10 @@ export class Retriever {
       const ofThread = (h: EntryHit): boolean => {
         const e = this.entries.get(h.id) as KnowledgeEntry;
         return e.topic === thread.topic || (thread.crisis !== undefined && e.tags.includes(`crisis:${thread.crisis}`))
-          || (last !== undefined && (last.related.includes(h.id) || e.related.includes(last.id)));
+          || (last !== undefined && (last.related.includes(h.id) || e.related.includes(last.id)))
+          // A parent asking about their child: the entries written for parents of that child are the thread too
+          // ("có cần thuê luật sư cho cháu không" after "con trai tôi 16 tuổi").
+          || (thread.entities.relation === 'child' && e.tags.includes('relation:child'));
       };
       const bestElsewhere = Math.max(0, ...hits.filter((h) => !ofThread(h)).map((h) => h.score));
       const inTopic = (h: EntryHit): boolean => ofThread(h) && h.score >= FOLLOW_UP_FIT && h.score >= bestElsewhere - 0.4;
