@@ -85,9 +85,13 @@ export function loadConversation(file: string): { doc: Document; conv: Conversat
   return { doc, conv: parsed.data };
 }
 
+/** A case's reference code and secret differ with every server secret: the snapshot keeps their shape only. */
+const unstable = (text: string): string => text.replace(/\bBA-[A-Z0-9]{6}\b/g, 'BA-XXXXXX').replace(/\b\d{4} \d{4} \d{4}\b/g, '#### #### ####');
+
 function snapshot(replies: OutMessage[], events: readonly EngineEvent[]): Snapshot {
   return {
-    bot: replies.map((m) => {
+    bot: replies.map((raw) => {
+      const m = { ...raw, text: unstable(raw.text) };
       const buttons = m.choices?.map((c) => c.label);
       const calls = m.calls?.map((c) => c.dial);
       return buttons?.length || calls?.length ? { text: m.text, ...(buttons?.length ? { buttons } : {}), ...(calls?.length ? { calls } : {}) } : m.text;
