@@ -139,6 +139,10 @@ describe('officers’ dashboard in Chromium', () => {
     // An officer cannot close: the status choice does not offer it.
     expect(await page.locator('#c-status option[value="closed"]').count()).toBe(0);
     expect(await page.locator('.fields').textContent()).toContain('Vẫn đang diễn ra');
+    // The tip's fields in their order, named as src/cases/tip-fields.ts names them, coded values in words.
+    const names = await page.locator('.fields dt').allTextContents();
+    expect(names.slice(0, 6)).toEqual(['Loại tin', 'Tỉnh/thành', 'Địa điểm', 'Thời gian', 'Sự việc', 'Có người đang gặp nguy hiểm']);
+    expect(await page.locator('.fields dd').first().textContent()).toBe('Ma túy');
     if (SHOTS) {
       await page.screenshot({ path: join(IMG, 'dashboard-case.png') });
       await page.locator('#messages').scrollIntoViewIfNeeded();

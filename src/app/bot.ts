@@ -8,7 +8,7 @@ import type { EngineEvent, Input, OutMessage, Session } from '../engine/types.js
 import type { Store } from '../store/port.js';
 import type { Logger } from '../log.js';
 import { hmac } from '../secrets.js';
-import { Actions } from './actions.js';
+import { ActionRunner } from '../actions/index.js';
 import type { CaseService } from '../cases/service.js';
 import type { FieldCipher } from '../cases/cipher.js';
 import type { NotificationRegistry } from '../channels/notify.js';
@@ -51,7 +51,7 @@ const SESSION_GRACE_MS = 3_600_000;
 const MAX_REMEMBERED_SESSIONS = 10_000;
 
 export class Bot {
-  private readonly actions: Actions;
+  private readonly actions: ActionRunner;
   private readonly locks = new Map<string, Promise<unknown>>();
   /**
    * The latest session of recent conversations, bounded. The store stays the truth while it answers;
@@ -72,7 +72,7 @@ export class Bot {
       live?: LiveRelay; liveEndPhrases?: readonly string[];
     },
   ) {
-    this.actions = new Actions(store, key, log, opts.cases, opts.notifications, opts.live?.desk);
+    this.actions = new ActionRunner({ store, key, log, cases: opts.cases, notifications: opts.notifications, live: opts.live?.desk });
     this.liveEnd = new Set((opts.liveEndPhrases ?? []).map(normalize));
   }
 

@@ -8,7 +8,7 @@ import type { Bundle, Vocabulary } from '../bundle/types.js';
 import { COMMANDS, ENGINE_MESSAGES } from '../engine/engine.js';
 import { LIVE_MESSAGES } from '../live/relay.js';
 import { NOTIFY_MESSAGES } from '../channels/notify.js';
-import { ACTION_NAMES } from './actions.js';
+import { ACTION_NAMES } from '../actions/index.js';
 import { CRISIS_KINDS } from '../nlu/crisis.js';
 
 export const VOCABULARY: Vocabulary = {

@@ -10,13 +10,14 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CaseMessage, CaseNote, TipFields } from '../store/port.js';
+import { SEALED_FIELDS } from './tip-fields.js';
 
 const PREFIX = 'enc:v1:';
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
 export const KEYRING_FILE = 'encryption-keys.json';
 
-/** Free-text fields of a tip that are encrypted; category, province and dates stay queryable. */
-export const ENCRYPTED_FIELDS = ['place', 'what', 'involved', 'contact'] as const;
+/** Free-text fields of a tip that are encrypted (cases/tip-fields.ts); category, province and dates stay queryable. */
+export const ENCRYPTED_FIELDS = SEALED_FIELDS;
 
 export interface KeyRing {
   active: string;

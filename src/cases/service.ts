@@ -17,6 +17,7 @@ import { normalize } from '../text/normalize.js';
 import { soundsLikeCrisis } from '../nlu/crisis.js';
 import { toCsv } from '../liaison/csv.js';
 import type { FieldCipher } from './cipher.js';
+import { TIP_CSV_COLUMNS, tipCsvCells } from './tip-fields.js';
 import { linkRelated } from './related.js';
 import { buildReport, type Report, type ReportRange } from './report.js';
 
@@ -337,12 +338,11 @@ export class CaseService {
       cursor = page.nextCursor;
     }
     const names = await this.officerNames(cases.map((c) => c.assignedTo));
-    const header = ['ref', 'created', 'status', 'priority', 'category', 'province', 'place', 'when', 'what', 'involved', 'in danger', 'assigned', 'disposition'];
-    const rows = cases.slice(0, MAX_EXPORT_ROWS).map((c) => {
-      const p = this.cipher.openFields(c.fields);
-      return [c.ref, c.createdAt, c.status, c.priority, p.category, p.province, p.place, p.whenDate ?? p.when, p.what, p.involved, p.inDanger,
-        c.assignedTo ? names.get(c.assignedTo)?.username ?? c.assignedTo : '', c.disposition];
-    });
+    const header = ['ref', 'created', 'status', 'priority', ...TIP_CSV_COLUMNS, 'assigned', 'disposition'];
+    const rows = cases.slice(0, MAX_EXPORT_ROWS).map((c) => [
+      c.ref, c.createdAt, c.status, c.priority, ...tipCsvCells(this.cipher.openFields(c.fields)),
+      c.assignedTo ? names.get(c.assignedTo)?.username ?? c.assignedTo : '', c.disposition,
+    ]);
     return { csv: toCsv(header, rows), rows: rows.length };
   }
 

@@ -4,8 +4,9 @@
  * Both pass the same contract suite (tests/store-contract.test.ts).
  *
  * The store never sees plaintext of a tip's free-text fields: the case service encrypts them
- * (fields.place/what/involved/contact, message texts, note texts) before they reach it.
+ * (the sealed fields of cases/tip-fields.ts, message texts, note texts) before they reach it.
  */
+import type { Category, TipFields } from '../cases/tip-fields.js';
 
 export const CASE_STATUSES = ['new', 'triaged', 'assigned', 'forwarded', 'closed'] as const;
 export type CaseStatus = (typeof CASE_STATUSES)[number];
@@ -13,25 +14,14 @@ export const PRIORITIES = ['urgent', 'high', 'normal', 'low'] as const;
 export type Priority = (typeof PRIORITIES)[number];
 /** Queue order: urgent first. */
 export const PRIORITY_RANK: Record<Priority, number> = { urgent: 0, high: 1, normal: 2, low: 3 };
-export const CATEGORIES = ['drugs', 'trafficking', 'prostitution', 'child_abuse', 'scam', 'other'] as const;
-export type Category = (typeof CATEGORIES)[number];
+export { CATEGORIES, type Category } from '../cases/tip-fields.js';
 export const DISPOSITIONS = ['actioned', 'referred', 'duplicate', 'unfounded', 'insufficient_info', 'spam'] as const;
 export type Disposition = (typeof DISPOSITIONS)[number];
 export const ROLES = ['officer', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
-/** The tip's own fields, as the reporter gave them. Never the reporter's channel identity. */
-export interface TipFields {
-  category: Category;
-  province: string;
-  place?: string;
-  when?: string;
-  whenDate?: string;
-  what: string;
-  involved?: string;
-  inDanger: 'yes' | 'no' | 'unsure';
-  contact?: string;
-}
+/** The tip's own fields, as the reporter gave them: defined once, in cases/tip-fields.ts. */
+export type { TipFields } from '../cases/tip-fields.js';
 
 export interface NewCase {
   /** Same key, same case: a redelivered or retried submission never creates a second case. */

@@ -8,6 +8,7 @@ import type { App } from '../app/index.js';
 import { createLiaisonRouter } from '../liaison/router.js';
 import type { Channels } from '../channels/index.js';
 import { webLiveStream } from './live-chat.js';
+import { OFFICER_FIELDS } from '../cases/tip-fields.js';
 
 const chatBody = z.object({
   /** A random id the page makes per browser tab (not identifying; cleared by "thoát nhanh"). */
@@ -69,6 +70,12 @@ export function createServer(app: App, channels?: Channels): express.Express {
   // The officers' dashboard: one page (the SPA routes inside it) and its assets, never cached.
   const liaisonDir = join(app.root, 'web', 'liaison');
   const noStore = (res: Response): void => { res.set('Cache-Control', 'no-store'); };
+  // The tip's fields as the dashboard names and orders them: from their one definition (cases/tip-fields.ts).
+  const tipFieldsModule = `export const TIP_FIELDS = ${JSON.stringify(OFFICER_FIELDS)};\n`;
+  web.get('/liaison/tip-fields.js', (_req: Request, res: Response) => {
+    noStore(res);
+    res.type('text/javascript').send(tipFieldsModule);
+  });
   web.use('/liaison', express.static(liaisonDir, { index: false, redirect: false, cacheControl: false, setHeaders: noStore }));
   web.get(['/liaison', '/liaison/{*rest}'], (_req: Request, res: Response, next: NextFunction) => {
     noStore(res);

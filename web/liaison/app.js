@@ -2,6 +2,7 @@
 // The session lives in an HttpOnly cookie; the CSRF token and the open case live in memory only —
 // nothing about a case goes into the URL, localStorage or sessionStorage.
 import { t, tOr, getLang, setLang, STATUSES, PRIORITIES, CATEGORIES, DISPOSITIONS } from './i18n.js';
+import { TIP_FIELDS } from './tip-fields.js';
 import { API, $, state, busy, h, api, expire, errorText, flash, fmt, isSupervisor, field, select, page, go, render, homeOf, onLeave } from './core.js';
 import './live.js';
 import './stats.js';
@@ -336,6 +337,11 @@ function showReload() {
   f.append(' ', h('button', { type: 'button', id: 'reload-conflict', text: t('reload'), onclick: () => openCase(state.caseId) }));
 }
 
+/** A tip field's value as officers read it: a coded value (category, danger) in words, free text as typed. */
+function fieldValue(d, v) {
+  return d.valueKey === undefined || v === undefined || v === null || v === '' ? v : tOr(`${d.valueKey}${v}`, v);
+}
+
 function dl(rows) {
   return h('dl', { class: 'fields' }, rows.filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => [h('dt', { text: k }), h('dd', { text: v })]));
 }
@@ -476,8 +482,7 @@ function caseView() {
       h('span', { class: 'badge', id: 'case-status', text: t(`s_${c.status}`) }), ' ',
       h('span', { class: 'badge', id: 'case-priority', text: t(`p_${c.priority}`) })),
     h('section', { class: 'card' }, h('h2', { text: t('fields') }), dl([
-      [t('category'), t(`c_${f.category}`)], [t('province'), f.province], [t('place'), f.place], [t('when'), f.when ? tOr(`w_${f.when}`, f.when) : f.when], [t('whenDate'), f.whenDate],
-      [t('what'), f.what], [t('involved'), f.involved], [t('inDanger'), t(f.inDanger)], [t('contact'), f.contact],
+      ...TIP_FIELDS.map((d) => [t(d.name), fieldValue(d, f[d.name])]),
       [t('assignedTo'), c.assignedTo ? (c.assignedTo.displayName || c.assignedTo.username) : t('unassigned')],
       [t('disposition'), c.disposition ? t(`d_${c.disposition}`) : null],
       [t('createdAt'), fmt(c.createdAt)], [t('updatedAt'), fmt(c.updatedAt)], [t('version'), c.version],

@@ -1,18 +1,20 @@
 // Strings of the officers' dashboard, Vietnamese first, English as a toggle. No case data here.
+// The tip's field names come with the fields' definition (src/cases/tip-fields.ts), served as ./tip-fields.js.
+import { TIP_FIELDS } from './tip-fields.js';
+
 const vi = {
   title: 'Bình An – Bàn làm việc cán bộ', lang: 'English', langLabel: 'Switch to English',
   signIn: 'Đăng nhập', username: 'Tên đăng nhập', password: 'Mật khẩu', signOut: 'Đăng xuất',
   expired: 'Phiên đăng nhập đã hết hạn hoặc đã kết thúc. Hãy đăng nhập lại.', signedOut: 'Đã đăng xuất.',
   mustChange: 'Bạn cần đổi mật khẩu trước khi làm việc.', current: 'Mật khẩu hiện tại', next: 'Mật khẩu mới (12 ký tự trở lên)',
   next2: 'Nhập lại mật khẩu mới', changePw: 'Đổi mật khẩu', mismatch: 'Hai mật khẩu mới không khớp.',
-  queue: 'Hàng đợi tin báo', filters: 'Bộ lọc', status: 'Trạng thái', priority: 'Mức ưu tiên', category: 'Loại tin',
-  province: 'Tỉnh/thành', from: 'Từ ngày', to: 'Đến ngày', mine: 'Chỉ tin của tôi', ref: 'Mã tin báo', any: 'Tất cả',
+  queue: 'Hàng đợi tin báo', filters: 'Bộ lọc', status: 'Trạng thái', priority: 'Mức ưu tiên',
+  from: 'Từ ngày', to: 'Đến ngày', mine: 'Chỉ tin của tôi', ref: 'Mã tin báo', any: 'Tất cả',
   apply: 'Lọc', reset: 'Xóa lọc', more: 'Tải thêm', empty: 'Không có tin báo nào phù hợp.', exportCsv: 'Xuất CSV',
   counts: 'Số tin theo trạng thái', urgentFlag: 'KHẨN', answered: 'Người báo đã trả lời', relatedN: 'tin liên quan',
   unassigned: 'Chưa ai nhận', loading: 'Đang tải…',
-  back: '← Về hàng đợi', print: 'In', reload: 'Tải lại', fields: 'Nội dung tin báo', place: 'Địa điểm', when: 'Thời gian',
-  whenDate: 'Ngày', what: 'Sự việc', involved: 'Người/đối tượng liên quan', inDanger: 'Có người đang gặp nguy hiểm',
-  contact: 'Liên lạc người báo để lại', assignedTo: 'Cán bộ phụ trách', disposition: 'Kết quả xử lý', createdAt: 'Nhận lúc',
+  back: '← Về hàng đợi', print: 'In', reload: 'Tải lại', fields: 'Nội dung tin báo',
+  assignedTo: 'Cán bộ phụ trách', disposition: 'Kết quả xử lý', createdAt: 'Nhận lúc',
   updatedAt: 'Cập nhật', version: 'Phiên bản', actions: 'Xử lý', claim: 'Nhận xử lý', change: 'Đổi', assign: 'Giao cho',
   notes: 'Ghi chú nội bộ (người báo không bao giờ thấy)', addNote: 'Thêm ghi chú',
   noteText: 'Ghi chú mới', messages: 'Trao đổi với người báo (ẩn danh)', ask: 'Gửi câu hỏi', question: 'Câu hỏi cho người báo',
@@ -51,14 +53,13 @@ const en = {
   expired: 'Your session has expired or ended. Please sign in again.', signedOut: 'Signed out.',
   mustChange: 'You must change your password before working.', current: 'Current password', next: 'New password (12+ characters)',
   next2: 'Repeat the new password', changePw: 'Change password', mismatch: 'The two new passwords differ.',
-  queue: 'Tip queue', filters: 'Filters', status: 'Status', priority: 'Priority', category: 'Category',
-  province: 'Province', from: 'From', to: 'To', mine: 'Only mine', ref: 'Reference code', any: 'Any',
+  queue: 'Tip queue', filters: 'Filters', status: 'Status', priority: 'Priority',
+  from: 'From', to: 'To', mine: 'Only mine', ref: 'Reference code', any: 'Any',
   apply: 'Filter', reset: 'Clear', more: 'Load more', empty: 'No tips match.', exportCsv: 'Export CSV',
   counts: 'Tips per status', urgentFlag: 'URGENT', answered: 'Reporter answered', relatedN: 'related tips',
   unassigned: 'Unclaimed', loading: 'Loading…',
-  back: '← Back to the queue', print: 'Print', reload: 'Reload', fields: 'The tip', place: 'Place', when: 'When',
-  whenDate: 'Date', what: 'What happened', involved: 'People or things involved', inDanger: 'Someone in danger now',
-  contact: 'Contact the reporter left', assignedTo: 'Officer in charge', disposition: 'Disposition', createdAt: 'Received',
+  back: '← Back to the queue', print: 'Print', reload: 'Reload', fields: 'The tip',
+  assignedTo: 'Officer in charge', disposition: 'Disposition', createdAt: 'Received',
   updatedAt: 'Updated', version: 'Version', actions: 'Actions', claim: 'Claim', change: 'Change', assign: 'Assign to',
   notes: 'Internal notes (never shown to the reporter)', addNote: 'Add note',
   noteText: 'New note', messages: 'Messages with the (anonymous) reporter', ask: 'Send question', question: 'Question for the reporter',
@@ -93,6 +94,7 @@ const en = {
 };
 
 const dicts = { vi, en };
+for (const f of TIP_FIELDS) for (const l of Object.keys(dicts)) dicts[l][f.name] = f.label[l];
 let lang = 'vi';
 export const getLang = () => lang;
 export const setLang = (l) => { lang = l in dicts ? l : 'vi'; document.documentElement.lang = lang; };

@@ -1,0 +1,16 @@
+/** request_human: "talk to a person": a live chat when a counsellor is on duty, else an honest "nobody now". */
+import { z } from 'zod';
+import { defineAction } from './types.js';
+
+export const requestHuman = defineAction({
+  name: 'request_human',
+  args: z.object({}),
+  run(ctx) {
+    // The CLI has no way to carry a counsellor's later replies.
+    if (!ctx.live || ctx.channel === 'cli') return { ok: false, data: { reason: 'none_on_duty' } };
+    const chat = ctx.live.request({ sessionKey: ctx.sessionKey, channel: ctx.channel, address: ctx.address, lang: ctx.lang });
+    if (!chat) return { ok: false, data: { reason: 'none_on_duty' } };
+    ctx.log.info('live chat requested', { channel: ctx.channel });
+    return { ok: true };
+  },
+});
