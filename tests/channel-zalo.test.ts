@@ -239,6 +239,11 @@ describe('Zalo webhook ingress', () => {
     await u.say('cmd:menu');
     expect(t.logs.filter((l) => l.includes('"input":"choice"')).length).toBe(choicesBefore + 2);
     expect(u.text()).toMatch(/\n1\. /);
+    // Every format engine/payload.ts decodes comes back as a payload: a knowledge entry's button too.
+    await u.say('kb:rehab_register');
+    expect(t.logs.filter((l) => l.includes('"input":"choice"')).length).toBe(choicesBefore + 3);
+    await u.say('kb:no such entry');
+    expect(t.logs.filter((l) => l.includes('"input":"choice"')).length).toBe(choicesBefore + 3);
   });
 
   it.each([

@@ -6,6 +6,7 @@
 import { ConfigError } from '../config.js';
 import { readMessengerConfig, START_PAYLOAD } from '../channels/messenger/index.js';
 import { graphPost } from '../channels/messenger/graph.js';
+import { cmd, intentPayload } from '../engine/payload.js';
 
 export const MESSENGER_PROFILE = {
   get_started: { payload: START_PAYLOAD },
@@ -13,9 +14,9 @@ export const MESSENGER_PROFILE = {
     locale: 'default',
     composer_input_disabled: false,
     call_to_actions: [
-      { type: 'postback', title: 'Menu chính', payload: 'cmd:menu' },
-      { type: 'postback', title: 'Báo tin ẩn danh', payload: 'intent:report_tip' },
-      { type: 'postback', title: 'Xóa dữ liệu', payload: 'cmd:delete_data' },
+      { type: 'postback', title: 'Menu chính', payload: cmd('menu') },
+      { type: 'postback', title: 'Báo tin ẩn danh', payload: intentPayload('report_tip') },
+      { type: 'postback', title: 'Xóa dữ liệu', payload: cmd('delete_data') },
     ],
   }],
 } as const;

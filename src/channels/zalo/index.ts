@@ -16,6 +16,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { ConfigError } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { OutMessage } from '../../engine/types.js';
+import { decodePayload } from '../../engine/payload.js';
 import type { ChannelAdapter, ChannelDeps, InboundEvent, SendAttempt } from '../types.js';
 import { idString, parseJsonKeepingBigInts } from './json.js';
 import { renderMessages, type ZaloMessage } from './render.js';
@@ -35,8 +36,6 @@ const REQUIRED = ['ZALO_APP_ID', 'ZALO_APP_SECRET', 'ZALO_OA_SECRET_KEY', 'ZALO_
 const TOKEN_CODES = new Set([-216, -220]);
 /** Window / recipient errors (Chatwoot's WINDOW_CODES): final, never retried. */
 export const WINDOW_CODES = new Set([-213, -217, -227, -230, -232, -244]);
-/** The payload formats the engine puts in buttons; a Zalo button tap comes back as this text. */
-const PAYLOAD_TEXT = /^(?:resume|cmd:[a-z0-9_]+|intent:[a-z0-9_]+|[a-z][a-z0-9_]*\.[a-z][a-z0-9_]*:[a-z0-9_]+)$/;
 /** §5.7: the data-subject-rights event. Only its documentation slug is known; the literal is unverified. */
 const DSR_EVENTS = new Set(['su-kien-nguoi-dung-zalo-thuc-hien-quyen-chu-the-du-lieu']);
 
@@ -177,7 +176,8 @@ export class ZaloAdapter implements ChannelAdapter {
       if (name === 'user_send_text') {
         const text = typeof msg.text === 'string' ? msg.text : '';
         const trimmed = text.trim();
-        if (PAYLOAD_TEXT.test(trimmed)) return [{ address: sender, dedupeKey, kind: 'message', payload: trimmed }];
+        // A Zalo button tap comes back as the text of its payload (engine/payload.ts decodes the formats).
+        if (decodePayload(trimmed)) return [{ address: sender, dedupeKey, kind: 'message', payload: trimmed }];
         return [{ address: sender, dedupeKey, kind: 'message', text }];
       }
       return [{ address: sender, dedupeKey, kind: 'message', attachment: this.attachmentKind(name, msg) }];
