@@ -46,6 +46,7 @@ const envSchema = z.object({
     return v;
   }),
   SESSION_TIMEOUT_MINUTES: int('SESSION_TIMEOUT_MINUTES', 1, 1440, 30),
+  DRAFT_KEEP_HOURS: int('DRAFT_KEEP_HOURS', 1, 168, 24),
   NLU_THRESHOLD: num('NLU_THRESHOLD', 0, 1, 0.45),
   BINHAN_ROOT: z.string().optional().transform((v) => (v ? resolve(v) : undefined)),
   MONGODB_URI: z.string().optional().transform((v, ctx) => {
@@ -67,6 +68,8 @@ export type Config = {
   logLevel: 'error' | 'warn' | 'info' | 'debug' | 'silent';
   secret?: string;
   sessionTimeoutMs: number;
+  /** How long a session holding an unsent tip (a draft) is kept after the last message. */
+  draftKeepMs: number;
   nluThreshold: number;
   /** Where flows/ and content/ live (default: the package folder). */
   root?: string;
@@ -87,7 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = res.data;
   return {
     port: e.PORT, host: e.HOST, dataDir: e.DATA_DIR, logLevel: e.LOG_LEVEL, secret: e.BINHAN_SECRET,
-    sessionTimeoutMs: e.SESSION_TIMEOUT_MINUTES * 60_000, nluThreshold: e.NLU_THRESHOLD, root: e.BINHAN_ROOT,
+    sessionTimeoutMs: e.SESSION_TIMEOUT_MINUTES * 60_000, draftKeepMs: e.DRAFT_KEEP_HOURS * 3_600_000, nluThreshold: e.NLU_THRESHOLD, root: e.BINHAN_ROOT,
     mongodbUri: e.MONGODB_URI,
   };
 }

@@ -149,7 +149,7 @@ describe('engine', () => {
     const em = engine.step(atWhat.session, text('cứu tôi với, tôi đang bị nhốt trong nhà kho'));
     expect(em.events).toContainEqual({ type: 'emergency' });
     expect(em.messages[0].text).toMatch(/113/);
-    const cont = em.messages.flatMap((m) => m.choices ?? []).find((c) => c.label === 'Tiếp tục');
+    const cont = em.messages.flatMap((m) => m.choices ?? []).find((c) => c.label === 'Tiếp tục tin báo');
     expect(cont).toBeDefined();
     const resumed = engine.step(em.session, tap(cont!.id));
     expect(resumed.session.at?.node).toBe('involved');
@@ -165,12 +165,28 @@ describe('engine', () => {
   });
 
   it('starts over politely after the idle timeout', () => {
-    const mid = run(undefined, text('tôi muốn báo tin'), text('Ma túy'));
+    const mid = run(undefined, text('menu'));
+    expect(mid.session.at).toEqual({ flow: 'menu', node: 'main' });
     now += 31 * 60_000;
     const later = engine.step(mid.session, text('Hà Nội'));
     expect(all(later)).toMatch(/bắt đầu lại từ đầu/);
     expect(later.events).toContainEqual({ type: 'session_reset', reason: 'timeout' });
-    expect(later.session.vars.category).toBeUndefined();
+  });
+
+  it('keeps a tip being written through the idle timeout: the answer to its question is still an answer', () => {
+    const mid = run(undefined, text('tôi muốn báo tin'), text('Ma túy'));
+    now += 3 * 60 * 60_000;
+    const later = engine.step(mid.session, text('Hà Nội'));
+    expect(later.events).not.toContainEqual({ type: 'session_reset', reason: 'timeout' });
+    expect(later.session.vars).toMatchObject({ category: 'drugs', province: 'Hà Nội' });
+    expect(engine.holdsDraft(later.session)).toBe(true);
+    // Left for the menu and back after the idle timeout: parked, said so, and offered.
+    const parked = engine.step(later.session, text('menu'));
+    expect(parked.session.resume).toMatchObject({ flow: 'tip', vars: { province: 'Hà Nội' } });
+    now += 3 * 60 * 60_000;
+    const back = engine.step(parked.session, text('chào'));
+    expect(all(back)).toMatch(/tin báo viết dở/);
+    expect(back.messages.flatMap((m) => m.choices ?? []).map((c) => c.label)).toContain('Tiếp tục tin báo');
   });
 
   it('answers a button from an old question politely and keeps the current question', () => {

@@ -47,7 +47,7 @@ describe('anonymous tip flow through the SQLite store', () => {
     await chat.say('Có mấy cô gái đang bị đưa lên xe khách đi về phía biên giới chiều nay.');
     // Danger wording interrupts with the emergency answer, keeps the text, and offers to continue.
     expect(chat.text()).toMatch(/113/);
-    await chat.tap('Tiếp tục');
+    await chat.tap('Tiếp tục tin báo');
     expect(chat.text()).toMatch(/biển số/);
     await chat.say('xe khách màu trắng');
     await chat.tap('Có');

@@ -67,7 +67,7 @@ export class Bot {
     private readonly key: Buffer,
     private readonly log: Logger,
     private readonly opts: {
-      sessionTimeoutMs: number; cases: CaseService; cipher: FieldCipher; notifications?: NotificationRegistry; now?: () => number;
+      sessionTimeoutMs: number; draftKeepMs?: number; cases: CaseService; cipher: FieldCipher; notifications?: NotificationRegistry; now?: () => number;
       /** Live chats with counsellors, and the phrases that end one (normalised once here). */
       live?: LiveRelay; liveEndPhrases?: readonly string[];
     },
@@ -195,7 +195,9 @@ export class Bot {
   /** Saves the session (sealed) and marks the message processed, in one write. */
   private async commit(key: string, session: Session, processedKey: string | undefined, now: number, deleteSession: boolean): Promise<void> {
     // A session may hold a tip's unsent answers: it is sealed at rest like the cases.
-    const saved = deleteSession ? undefined : { data: this.opts.cipher.encrypt(JSON.stringify(session), 'session'), expiresAt: now + this.opts.sessionTimeoutMs + SESSION_GRACE_MS };
+    // A session holding an unsent tip (a draft) is kept longer: the reporter may come back to it tomorrow.
+    const keep = Math.max(this.opts.sessionTimeoutMs + SESSION_GRACE_MS, this.engine.holdsDraft(session) ? this.opts.draftKeepMs ?? 0 : 0);
+    const saved = deleteSession ? undefined : { data: this.opts.cipher.encrypt(JSON.stringify(session), 'session'), expiresAt: now + keep };
     try {
       await this.store.commitTurn({ sessionKey: key, session: saved, processedKey, at: now });
       this.remember(key, saved, false);

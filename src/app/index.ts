@@ -69,7 +69,7 @@ export async function openStore(config: Config, log?: Pick<Logger, 'warn'>): Pro
   return new SqliteStore(join(config.dataDir, 'binhan.sqlite'));
 }
 
-export async function createApp(config: Config, opts: { log?: Logger; store?: Store } = {}): Promise<App> {
+export async function createApp(config: Config, opts: { log?: Logger; store?: Store; now?: () => number } = {}): Promise<App> {
   const log = opts.log ?? createLogger(config.logLevel);
   const root = config.root ?? PACKAGE_ROOT;
   const core = loadCore(root, { threshold: config.nluThreshold, sessionTimeoutMs: config.sessionTimeoutMs });
@@ -86,8 +86,8 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
   const live = new LiveRelay(new LiveDesk(), core.bundle.content.messages, log);
   const c = core.bundle.content;
   const bot = new Bot(core.engine, store, key, log, {
-    sessionTimeoutMs: config.sessionTimeoutMs, cases, cipher, notifications,
-    live, liveEndPhrases: [...c.endLive, ...c.commands.menu, ...c.commands.cancel],
+    sessionTimeoutMs: config.sessionTimeoutMs, draftKeepMs: config.draftKeepMs, cases, cipher, notifications,
+    live, liveEndPhrases: [...c.endLive, ...c.commands.menu, ...c.commands.cancel], ...(opts.now ? { now: opts.now } : {}),
   });
   const counters = new TurnCounters(store, log);
   bot.onTurn((events) => counters.observe(events));

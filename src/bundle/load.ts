@@ -280,7 +280,9 @@ function parseFlowFile(file: string, rel: string, root: string, problems: Proble
   if (!ok) return undefined;
   const start = head.data.start ?? (nodes.keys().next().value as string);
   if (!nodes.has(start)) problems.push({ file: rel, message: `start node '${start}' does not exist` });
-  return { id: head.data.id, file: rel, triggers: head.data.triggers, ...(head.data.topic ? { topic: head.data.topic } : {}), start, nodes };
+  const draft = head.data.draft;
+  if (draft && !nodes.has(draft.review)) problems.push({ file: rel, message: `draft.review: no node '${draft.review}' in this flow` });
+  return { id: head.data.id, file: rel, triggers: head.data.triggers, ...(head.data.topic ? { topic: head.data.topic } : {}), ...(draft ? { draft } : {}), start, nodes };
 }
 
 /** Fills hotline numbers into the flows' own texts (once, at load). */

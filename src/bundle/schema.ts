@@ -99,6 +99,15 @@ export const flowSchema = z.object({
   topic: idSchema.optional(),
   /** The first node (default: the first in the list). */
   start: idSchema.optional(),
+  /** The flow's answers are a draft the person is writing (a tip): never lost by leaving the flow. Whatever
+   * leaves it (a goodbye, the menu, a question, a crisis, the idle timeout) parks the draft, and every reply
+   * offers to continue it, to review and send it (once the `requires` variables are answered; `defaults` fill
+   * the questions not reached), or to discard it. Only the person's own choice discards a draft. */
+  draft: z.object({
+    review: idSchema,
+    requires: z.array(idSchema).min(1),
+    defaults: z.record(z.string(), z.string()).default({}),
+  }).strict().optional(),
   nodes: z.array(z.unknown()).min(1),
 }).strict();
 

@@ -12,6 +12,8 @@ export interface Flow {
   triggers: string[];
   /** The knowledge topic follow-ups are read in (see schema). */
   topic?: string;
+  /** The flow's answers are a draft (see schema). */
+  draft?: { review: string; requires: string[]; defaults: Record<string, string> };
   start: string;
   nodes: Map<string, FlowNode>;
 }

@@ -19,10 +19,10 @@ import type { Bundle, Flow, KnowledgeEntry, Topic } from '../bundle/types.js';
 import type { ChoiceNode, ChoiceOption, Condition, FlowNode, InputNode } from '../bundle/schema.js';
 import { cleanText, normalize } from '../text/normalize.js';
 import { parseInput } from './inputs.js';
-import { decodePayload, cmd, entryPayload, intentPayload, RESUME } from './payload.js';
+import { decodePayload, cmd, DRAFT_DISCARD, DRAFT_REVIEW, entryPayload, intentPayload, RESUME } from './payload.js';
 import {
   newSession, type Classification, type CrisisSignal, type EngineEvent, type EntryHit, type Entities, type Input, type Lang,
-  type Localized, type Nlu, type NluContext, type OutChoice, type OutMessage, type Position, type Session, type StepResult,
+  type Localized, type Nlu, type NluContext, type OutChoice, type OutMessage, type Position, type Session, type StepResult, type Thread,
 } from './types.js';
 
 /** Global commands the engine knows; their phrases live in content/commands.yaml. */
@@ -36,12 +36,14 @@ export const ENGINE_MESSAGES = [
   'invalid_text', 'invalid_number', 'invalid_date', 'invalid_place', 'invalid_code', 'invalid_secret', 'too_long',
   'continue_label', 'skip_label', 'main_menu_label', 'more_label', 'entry_repeat', 'duplicate_message',
   'attachment_received', 'call_label', 'crisis_again', 'or_joiner', 'repeat_at_question', 'said_already',
+  'draft_continue_label', 'draft_review_label', 'draft_discard_label', 'draft_discarded', 'draft_waiting', 'draft_resumed',
 ] as const;
 export type EngineMessage = (typeof ENGINE_MESSAGES)[number];
 
 /** Intents with these names have a meaning to the engine itself (every bot has a menu and a fallback). */
 const MENU = 'menu';
 const GREETING = 'greeting';
+const GOODBYE = 'goodbye';
 const FALLBACK = 'out_of_scope';
 /** The person asks to do something ("mình muốn báo tin", "cho tôi tra cứu", "I want to report"). */
 const WANTS = /\b(muon|can|cho (toi|minh|em|tui)|giup (toi|minh|em|tui)|want|would like|need to|let me|i d like)\b|\b(bao|gui|to giac|khai bao)\b.*\b(duoc|dc) (khong|ko|k|hong)$|\bcan i (report|send|tell)\b/;
@@ -67,13 +69,16 @@ export interface EngineOptions {
 const MAX_NODES_PER_STEP = 64;
 const DEFAULT_RETRIES = 2;
 const BY_NUMBER = /^(?:so )?(\d{1,2})$/;
-const PLACEHOLDER = /\{\{\s*([a-z0-9_.]+)\s*\}\}/gi;
+/** `{{path}}`, or `{{path | 160}}`: at most that many characters, cut at a word ("…"). */
+const PLACEHOLDER = /\{\{\s*([a-z0-9_.]+)\s*(?:\|\s*(\d+)\s*)?\}\}/gi;
 /** Buttons under a knowledge answer: "tell me more", related entries, the menu. */
 const MAX_ENTRY_BUTTONS = 4;
 /** A question, as opposed to a request to act ("làm sao để báo tin" vs "tôi muốn báo tin"). */
 /** Words that make a message a question (folded). Vietnamese and English apart: folded "đó" is "do", "cần" is "can". */
 const QUESTION_VI = /\b(khong|ko|chua|sao|the nao|nhu the nao|bao lau|bao nhieu|bao gio|khi nao|ai|gi|dau|nao|co phai|lieu|(duoc|dc|that|phai|roi|vay|the|sao) (ha|a)|ha)$|\b(khong|chua|sao|the nao|nhu the nao|bao lau|bao nhieu|bao gio|khi nao|ai|gi|dau|nao|co phai|lieu|may (gio|tuoi|ngay|nam|thang|lan|tien|so))\b/;
 const QUESTION_EN = /^(how|what|when|where|who|why|which|will|would|can|could|do|does|did|is|are|am|should|may|have|has)\b|\b(how|what|when|where|who|why|which)\b/;
+/** Asked plainly: a question mark, a Vietnamese question word that ends the sentence, or English that opens with one. */
+const ASKED = /(khong|ko|chua|sao|the nao|nhu the nao|bao lau|bao nhieu|bao gio|khi nao|ai|gi|co phai|(duoc|dc|that|phai|roi|vay|the|sao) (ha|a)|ha)$|^(how|what|when|where|who|why|which|will|would|can|could|do|does|did|is|are|should)\b/;
 /** Words people end a sentence with to address someone or soften it ("... được hả chị", "... không ạ"). */
 const VOCATIVE_TAIL = /( (a|chi|anh|em|ad|admin|ban|oi|nhe|nha|ak|ah|bot|shop))+$/;
 /** "tối nào cũng", "ai cũng", "đâu cũng": question words used as "every", not to ask. */
@@ -153,10 +158,12 @@ export class Engine {
     const idle = s.lastActive !== undefined && input.now - s.lastActive > this.idleTimeoutMs;
     s.lastActive = input.now;
     if (idle) s.thread = undefined;
-    if (idle && (s.at || s.pending || s.resume)) {
+    // A draft being written (a tip) outlives the idle timeout: the answer to its question is still an answer.
+    if (idle && (s.at || s.pending || s.resume) && !(s.at && this.keepsDraft(s.at.flow))) {
       this.reset(t);
       t.events.push({ type: 'session_reset', reason: 'timeout' });
-      this.say(t, 'session_expired');
+      // A parked draft outlives it too, and is said to.
+      this.say(t, this.parkedDraft(t.s) ? 'draft_waiting' : 'session_expired');
       if (input.kind === 'choice') { this.startIntent(t, MENU); return this.finish(t); }
     }
     if (s.pending) {
@@ -236,7 +243,7 @@ export class Engine {
     if (at && waiting?.type === 'choice') {
       const option = this.exactOption(waiting, norm);
       if (option) { this.choose(t, at, waiting, option); return; }
-      if (t.s.resume && normalize(this.msg(t.s.lang, 'continue_label')) === norm) { this.resume(t); return; }
+      if (t.s.resume && (normalize(this.msg(t.s.lang, 'continue_label')) === norm || normalize(this.msg(t.s.lang, 'draft_continue_label')) === norm)) { this.resume(t); return; }
     }
     // "What next?" after a crisis answer is not a form: what is typed there is read as free chat.
     const form = waiting && !(at && this.isCrisisFlow(at.flow));
@@ -247,6 +254,8 @@ export class Engine {
       this.crisis(t, crisis, at, waiting, text);
       return;
     }
+    // Leaving a draft (a goodbye, a question of its own): the draft is parked, never taken as an answer.
+    if (at && waiting && command !== 'skip' && this.keepsDraft(at.flow) && this.leavesDraft(t, waiting, text, norm)) return;
     if (at && waiting?.type === 'choice') { this.onChoiceText(t, at, waiting, norm, text); return; }
     if (at && waiting?.type === 'input') { this.onInputText(t, at, waiting, text, command === 'skip'); return; }
     this.noteEntities(t, this.nlu.entities(text));
@@ -276,6 +285,17 @@ export class Engine {
     const p = decodePayload(raw);
     switch (p?.kind) {
       case 'resume': this.resume(t); return;
+      case 'draft_review': this.reviewDraft(t); return;
+      case 'draft_discard':
+        if (this.parkedDraft(s)) {
+          s.resume = undefined;
+          t.events.push({ type: 'session_reset', reason: 'cancel' });
+          this.say(t, 'draft_discarded');
+          if (!s.at) this.startIntent(t, MENU);
+          else this.renderWaiting(t, s.at);
+          return;
+        }
+        break;
       case 'cmd':
         if ((COMMANDS as readonly string[]).includes(p.command)) {
           if (p.command === 'skip') { this.onSkip(t); return; }
@@ -329,14 +349,14 @@ export class Engine {
         return;
       case 'cancel':
         if (t.s.at || t.s.resume) {
-          this.reset(t);
+          this.reset(t, true);
           t.events.push({ type: 'session_reset', reason: 'cancel' });
           this.say(t, 'cancelled');
         } else this.say(t, 'nothing_to_cancel');
         this.startIntent(t, MENU);
         return;
       case 'delete_data':
-        this.reset(t);
+        this.reset(t, true);
         this.startIntent(t, DELETE);
         return;
       case 'lang_en': case 'lang_vi':
@@ -426,6 +446,8 @@ export class Engine {
     }
     t.s.vars[node.var] = parsed.value;
     delete t.s.labels[node.var];
+    // What a story says of its writer (a child, a victim) and names (a substance, a country) joins the thread.
+    if (node.input === 'text') this.noteEntities(t, this.nlu.entities(text));
     if (node.input === 'secret') t.s.transient = [...new Set([...(t.s.transient ?? []), node.var])];
     this.complete(t, at, node.next);
   }
@@ -582,10 +604,17 @@ export class Engine {
   private startIntent(t: Turn, intent: string, hits?: EntryHit[]): void {
     const flow = this.byTrigger.get(intent);
     if (flow) {
+      // Starting a draft flow (a tip) while one is parked: that one, where it was left, not a second one.
+      if (this.keepsDraft(flow) && this.parkedDraft(t.s)) {
+        this.say(t, 'draft_resumed');
+        this.resume(t);
+        return;
+      }
       // A flow may speak differently right after a crisis ("goodbye" after thoughts of suicide): thread.crisis.
       const open = t.s.thread?.crisis;
       Object.assign(t.s, { runId: t.input.id, vars: open ? { thread: { crisis: open } } : {}, labels: {}, returnTo: undefined });
-      if (!this.isCrisisFlow(flow)) t.s.resume = undefined;
+      // What a crisis paused is dropped by starting something else; a parked draft is not.
+      if (!this.isCrisisFlow(flow) && !this.parkedDraft(t.s)) t.s.resume = undefined;
       t.events.push({ type: 'flow_started', flow });
       this.goto(t, flow, (this.flows.get(flow) as Flow).start);
       return;
@@ -628,7 +657,8 @@ export class Engine {
       choices.push({ id: entryPayload(r), label: (this.bundle.knowledge.entries.get(r) as KnowledgeEntry).label[lang] });
     }
     // Something paused by a crisis (a tip half written) can be continued from here.
-    if (t.s.resume) choices.splice(Math.min(choices.length, MAX_ENTRY_BUTTONS - 1), 0, { id: RESUME, label: this.msg(lang, 'continue_label') });
+    const paused = this.resumeChoices(t, true);
+    if (paused.length) choices.splice(Math.max(0, Math.min(choices.length, MAX_ENTRY_BUTTONS - paused.length)), choices.length, ...paused);
     choices.push({ id: cmd('menu'), label: this.msg(lang, 'main_menu_label') });
     last.choices = choices;
     if (e.call.length) last.calls = this.calls(e.call, lang);
@@ -737,13 +767,87 @@ export class Engine {
     if (option.edit) s.returnTo = { flow: at.flow, node: node.next ?? at.node, armed: false };
     // Leaving the crisis answer by another way than "continue": the paused work stays available
     // only while the person is still inside the crisis flow.
-    if (s.resume && !this.isCrisisFlow(at.flow)) s.resume = undefined;
+    if (s.resume && !this.isCrisisFlow(at.flow) && !this.parkedDraft(s)) s.resume = undefined;
     this.complete(t, at, next);
   }
 
-  /** Flows whose answers are a draft the person is writing (a tip): never left for another question. */
+  /** Flows whose answers are a draft the person is writing (a tip): never lost by leaving them. */
   private keepsDraft(flow: string): boolean {
-    return this.flows.get(flow)?.triggers.includes('report_tip') ?? false;
+    return this.flows.get(flow)?.draft !== undefined;
+  }
+
+  /** The draft parked in the session (a tip half written, left for something else), if any. */
+  private parkedDraft(s: Session): Session['resume'] {
+    return s.resume && this.keepsDraft(s.resume.flow) ? s.resume : undefined;
+  }
+
+  /** The session holds a draft: one being written or one parked. The runtime keeps such a session longer. */
+  holdsDraft(s: Session): boolean {
+    return (s.at !== undefined && this.keepsDraft(s.at.flow) && answered(s.vars)) || this.parkedDraft(s) !== undefined;
+  }
+
+  /**
+   * At a draft's question, a message that is not an answer but a way out: a goodbye, or (at a typed question)
+   * a question of its own ("thôi em sợ bị lộ lắm, người ta biết em báo thì sao"). The draft is parked and the
+   * message answered; every reply then offers to continue, review and send, or discard the draft.
+   */
+  private leavesDraft(t: Turn, node: ChoiceNode | InputNode, text: string, norm: string): boolean {
+    const words = norm.split(' ').length;
+    const cls = this.nlu.classify(text);
+    if (cls.intent === GOODBYE && cls.confidence >= 0.7 && words <= 6) {
+      this.reset(t);
+      this.say(t, 'draft_waiting');
+      return true;
+    }
+    if (node.type !== 'input' || words < 3 || words > 14 || !(text.trim().endsWith('?') || ASKED.test(norm.replace(VOCATIVE_TAIL, '')))) return false;
+    // An answer that reads as a question ("quán cafe đầu hẻm" typed without accents is "đâu") is an answer:
+    // a place or a date that parses is one, and otherwise only a question an entry answers well, not about
+    // the draft's own subject, is taken as a question.
+    if (node.input !== 'text' && parseInput(node.input, text, t.input.now, node.min, node.max, this.opts.places).ok) return false;
+    // The question is read in the draft flow's topic ("người ta biết em báo thì sao": about tips).
+    const flow = t.s.at ? this.flows.get(t.s.at.flow) : undefined;
+    const thread: Thread = { entities: t.s.thread?.entities ?? {}, ...(flow?.topic ? { topic: flow.topic } : {}) };
+    const hit = this.nlu.retrieve(text, { thread })[0];
+    if (flow?.triggers.includes(cls.intent) || !hit || hit.score < 0.35) return false;
+    this.reset(t);
+    t.s.thread = thread;
+    this.noteEntities(t, this.nlu.entities(text));
+    this.route(t, text, norm, cls);
+    return true;
+  }
+
+  /** "Xem lại & gửi" on a parked draft: its review, with the questions not reached at their defaults. */
+  private reviewDraft(t: Turn): void {
+    const r = this.parkedDraft(t.s);
+    const flow = r ? this.flows.get(r.flow) : undefined;
+    if (!r || !flow?.draft) { this.say(t, 'stale_button'); this.reprompt(t); return; }
+    if (!flow.draft.requires.every((v) => r.vars[v] !== undefined && r.vars[v] !== '')) { this.resume(t); return; }
+    const vars = { ...r.vars };
+    const labels = { ...r.labels };
+    for (const [k, v] of Object.entries(flow.draft.defaults)) {
+      if (vars[k] !== undefined) continue;
+      vars[k] = v;
+      const option = [...flow.nodes.values()].flatMap((n) => (n.type === 'choice' && n.var === k ? n.options : [])).find((o) => o.value === v);
+      if (option) labels[k] = option.label;
+    }
+    Object.assign(t.s, { resume: undefined, at: undefined, vars, labels, runId: r.runId, returnTo: undefined, retries: 0 });
+    this.goto(t, flow.id, flow.draft.review);
+  }
+
+  /** The buttons for what is paused: a parked draft's (continue; and, where there is room, review and send,
+   * discard), or "continue" for what a crisis paused. */
+  private resumeChoices(t: Turn, room: boolean): OutChoice[] {
+    const s = t.s;
+    if (!s.resume) return [];
+    const lang = s.lang;
+    const draft = this.parkedDraft(s);
+    if (!draft) return [{ id: RESUME, label: this.msg(lang, 'continue_label') }];
+    const out: OutChoice[] = [{ id: RESUME, label: this.msg(lang, 'draft_continue_label') }];
+    if (!room) return out;
+    const requires = this.flows.get(draft.flow)?.draft?.requires ?? [];
+    if (requires.every((v) => draft.vars[v] !== undefined && draft.vars[v] !== '')) out.push({ id: DRAFT_REVIEW, label: this.msg(lang, 'draft_review_label') });
+    out.push({ id: DRAFT_DISCARD, label: this.msg(lang, 'draft_discard_label') });
+    return out;
   }
 
   private isCrisisFlow(flow: string): boolean {
@@ -826,6 +930,13 @@ export class Engine {
         this.requestAction(t, pos.flow, node);
         return undefined;
       case 'jump': {
+        // Into a draft flow (the menu's "Báo tin ẩn danh") while a draft of it is parked: that draft.
+        if (node.flow !== pos.flow && this.keepsDraft(node.flow) && this.parkedDraft(s)?.flow === node.flow) {
+          t.events.push({ type: 'flow_completed', flow: pos.flow });
+          this.say(t, 'draft_resumed');
+          this.resume(t);
+          return undefined;
+        }
         if (node.flow !== pos.flow) {
           t.events.push({ type: 'flow_completed', flow: pos.flow });
           t.events.push({ type: 'flow_started', flow: node.flow });
@@ -864,13 +975,22 @@ export class Engine {
   }
 
   /** Starts over, keeping only the language, the clock, the last reply's fingerprint and (for the thread of questions) what was named. */
-  private reset(t: Turn): void {
+  private reset(t: Turn, discard = false): void {
     const { lang, lastActive, thread, lastReply } = t.s;
-    t.s = Object.assign(newSession(lang), { lastActive }, lastReply ? { lastReply } : {}, thread ? { thread: { entities: thread.entities } } : {});
+    // A draft being written or already parked survives; only the person's own choice (discard) drops it.
+    const prev = t.s;
+    const draft = discard ? undefined
+      : prev.at && this.keepsDraft(prev.at.flow) && answered(prev.vars) ? { flow: prev.at.flow, node: prev.at.node, vars: prev.vars, labels: prev.labels, ...(prev.runId ? { runId: prev.runId } : {}) }
+        : this.parkedDraft(prev);
+    t.s = Object.assign(newSession(lang), { lastActive }, lastReply ? { lastReply } : {}, thread ? { thread: { entities: thread.entities } } : {}, draft ? { resume: draft } : {});
   }
 
   private test(s: Session, c: Condition): boolean {
-    const v = lookup(s.vars, c.var);
+    // "thread.*" reads what the conversation has shown so far: the open crisis, a child writing, a victim
+    // writing about themselves (the tip's review says nothing about false reports to them).
+    const e = s.thread?.entities ?? {};
+    const thread = { ...(s.vars.thread as object | undefined), child: e.who === 'child' || (e.age !== undefined && e.age < 18), victim: e.victim === true };
+    const v = lookup({ ...s.vars, thread }, c.var);
     if (c.exists !== undefined) return (v !== undefined && v !== null) === c.exists;
     if (c.in) return c.in.includes(v as string);
     return v === c.equals;
@@ -905,7 +1025,17 @@ export class Engine {
       }
       t.s.lastReply = signature(t.messages);
     }
+    this.offerDraft(t);
     return { session: t.s, messages: t.messages, events: t.events };
+  }
+
+  /** A parked draft is offered under every reply that does not offer it yet (a goodbye, a plain answer). */
+  private offerDraft(t: Turn): void {
+    if (!this.parkedDraft(t.s) || (t.s.at && this.keepsDraft(t.s.at.flow)) || t.s.pending) return;
+    if (t.messages.some((m) => m.choices?.some((c) => c.id === RESUME))) return;
+    const last = t.messages[t.messages.length - 1];
+    if (!last) { t.messages.push({ text: this.msg(t.s.lang, 'draft_waiting'), choices: this.resumeChoices(t, true) }); return; }
+    last.choices = [...(last.choices ?? []), ...this.resumeChoices(t, !last.choices?.length)];
   }
 
   private node(pos: Position): FlowNode | undefined {
@@ -966,7 +1096,7 @@ export class Engine {
     if (node.type === 'choice') {
       for (const o of node.options) choices.push({ id: `${pos.flow}.${pos.node}:${o.value}`, label: o.label[lang] });
       // Last, so that typed numbers (1, 2...) still match the question's own options in order.
-      if (t.s.resume) choices.push({ id: RESUME, label: this.msg(lang, 'continue_label') });
+      choices.push(...this.resumeChoices(t, false));
     } else if (node.optional) {
       choices.push({ id: cmd('skip'), label: this.msg(lang, 'skip_label') });
     }
@@ -981,7 +1111,7 @@ export class Engine {
   private renderChoices(t: Turn, pos: Position, node: ChoiceNode): void {
     const lang = t.s.lang;
     const choices: OutChoice[] = node.options.map((o) => ({ id: `${pos.flow}.${pos.node}:${o.value}`, label: o.label[lang] }));
-    if (t.s.resume) choices.push({ id: RESUME, label: this.msg(lang, 'continue_label') });
+    choices.push(...this.resumeChoices(t, false));
     const last = t.messages[t.messages.length - 1];
     if (last) last.choices = choices;
     else t.messages.push({ text: this.msg(lang, 'retry_choice'), choices });
@@ -1015,12 +1145,16 @@ export class Engine {
 
   private template(s: Session, text: string, once: Record<string, unknown>): string {
     if (!text.includes('{{')) return text;
-    return text.replace(PLACEHOLDER, (_m, path: string) => {
+    return text.replace(PLACEHOLDER, (_m, path: string, cap?: string) => {
       const label = s.labels[path];
       if (label) return label[s.lang];
       const v = lookup(once, path) ?? lookup(s.vars, path);
-      if (v === undefined || v === null || v === '') return '—';
-      return typeof v === 'object' ? '—' : String(v);
+      if (v === undefined || v === null || v === '' || typeof v === 'object') return '—';
+      const str = String(v);
+      const max = cap === undefined ? Infinity : Number(cap);
+      if (str.length <= max) return str;
+      const cut = str.slice(0, max);
+      return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), max / 2))}…`;
     });
   }
 }
@@ -1037,6 +1171,11 @@ function signature(messages: readonly OutMessage[]): string | undefined {
   let h = 0x811c9dc5;
   for (const m of messages) for (let i = 0; i < m.text.length; i++) { h ^= m.text.charCodeAt(i); h = Math.imul(h, 0x01000193) >>> 0; }
   return h.toString(36);
+}
+
+/** A flow run has answers of its own (not only the context a flow starts with: the thread, a crisis). */
+function answered(vars: Record<string, unknown>): boolean {
+  return Object.keys(vars).some((k) => k !== 'thread' && k !== 'crisis');
 }
 
 /** Reads a dotted path ("case.ref") out of nested plain objects. */

@@ -7,7 +7,9 @@
  *   intent:<intent>          start what an intent starts (a flow, or a topic's overview)
  *   kb:<entry>[:more]        show a knowledge entry, or its "tell me more" depth
  *   live:end                 end a live chat with a counsellor
- *   resume                   continue what an interruption (a crisis) paused
+ *   resume                   continue what an interruption (a crisis) paused, or a parked draft
+ *   draft:review             a parked draft (a tip): to its review, to send it
+ *   draft:discard            a parked draft: discard it (the person's own choice)
  *   <flow>.<node>:<value>    an option of a flow's choice node
  */
 export type Payload =
@@ -16,6 +18,8 @@ export type Payload =
   | { kind: 'entry'; entry: string; more: boolean }
   | { kind: 'live_end' }
   | { kind: 'resume' }
+  | { kind: 'draft_review' }
+  | { kind: 'draft_discard' }
   | { kind: 'option'; flow: string; node: string; value: string };
 
 const ID = '[a-z0-9_]+';
@@ -33,6 +37,8 @@ export function encodePayload(p: Payload): string {
     case 'entry': return `kb:${p.entry}${p.more ? ':more' : ''}`;
     case 'live_end': return 'live:end';
     case 'resume': return 'resume';
+    case 'draft_review': return 'draft:review';
+    case 'draft_discard': return 'draft:discard';
     case 'option': return `${p.flow}.${p.node}:${p.value}`;
   }
 }
@@ -40,6 +46,8 @@ export function encodePayload(p: Payload): string {
 export function decodePayload(s: string): Payload | undefined {
   if (s.length > MAX_PAYLOAD) return undefined;
   if (s === 'resume') return { kind: 'resume' };
+  if (s === 'draft:review') return { kind: 'draft_review' };
+  if (s === 'draft:discard') return { kind: 'draft_discard' };
   if (s === 'live:end') return { kind: 'live_end' };
   const simple = SIMPLE.exec(s);
   if (simple) return simple[1] === 'cmd' ? { kind: 'cmd', command: simple[2] } : { kind: 'intent', intent: simple[2] };
@@ -55,3 +63,5 @@ export const intentPayload = (intent: string): string => encodePayload({ kind: '
 export const entryPayload = (entry: string, more = false): string => encodePayload({ kind: 'entry', entry, more });
 export const LIVE_END = encodePayload({ kind: 'live_end' });
 export const RESUME = encodePayload({ kind: 'resume' });
+export const DRAFT_REVIEW = encodePayload({ kind: 'draft_review' });
+export const DRAFT_DISCARD = encodePayload({ kind: 'draft_discard' });

@@ -28,6 +28,8 @@ export interface Entities {
   age?: number;
   /** Who seems to be writing: a child or teenager (an age under 18, "em học lớp 8"...) or an adult. */
   who?: 'child' | 'adult';
+  /** The writer speaks of harm done to them ("em bị…", "tôi bị lừa"), not of someone else's. */
+  victim?: true;
 }
 
 /** Danger or crisis that the person speaks of as happening now. */

@@ -10,6 +10,8 @@ import { countryId } from '../bundle/load.js';
 import { normalize } from '../text/normalize.js';
 
 const AGE = /\b(\d{1,2}) ?(tuoi|years? old|yo|t)\b|\b(?:hoc |dang hoc )?lop (\d{1,2})\b|\b(?:i am|im|i m) (\d{1,2})\b/;
+/** The writer as the one harmed: "em bị bắt nạt", "tôi vừa bị lừa", "nó đánh em", "I was scammed". */
+const SELF_HARMED = /\b(em|toi|minh|tui|tao|con|i|me)( (da|vua|dang|cung|hay|bi ep|suyt))? (bi|was|got|am being|have been|has been)\b|\b(lua|danh|ep|giu|doa|de doa|hiep|xam hai|sam so|quay roi|blackmail(ed|ing)?|scammed|threaten(ed|ing)?|hit|abused?) (em|toi|minh|tui|me)\b/;
 const WRITER_CHILD = /\b(em (dang )?(hoc|la hoc sinh)|em la hoc sinh|tui la hoc sinh|em con nho|em chua du 18|em duoi 18|i m in (grade|year)|i am a (student|teen|kid))\b/;
 
 const MARKS = /[\u0300-\u036f]|đ/;
@@ -103,6 +105,7 @@ export class EntityExtractor {
     }
     // The writer's own age, when no one else is named: "em 13 tuổi", "em học lớp 8".
     if (!relation && ((out.age !== undefined && out.age < 18) || WRITER_CHILD.test(norm))) out.who = 'child';
+    if (!relation && SELF_HARMED.test(norm)) out.victim = true;
     return out;
   }
 }
