@@ -8,7 +8,7 @@ import { CRISIS_KINDS } from '../src/nlu/crisis';
 
 const root = process.argv[2] ?? process.cwd();
 const only = process.argv.slice(3).map((f) => f.replace(/^.*content\/knowledge\//, 'content/knowledge/'));
-const result = checkBundle(root, { messages: [], commands: [], actions: [], crises: CRISIS_KINDS });
+const result = checkBundle(root, { messages: [], commands: [], actions: {}, crises: CRISIS_KINDS });
 const { problems } = result;
 const bundle = result.knowledge ? { knowledge: result.knowledge } : undefined;
 const mine = problems.filter((p) => (p.file.startsWith('content/knowledge/') || p.file === 'content/hotlines.yaml' || p.file === 'content/entities.yaml')

@@ -224,7 +224,7 @@ describe('the action registry', () => {
   });
 
   it('is the list of actions flows may name, and each is named by a flow', () => {
-    expect(VOCABULARY.actions).toEqual(ACTION_NAMES);
+    expect(Object.keys(VOCABULARY.actions)).toEqual(ACTION_NAMES);
     const named = new Set([...core().bundle.flows.values()].flatMap((f) => [...f.nodes.values()].flatMap((n) => (n.type === 'action' ? [n.action] : []))));
     expect([...named].sort()).toEqual([...ACTION_NAMES].sort());
   });

@@ -64,6 +64,13 @@ describe('flow validation', () => {
     expect(p).toContain("flows/extra.yaml: node 'a': call: 'nobody' is not a verified hotline with a number in content/hotlines.yaml");
   });
 
+  it('names an action argument that is missing or that the action does not take', () => {
+    const p = problemsWith((r) => writeFileSync(join(r, 'flows', 'extra.yaml'), flow(
+      '  - { id: a, type: action, action: check_case, args: { ref: ref, pin: secret }, ok: b, fail: b }\n  - { id: b, type: end, text: { vi: "x", en: "x" } }\n')));
+    expect(p).toContain("flows/extra.yaml: node 'a': args: 'pin' is not an argument of check_case (it takes: ref, secret)");
+    expect(p).toContain("flows/extra.yaml: node 'a': args: check_case needs 'secret' mapped to a flow variable (args: { secret: <variable> })");
+  });
+
   it('reports invalid YAML with the file name', () => {
     const p = problemsWith((r) => writeFileSync(join(r, 'flows', 'extra.yaml'), 'id: [unclosed\n'));
     expect(p.some((x) => x.startsWith('flows/extra.yaml: not valid YAML'))).toBe(true);

@@ -16,7 +16,7 @@ import { testApp } from './helpers/app';
 import { serve } from './helpers/server';
 
 /** Variables of the tip flow that are not fields of the tip: how the flow gets to them. */
-const FLOW_ONLY_VARS = ['contact_mode'];
+const FLOW_ONLY_VARS = ['contact_mode', 'noted'];
 
 const tipFlow = () => {
   const flow = core().bundle.flows.get('tip');
@@ -58,6 +58,9 @@ describe('the tip flow and the tip fields agree', () => {
   it('stores the tip with create_case, whose arguments are the fields’ variables', () => {
     const save = nodes.filter((n) => n.type === 'action' && n.action === 'create_case');
     expect(save).toHaveLength(1);
+    // The node maps each argument to the field's own variable, and nothing else reaches the action.
+    const node = save[0] as Extract<typeof save[0], { type: 'action' }>;
+    expect(node.args).toEqual(Object.fromEntries(TIP_FIELD_NAMES.map((n) => [TIP_FIELDS[n].var, TIP_FIELDS[n].var])));
     expect(createCase.args).toBe(tipArgs);
     expect(Object.keys(tipArgs.shape)).toEqual(TIP_FIELD_NAMES.map((n) => TIP_FIELDS[n].var));
   });

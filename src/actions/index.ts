@@ -2,6 +2,7 @@
  * The registry of actions: the flow schema's list of action names is derived from it (app/vocabulary.ts),
  * and tests/actions.test.ts fails when a registered action has no test.
  */
+import { z } from 'zod';
 import { addCaseInfo } from './add_case_info.js';
 import { checkCase } from './check_case.js';
 import { createCase } from './create_case.js';
@@ -17,6 +18,11 @@ export const ACTIONS: readonly Action[] = [createCase, checkCase, addCaseInfo, d
 
 /** The actions a flow's action node may request. */
 export const ACTION_NAMES: readonly string[] = ACTIONS.map((a) => a.name);
+
+/** Each action's argument names, from its schema: a flow's action node maps every one to a variable. */
+export const ACTION_ARGS: Readonly<Record<string, readonly string[]>> = Object.fromEntries(
+  ACTIONS.map((a) => [a.name, a.args instanceof z.ZodObject ? Object.keys(a.args.shape) : []]),
+);
 
 const BY_NAME = new Map(ACTIONS.map((a) => [a.name, a]));
 

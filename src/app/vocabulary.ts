@@ -8,13 +8,13 @@ import type { Bundle, Vocabulary } from '../bundle/types.js';
 import { COMMANDS, ENGINE_MESSAGES } from '../engine/engine.js';
 import { LIVE_MESSAGES } from '../live/relay.js';
 import { NOTIFY_MESSAGES } from '../channels/notify.js';
-import { ACTION_NAMES } from '../actions/index.js';
+import { ACTION_ARGS } from '../actions/index.js';
 import { CRISIS_KINDS } from '../nlu/crisis.js';
 
 export const VOCABULARY: Vocabulary = {
   messages: [...new Set<string>([...ENGINE_MESSAGES, ...LIVE_MESSAGES, ...NOTIFY_MESSAGES])],
   commands: COMMANDS,
-  actions: ACTION_NAMES,
+  actions: ACTION_ARGS,
   crises: CRISIS_KINDS,
 };
 

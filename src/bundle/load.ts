@@ -302,7 +302,7 @@ function resolveFlowTexts(flow: Flow, book: HotlineBook, problems: Problem[]): v
 function checkGraph(flows: Map<string, Flow>, content: Content, knowledge: Knowledge, intents: readonly string[], vocab: Vocabulary, book: HotlineBook, problems: Problem[]): void {
   const triggered = new Map<string, string>();
   const triggerNames = new Set([...intents, ...vocab.crises.map((c) => `crisis.${c}`)]);
-  const actions = new Set(vocab.actions);
+  const actions = new Map(Object.entries(vocab.actions));
   for (const flow of flows.values()) {
     if (flow.topic && !knowledge.topics.has(flow.topic)) problems.push({ file: flow.file, message: `topic: unknown knowledge topic '${flow.topic}' (known: ${[...knowledge.topics.keys()].join(', ')})` });
     for (const t of flow.triggers) {
@@ -321,7 +321,14 @@ function checkGraph(flows: Map<string, Flow>, content: Content, knowledge: Knowl
         else if (node.node && !target.nodes.has(node.node)) problems.push({ file: flow.file, node: node.id, message: `jumps to unknown node '${node.node}' of flow '${node.flow}'` });
       }
       if (node.type === 'entry' && !knowledge.entries.has(node.entry)) problems.push({ file: flow.file, node: node.id, message: `unknown knowledge entry '${node.entry}' (not in content/knowledge/)` });
-      if (node.type === 'action' && !actions.has(node.action)) problems.push({ file: flow.file, node: node.id, message: `unknown action '${node.action}' (known: ${vocab.actions.join(', ')})` });
+      if (node.type === 'action') {
+        const takes = actions.get(node.action);
+        if (!takes) problems.push({ file: flow.file, node: node.id, message: `unknown action '${node.action}' (known: ${[...actions.keys()].join(', ')})` });
+        else {
+          for (const a of Object.keys(node.args)) if (!takes.includes(a)) problems.push({ file: flow.file, node: node.id, message: `args: '${a}' is not an argument of ${node.action} (it takes: ${takes.join(', ') || 'none'})` });
+          for (const a of takes) if (!(a in node.args)) problems.push({ file: flow.file, node: node.id, message: `args: ${node.action} needs '${a}' mapped to a flow variable (args: { ${a}: <variable> })` });
+        }
+      }
       if ('call' in node && node.call) {
         for (const id of node.call) {
           if (!book.verified(id)) problems.push({ file: flow.file, node: node.id, message: `call: '${id}' is not a verified hotline with a number in content/hotlines.yaml` });

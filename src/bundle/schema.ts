@@ -78,6 +78,9 @@ export const branchNode = z.object({
 export const setNode = z.object({ ...base, type: z.literal('set'), values: z.record(z.string(), scalar), next: idSchema }).strict();
 export const actionNode = z.object({
   ...base, type: z.literal('action'), action: idSchema, var: z.string().optional(), ...saying,
+  /** The action's arguments, each mapped to the flow variable (a dotted path) it is read from. Nothing else
+   * of the session reaches the action. */
+  args: z.record(z.string().regex(/^[a-z][a-z0-9_]*$/), z.string().regex(/^[a-z0-9_.]+$/)).default({}),
   ok: idSchema, fail: idSchema,
 }).strict();
 export const jumpNode = z.object({ ...base, type: z.literal('jump'), flow: idSchema, node: idSchema.optional() }).strict();

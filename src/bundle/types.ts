@@ -86,8 +86,9 @@ export interface Vocabulary {
   messages: readonly string[];
   /** Global commands the engine knows. */
   commands: readonly string[];
-  /** Actions a flow's action node may request. */
-  actions: readonly string[];
+  /** Actions a flow's action node may request, each with the names of the arguments it takes (the node maps
+   * each one to a flow variable: `args: { ref: code }`). */
+  actions: Readonly<Record<string, readonly string[]>>;
   /** Crisis kinds the NLU detects; each needs a flow triggered by "crisis.<kind>". */
   crises: readonly string[];
 }

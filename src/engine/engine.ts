@@ -959,7 +959,9 @@ export class Engine {
   private requestAction(t: Turn, flow: string, node: Extract<FlowNode, { type: 'action' }>): void {
     t.s.at = undefined;
     t.s.pending = { action: node.action, node: { flow, node: node.id } };
-    t.events.push({ type: 'action', action: node.action, args: { ...t.s.vars }, runId: t.s.runId ?? t.input.id });
+    // Only the arguments the node maps, each from its flow variable.
+    const args = Object.fromEntries(Object.entries(node.args).map(([name, path]) => [name, lookup(t.s.vars, path)]));
+    t.events.push({ type: 'action', action: node.action, args, runId: t.s.runId ?? t.input.id });
     for (const v of t.s.transient ?? []) delete t.s.vars[v];
     t.s.transient = undefined;
   }
