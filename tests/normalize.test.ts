@@ -8,6 +8,10 @@ describe('Vietnamese normaliser', () => {
     expect(fold('😀🙏')).toBe('');
   });
 
+  it('reads words that are names of object properties as words ("constructor", "toString", "__proto__")', () => {
+    expect(normalize('the constructor toString __proto__ hasOwnProperty')).toBe('the constructor tostring proto hasownproperty');
+  });
+
   it('treats NFC and NFD input the same', () => {
     const nfd = 'Tiếng Việt'.normalize('NFD');
     expect(fold(nfd)).toBe(fold('Tiếng Việt'.normalize('NFC')));

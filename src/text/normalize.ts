@@ -79,7 +79,7 @@ export function tokens(text: string): string[] {
   const folded = fold(text);
   if (folded === '') return out;
   for (const tok of folded.split(' ')) {
-    const expanded = ABBREVIATIONS[tok];
+    const expanded = Object.hasOwn(ABBREVIATIONS, tok) ? ABBREVIATIONS[tok] : undefined;
     if (expanded === undefined) out.push(tok);
     else for (const part of expanded.split(' ')) out.push(part);
   }
