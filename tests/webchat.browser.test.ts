@@ -2,7 +2,7 @@
  * End-to-end: the anonymous web chat in a real headless Chromium, against the real server and SQLite.
  */
 import type { Page } from 'playwright-core';
-import { testApp, type TestApp } from './helpers/app';
+import { Chat, fileTip, testApp, type TestApp } from './helpers/app';
 import { serve } from './helpers/server';
 import { TestBrowser } from './helpers/browser';
 
@@ -80,6 +80,30 @@ describe('web chat in Chromium', () => {
     expect(await page.locator('.msg.me').last().textContent()).toBe(evil);
     expect(await page.locator('#log img, #log script, #log b').count()).toBe(0);
     expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    await page.context().close();
+  });
+
+  it('masks the secret in the person\'s own bubble as soon as it is sent, and keeps it nowhere on the page', async () => {
+    const { ref, secret } = await fileTip(new Chat(t.app, undefined, 'telegram'));
+    const digits = secret.replace(/\D/g, '');
+    const page = await phonePage();
+    await send(page, 'tra cứu tin báo');
+    await send(page, `mã của tôi là ${ref.toLowerCase()}`); // the code inside a sentence, in lower case
+    expect(await page.locator('.msg.me').last().textContent()).toBe(`mã của tôi là ${ref.toLowerCase()}`);
+    await send(page, `mã bí mật là ${secret} nhé`);
+    expect(await page.locator('.msg.me').last().textContent()).toBe('mã bí mật là •••• •••• •••• nhé');
+    // The secret was right: the status of the tip comes back.
+    expect((await page.locator('.msg.bot').allTextContents()).join('\n')).toContain(`Tin báo ${ref}`);
+    await send(page, digits); // typed again without spaces: masked too
+    expect(await page.locator('.msg.me').last().textContent()).toBe('•••• •••• ••••');
+    const kept = await page.evaluate(() => [document.documentElement.outerHTML, document.body.innerText, (document.getElementById('input') as HTMLTextAreaElement).value,
+      JSON.stringify({ ...sessionStorage }), JSON.stringify({ ...localStorage })].join('\n'));
+    expect(kept).not.toContain(digits);
+    expect(kept).not.toContain(secret);
+    expect(kept.replace(/\D/g, '')).not.toContain(digits);
+    // A phone number is not a secret: it is shown as typed.
+    await send(page, 'số của tôi 0987 654 321');
+    expect(await page.locator('.msg.me').last().textContent()).toBe('số của tôi 0987 654 321');
     await page.context().close();
   });
 

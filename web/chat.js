@@ -33,10 +33,22 @@
 
   function scroll() { log.scrollTop = log.scrollHeight; }
 
+  // A follow-up secret is 12 digits ("4821 9375 1106", also typed without spaces or with dashes). It never stays
+  // on the page in clear: the person's own bubble shows every run of 12 or more digits masked, as soon as it is
+  // sent (the text sent to the server is unchanged). A phone number (10-11 digits) is left as typed.
+  var DIGIT_RUN = /(^|[^0-9])([0-9](?:[\s.,_\u2013\u2014-]{0,3}[0-9]){11,})(?![\s.,_\u2013\u2014-]{0,3}[0-9])/g;
+
+  function maskSecrets(text) {
+    return text.replace(DIGIT_RUN, function (_all, before, run) {
+      var digits = run.replace(/[^0-9]/g, '');
+      return before + (digits.length === 12 ? '•••• •••• ••••' : run.replace(/[0-9]/g, '•'));
+    });
+  }
+
   function bubble(text, who) {
     var div = document.createElement('div');
     div.className = 'msg ' + who;
-    div.textContent = text;
+    div.textContent = who === 'me' ? maskSecrets(text) : text;
     log.appendChild(div);
     scroll();
     return div;
@@ -165,6 +177,9 @@
       bubble(lang === 'en' ? `No connection. Please try again. In danger now? Call ${police}.` : `Mất kết nối. Bạn thử lại nhé. Nếu đang nguy hiểm, hãy gọi ${police}.`, 'note');
     }).then(function () { busy = false; input.focus(); });
   }
+
+  // What is typed here is not for the browser's autofill memory.
+  input.setAttribute('autocomplete', 'off');
 
   form.addEventListener('submit', function (e) {
     e.preventDefault();

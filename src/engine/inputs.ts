@@ -3,7 +3,7 @@ import { normalize, fold } from '../text/normalize.js';
 import type { InputKind } from '../bundle/schema.js';
 
 /** A parsed answer, or the message key (content/messages.yaml) that says what is wrong with it. */
-export type Parsed = { ok: true; value: string | number } | { ok: false; error: 'invalid_text' | 'invalid_number' | 'invalid_date' | 'invalid_place' | 'invalid_code' | 'invalid_secret' | 'too_long' };
+export type Parsed = { ok: true; value: string | number; label?: string } | { ok: false; error: 'invalid_text' | 'invalid_number' | 'invalid_date' | 'invalid_place' | 'invalid_code' | 'invalid_secret' | 'too_long' };
 
 const DMY = /^(\d{1,2})[/.-](\d{1,2})(?:[/.-](\d{2}|\d{4}))?$/;
 const YMD = /^(\d{4})-(\d{1,2})-(\d{1,2})$/;
@@ -48,17 +48,46 @@ export function parseNumber(text: string, min?: number, max?: number): Parsed {
 
 /** Reference codes look like "BA-7K4QX2"; users may type them in any case, with or without the dash. */
 export const REF_ALPHABET = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
-const REF_RE = new RegExp(`^BA-?([${REF_ALPHABET}]{6})$`);
+const REF_BODY = new RegExp(`^[${REF_ALPHABET}]{6}$`);
+// "BA", up to three separators, six letters or digits, not inside a longer word ("mã của tôi là ba-7k2m9q.").
+const REF_IN_TEXT = /(?<![\p{L}\p{N}])BA([\s_.:/\u2013\u2014-]{0,3})([\p{L}\p{N}]{6})(?![\p{L}\p{N}])/gu;
+// A code typed without its "BA": one word of six letters and digits, with both.
+const BARE_REF = /(?<![\p{L}\p{N}])([\p{L}\p{N}]{6})(?![\p{L}\p{N}])/gu;
+const HAS_DIGIT = /\d/;
+const HAS_LETTER = /[A-Z]/;
+
+/**
+ * Finds a reference code anywhere in a message: "BA-7K2M9Q", "ba7k2m9q", "mã của tôi là ba-7k2m9q",
+ * "ma la ba 7k2m9q". When several words could be one ("ba nguyen ... BA-7K2M9Q"), a code written with its
+ * dash or joined to "BA" wins over one after a space, and one with a digit over one without.
+ */
 export function parseRefCode(text: string): Parsed {
-  const m = REF_RE.exec(text.trim().toUpperCase().replace(/[\s_]+/g, ''));
-  return m ? { ok: true, value: `BA-${m[1]}` } : { ok: false, error: 'invalid_code' };
+  const t = text.normalize('NFKC').toUpperCase();
+  let best: { code: string; score: number } | undefined;
+  for (const m of t.matchAll(REF_IN_TEXT)) {
+    const body = m[2];
+    if (!REF_BODY.test(body)) continue;
+    const score = (/^[\s]*$/.test(m[1]) && m[1] !== '' ? 0 : 2) + (HAS_DIGIT.test(body) ? 1 : 0);
+    if (!best || score > best.score) best = { code: body, score };
+  }
+  if (best) return { ok: true, value: `BA-${best.code}` };
+  const bare = [...t.matchAll(BARE_REF)].map((m) => m[1]).filter((w) => REF_BODY.test(w) && HAS_DIGIT.test(w) && HAS_LETTER.test(w));
+  if (new Set(bare).size === 1) return { ok: true, value: `BA-${bare[0]}` };
+  return { ok: false, error: 'invalid_code' };
 }
 
-/** Secrets are 12 digits, shown as "4821 9375 1106"; spaces and dashes are ignored. */
+const SEP = '[\\s.,_\\u2013\\u2014-]{0,3}';
+// Twelve digits, alone or in groups ("4821 9375 1106", "4821-9375-1106"), not part of a longer number.
+const SECRET_IN_TEXT = new RegExp(`(?<!\\d${SEP})\\d(?:${SEP}\\d){11}(?!${SEP}\\d)`, 'gu');
+
+/**
+ * Secrets are 12 digits, shown as "4821 9375 1106"; found anywhere in a message ("mã bí mật là 4821 9375
+ * 1106 nhé"), with or without spaces, dots or dashes. Two different 12-digit numbers are asked again.
+ */
 export function parseSecret(text: string): Parsed {
-  const t = text.replace(/[\s.-]/g, '');
-  if (!/^\d{12}$/.test(t)) return { ok: false, error: 'invalid_secret' };
-  return { ok: true, value: t };
+  const found = new Set([...text.normalize('NFKC').matchAll(SECRET_IN_TEXT)].map((m) => m[0].replace(/\D/g, '')));
+  if (found.size !== 1) return { ok: false, error: 'invalid_secret' };
+  return { ok: true, value: [...found][0] };
 }
 
 export function parseText(text: string, min = 1, max = 2000): Parsed {
@@ -68,7 +97,13 @@ export function parseText(text: string, min = 1, max = 2000): Parsed {
   return { ok: true, value: t };
 }
 
-export function parseInput(kind: InputKind, text: string, now: number, min?: number, max?: number, places?: (t: string) => string | undefined): Parsed {
+/**
+ * A place resolver gives the canonical name, or (src/bundle/places.ts placeMatcher) the name and what to show
+ * the person: "TP. Hồ Chí Minh (Vũng Tàu)" as the answer's `label`.
+ */
+export type PlaceLookup = (t: string) => string | { name: string; label: string } | undefined;
+
+export function parseInput(kind: InputKind, text: string, now: number, min?: number, max?: number, places?: PlaceLookup): Parsed {
   switch (kind) {
     case 'text': return parseText(text, min ?? 1, max ?? 2000);
     case 'number': return parseNumber(text, min, max);
@@ -77,7 +112,9 @@ export function parseInput(kind: InputKind, text: string, now: number, min?: num
     case 'secret': return parseSecret(text);
     case 'place': {
       const p = places?.(text);
-      return p ? { ok: true, value: p } : { ok: false, error: 'invalid_place' };
+      if (!p) return { ok: false, error: 'invalid_place' };
+      if (typeof p === 'string') return { ok: true, value: p };
+      return { ok: true, value: p.name, ...(p.label !== p.name ? { label: p.label } : {}) };
     }
   }
 }
