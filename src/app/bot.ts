@@ -234,6 +234,13 @@ export class Bot {
     this.remembered.set(key, { ...s, unsaved });
   }
 
+  /** Whether a conversation holds an unsent tip (being written or parked), as its stored session says:
+   * for tools and property tests that check no draft is ever lost. */
+  async holdsDraft(channel: string, userId: string, now = Date.now()): Promise<boolean> {
+    const s = await this.loadSession(this.sessionKey(channel, userId), now);
+    return s !== undefined && this.engine.holdsDraft(s);
+  }
+
   private async loadSession(key: string, now: number): Promise<Session | undefined> {
     const mem = this.remembered.get(key);
     let row: { data: string; expiresAt: number } | null | undefined = mem?.unsaved ? mem : undefined;

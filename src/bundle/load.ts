@@ -282,6 +282,7 @@ function parseFlowFile(file: string, rel: string, root: string, problems: Proble
   if (!nodes.has(start)) problems.push({ file: rel, message: `start node '${start}' does not exist` });
   const draft = head.data.draft;
   if (draft && !nodes.has(draft.review)) problems.push({ file: rel, message: `draft.review: no node '${draft.review}' in this flow` });
+  if (draft && ![...nodes.values()].some((n) => n.type === 'action' && n.var === draft.sent)) problems.push({ file: rel, message: `draft.sent: no action node keeps its result in '${draft.sent}'` });
   return { id: head.data.id, file: rel, triggers: head.data.triggers, ...(head.data.topic ? { topic: head.data.topic } : {}), ...(draft ? { draft } : {}), start, nodes };
 }
 

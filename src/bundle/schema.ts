@@ -108,6 +108,8 @@ export const flowSchema = z.object({
    * the questions not reached), or to discard it. Only the person's own choice discards a draft. */
   draft: z.object({
     review: idSchema,
+    /** The variable the storing action fills (`var:` of the action node): once set, the answers are sent. */
+    sent: idSchema,
     requires: z.array(idSchema).min(1),
     defaults: z.record(z.string(), z.string()).default({}),
   }).strict().optional(),

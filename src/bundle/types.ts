@@ -13,7 +13,7 @@ export interface Flow {
   /** The knowledge topic follow-ups are read in (see schema). */
   topic?: string;
   /** The flow's answers are a draft (see schema). */
-  draft?: { review: string; requires: string[]; defaults: Record<string, string> };
+  draft?: { review: string; sent: string; requires: string[]; defaults: Record<string, string> };
   start: string;
   nodes: Map<string, FlowNode>;
 }

@@ -239,6 +239,7 @@ export class Engine {
       return;
     }
 
+    if (this.draftLabel(t, norm)) return;
     // An answer that is exactly one of the options is an answer, whatever its words.
     if (at && waiting?.type === 'choice') {
       const option = this.exactOption(waiting, norm);
@@ -287,14 +288,7 @@ export class Engine {
       case 'resume': this.resume(t); return;
       case 'draft_review': this.reviewDraft(t); return;
       case 'draft_discard':
-        if (this.parkedDraft(s)) {
-          s.resume = undefined;
-          t.events.push({ type: 'session_reset', reason: 'cancel' });
-          this.say(t, 'draft_discarded');
-          if (!s.at) this.startIntent(t, MENU);
-          else this.renderWaiting(t, s.at);
-          return;
-        }
+        if (this.parkedDraft(s)) { this.discardDraft(t); return; }
         break;
       case 'cmd':
         if ((COMMANDS as readonly string[]).includes(p.command)) {
@@ -719,7 +713,9 @@ export class Engine {
     }
     // Keep what the person was in the middle of, so nothing typed is lost. A long free-text answer (a tip's
     // description) is kept as the answer; a short one (a place, a name) is asked again on the way back.
-    let resume: Position | undefined = at && !this.isCrisisFlow(at.flow) ? at : undefined;
+    // (A parked draft comes before the menu or another flow's question that was showing: a tip is not lost.)
+    const parked = this.parkedDraft(t.s);
+    let resume: Position | undefined = at && !this.isCrisisFlow(at.flow) && !(parked && !this.keepsDraft(at.flow)) ? at : undefined;
     if (at && resume && node?.type === 'input' && node.input === 'text' && (node.min ?? 1) >= 10) {
       const parsed = parseInput('text', text, t.input.now, node.min, node.max);
       if (parsed.ok) {
@@ -781,9 +777,17 @@ export class Engine {
     return s.resume && this.keepsDraft(s.resume.flow) ? s.resume : undefined;
   }
 
-  /** The session holds a draft: one being written or one parked. The runtime keeps such a session longer. */
+  /** The session holds a draft with answers: one being written or one parked, not yet sent. The runtime
+   * keeps such a session longer. */
   holdsDraft(s: Session): boolean {
-    return (s.at !== undefined && this.keepsDraft(s.at.flow) && answered(s.vars)) || this.parkedDraft(s) !== undefined;
+    const parked = this.parkedDraft(s);
+    return (s.at !== undefined && this.isDraft(s.at.flow, s.vars)) || (parked !== undefined && this.isDraft(parked.flow, parked.vars));
+  }
+
+  /** A draft flow's answers so far, not sent yet. */
+  private isDraft(flow: string, vars: Record<string, unknown>): boolean {
+    const d = this.flows.get(flow)?.draft;
+    return d !== undefined && vars[d.sent] === undefined && answered(vars);
   }
 
   /**
@@ -814,6 +818,25 @@ export class Engine {
     this.noteEntities(t, this.nlu.entities(text));
     this.route(t, text, norm, cls);
     return true;
+  }
+
+  /** "Bỏ tin báo": the reporter's own choice, the one way a parked draft goes. */
+  private discardDraft(t: Turn): void {
+    t.s.resume = undefined;
+    t.events.push({ type: 'session_reset', reason: 'cancel' });
+    this.say(t, 'draft_discarded');
+    if (!t.s.at) this.startIntent(t, MENU);
+    else this.renderWaiting(t, t.s.at);
+  }
+
+  /** A parked draft's button typed rather than tapped (a channel without buttons, or a habit). */
+  private draftLabel(t: Turn, norm: string): boolean {
+    if (!this.parkedDraft(t.s)) return false;
+    const is = (key: EngineMessage): boolean => normalize(this.msg(t.s.lang, key)) === norm;
+    if (is('draft_continue_label')) { this.resume(t); return true; }
+    if (is('draft_review_label')) { this.reviewDraft(t); return true; }
+    if (is('draft_discard_label')) { this.discardDraft(t); return true; }
+    return false;
   }
 
   /** "Xem lại & gửi" on a parked draft: its review, with the questions not reached at their defaults. */
@@ -982,7 +1005,7 @@ export class Engine {
     // A draft being written or already parked survives; only the person's own choice (discard) drops it.
     const prev = t.s;
     const draft = discard ? undefined
-      : prev.at && this.keepsDraft(prev.at.flow) && answered(prev.vars) ? { flow: prev.at.flow, node: prev.at.node, vars: prev.vars, labels: prev.labels, ...(prev.runId ? { runId: prev.runId } : {}) }
+      : prev.at && this.isDraft(prev.at.flow, prev.vars) ? { flow: prev.at.flow, node: prev.at.node, vars: prev.vars, labels: prev.labels, ...(prev.runId ? { runId: prev.runId } : {}) }
         : this.parkedDraft(prev);
     t.s = Object.assign(newSession(lang), { lastActive }, lastReply ? { lastReply } : {}, thread ? { thread: { entities: thread.entities } } : {}, draft ? { resume: draft } : {});
   }
