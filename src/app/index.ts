@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { Bundle } from '../bundle/types.js';
 import { BinhAnNlu } from '../nlu/index.js';
 import { Engine } from '../engine/engine.js';
-import { placeResolver } from '../bundle/places.js';
+import { placeMatcher } from '../bundle/places.js';
 import { loadProgramBundle } from './vocabulary.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/port.js';
@@ -34,7 +34,7 @@ export function loadCore(root: string, opts: { threshold: number; sessionTimeout
   const engine = new Engine(bundle, nlu, {
     idleTimeoutMs: opts.sessionTimeoutMs,
     threshold: opts.threshold,
-    places: placeResolver(bundle.content.places),
+    places: placeMatcher(bundle.content.places),
   });
   return { bundle, nlu, engine };
 }

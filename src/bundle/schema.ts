@@ -61,6 +61,9 @@ export const choiceNode = z.object({
   options: z.array(optionSchema).min(1), next: idSchema.optional(), ...retryFields,
   /** When typed text matches no option, route it through the NLU (default true). */
   nlu: z.boolean().optional(),
+  /** Asked only when these variables hold the writer's own name, phone, address or ID ({{found}} in the text
+   * names them); the option with value "remove" takes them out, any other keeps them. Otherwise skipped. */
+  redact: z.array(z.string()).optional(),
 }).strict();
 export const inputNode = z.object({
   ...base, type: z.literal('input'), ...saying, input: z.enum(INPUT_KINDS), var: z.string(),

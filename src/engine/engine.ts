@@ -18,7 +18,7 @@
 import type { Bundle, Flow, KnowledgeEntry, Topic } from '../bundle/types.js';
 import type { ChoiceNode, ChoiceOption, Condition, FlowNode, InputNode } from '../bundle/schema.js';
 import { cleanText, normalize } from '../text/normalize.js';
-import { parseInput } from './inputs.js';
+import { parseInput, type PlaceLookup } from './inputs.js';
 import { decodePayload, cmd, DRAFT_DISCARD, DRAFT_REVIEW, entryPayload, intentPayload, RESUME } from './payload.js';
 import {
   newSession, type Classification, type CrisisSignal, type EngineEvent, type EntryHit, type Entities, type Input, type Lang,
@@ -37,6 +37,7 @@ export const ENGINE_MESSAGES = [
   'continue_label', 'skip_label', 'main_menu_label', 'more_label', 'entry_repeat', 'duplicate_message',
   'attachment_received', 'call_label', 'crisis_again', 'or_joiner', 'repeat_at_question', 'said_already',
   'draft_continue_label', 'draft_review_label', 'draft_discard_label', 'draft_discarded', 'draft_waiting', 'draft_resumed',
+  'draft_prefilled', 'draft_story_kept',
 ] as const;
 export type EngineMessage = (typeof ENGINE_MESSAGES)[number];
 
@@ -44,6 +45,10 @@ export type EngineMessage = (typeof ENGINE_MESSAGES)[number];
 const MENU = 'menu';
 const GREETING = 'greeting';
 const GOODBYE = 'goodbye';
+/** A message this long tells a story: its facts fill a draft's questions. */
+const STORY_WORDS = 12;
+/** …and this long, it is the description itself. */
+const DESCRIPTION_WORDS = 20;
 const FALLBACK = 'out_of_scope';
 /** The person asks to do something ("mình muốn báo tin", "cho tôi tra cứu", "I want to report"). */
 const WANTS = /\b(muon|can|cho (toi|minh|em|tui)|giup (toi|minh|em|tui)|want|would like|need to|let me|i d like)\b|\b(bao|gui|to giac|khai bao)\b.*\b(duoc|dc) (khong|ko|k|hong)$|\bcan i (report|send|tell)\b/;
@@ -58,7 +63,7 @@ export interface EngineOptions {
   /** Below this NLU confidence the bot asks a clarifying question instead of guessing. */
   threshold?: number;
   /** Resolves a typed place to its canonical name, or undefined. */
-  places?: (text: string) => string | undefined;
+  places?: PlaceLookup;
   /** Retrieval confidence from which an entry is answered outright (default 0.3: on the development questions,
    * 95% of the messages answered outright at 0.3 got the right entry, and 95% of all were answered). */
   entrySure?: number;
@@ -420,7 +425,16 @@ export class Engine {
         return;
       }
     }
+    // A whole story typed where a choice was asked: what it tells is kept, and the form goes on from there.
+    if (this.keepsDraft(at.flow) && this.absorbStory(t, at.flow, text)) { this.again(t, at); return; }
     this.retry(t, at, node, 'retry_choice');
+  }
+
+  /** Back to a question after filling answers: it is skipped if now answered, else asked again. */
+  private again(t: Turn, at: Position): void {
+    t.s.at = undefined;
+    t.s.retries = 0;
+    this.goto(t, at.flow, at.node);
   }
 
   private onInputText(t: Turn, at: Position, node: InputNode, text: string, isSkip: boolean): void {
@@ -435,13 +449,19 @@ export class Engine {
         this.route(t, text, norm);
         return;
       }
+      // A whole story typed where a place or a date was asked: kept, and the form goes on from there.
+      if (this.keepsDraft(at.flow) && this.absorbStory(t, at.flow, text)) { this.again(t, at); return; }
       this.retry(t, at, node, parsed.error as EngineMessage, node.invalid);
       return;
     }
     t.s.vars[node.var] = parsed.value;
-    delete t.s.labels[node.var];
+    // What is shown for the answer may say more than what is stored ("TP. Hồ Chí Minh (Vũng Tàu)").
+    if (parsed.label) t.s.labels[node.var] = { vi: parsed.label, en: parsed.label };
+    else delete t.s.labels[node.var];
     // What a story says of its writer (a child, a victim) and names (a substance, a country) joins the thread.
     if (node.input === 'text') this.noteEntities(t, this.nlu.entities(text));
+    // The story may also tell what is still to be asked (when, plates, phone numbers): not asked again.
+    if (node.input === 'text' && (node.min ?? 1) >= 10 && this.keepsDraft(at.flow)) this.absorbStory(t, at.flow, text);
     if (node.input === 'secret') t.s.transient = [...new Set([...(t.s.transient ?? []), node.var])];
     this.complete(t, at, node.next);
   }
@@ -503,7 +523,7 @@ export class Engine {
       const answered = (isQuestion || (cls.confidence < 0.6 && norm.split(' ').length >= 6)) && this.dominant(hits) && !WANTS.test(norm);
       if (!(sure && entry && ((isQuestion && (entry.intent === action || top.score >= 0.7)) || answered || (long && entry.intent === action)))) {
         t.s.clarifying = false;
-        this.startIntent(t, action);
+        this.startIntent(t, action, undefined, text);
         return;
       }
     }
@@ -595,7 +615,7 @@ export class Engine {
     return this.bundle.content.intentLabels[intent]?.[lang] ?? intent;
   }
 
-  private startIntent(t: Turn, intent: string, hits?: EntryHit[]): void {
+  private startIntent(t: Turn, intent: string, hits?: EntryHit[], story?: string): void {
     const flow = this.byTrigger.get(intent);
     if (flow) {
       // Starting a draft flow (a tip) while one is parked: that one, where it was left, not a second one.
@@ -606,11 +626,18 @@ export class Engine {
       }
       // A flow may speak differently right after a crisis ("goodbye" after thoughts of suicide): thread.crisis.
       const open = t.s.thread?.crisis;
-      Object.assign(t.s, { runId: t.input.id, vars: open ? { thread: { crisis: open } } : {}, labels: {}, returnTo: undefined });
+      Object.assign(t.s, { runId: t.input.id, vars: open ? { thread: { crisis: open } } : {}, labels: {}, returnTo: undefined, prefilled: undefined });
       // What a crisis paused is dropped by starting something else; a parked draft is not.
       if (!this.isCrisisFlow(flow) && !this.parkedDraft(t.s)) t.s.resume = undefined;
       t.events.push({ type: 'flow_started', flow });
+      // A draft started by a whole story ("ở Hải Phòng có xe 15A-123.45 tối nào cũng chở một bé gái…"): what
+      // it tells is kept, shown, and not asked again.
+      const before = t.messages.length;
+      const absorbed = story !== undefined && this.keepsDraft(flow) && this.absorbStory(t, flow, story);
+      const noted = absorbed ? t.messages.splice(before, 1) : [];
       this.goto(t, flow, (this.flows.get(flow) as Flow).start);
+      // What was understood is said just before the first question (after the flow's opening words).
+      if (noted.length) t.messages.splice(Math.max(before, t.messages.length - 1), 0, ...noted);
       return;
     }
     const topics = this.topicsByIntent.get(intent);
@@ -724,9 +751,9 @@ export class Engine {
       }
     }
     if (!resume && t.s.resume) resume = t.s.resume;
-    const keep = at && resume === at ? { vars: t.s.vars, labels: t.s.labels, runId: t.s.runId }
-      : t.s.resume ? { vars: t.s.resume.vars, labels: t.s.resume.labels, runId: t.s.resume.runId }
-        : at && resume ? { vars: t.s.vars, labels: t.s.labels, runId: t.s.runId } : undefined;
+    const keep = at && resume === at ? { vars: t.s.vars, labels: t.s.labels, runId: t.s.runId, prefilled: t.s.prefilled }
+      : t.s.resume ? { vars: t.s.resume.vars, labels: t.s.resume.labels, runId: t.s.resume.runId, prefilled: t.s.resume.prefilled }
+        : at && resume ? { vars: t.s.vars, labels: t.s.labels, runId: t.s.runId, prefilled: t.s.prefilled } : undefined;
     const thread = t.s.thread;
     this.reset(t);
     t.s.thread = thread;
@@ -746,7 +773,7 @@ export class Engine {
     t.s.resume = undefined;
     t.s.at = undefined;
     if (!r || !this.node(r)) { this.startIntent(t, MENU); return; }
-    Object.assign(t.s, { vars: r.vars, labels: r.labels, runId: r.runId });
+    Object.assign(t.s, { vars: r.vars, labels: r.labels, runId: r.runId, prefilled: r.prefilled });
     this.goto(t, r.flow, r.node);
   }
 
@@ -759,6 +786,10 @@ export class Engine {
       s.labels[node.var] = option.label;
     }
     if (option.set) Object.assign(s.vars, option.set);
+    // The writer's own details taken out of the answers: nothing of them is kept.
+    if (node.redact && option.value === 'remove' && this.nlu.ownIdentity) {
+      for (const v of node.redact) if (typeof s.vars[v] === 'string') s.vars[v] = this.nlu.ownIdentity(s.vars[v] as string).redacted;
+    }
     const next = option.next ?? node.next;
     if (option.edit) s.returnTo = { flow: at.flow, node: node.next ?? at.node, armed: false };
     // Leaving the crisis answer by another way than "continue": the paused work stays available
@@ -817,6 +848,48 @@ export class Engine {
     t.s.thread = thread;
     this.noteEntities(t, this.nlu.entities(text));
     this.route(t, text, norm, cls);
+    return true;
+  }
+
+  /** The writer's own details found in these variables' texts. */
+  private ownIdentity(s: Session, vars: readonly string[]): string[] {
+    if (!this.nlu.ownIdentity) return [];
+    return vars.flatMap((v) => (typeof s.vars[v] === 'string' ? (this.nlu.ownIdentity as NonNullable<Nlu['ownIdentity']>)(s.vars[v] as string).found : []));
+  }
+
+  /**
+   * A story told to a draft flow (at its start, or typed where a short answer was asked): what it already
+   * tells fills the questions not answered yet (a choice only with one of its options), which are then not
+   * asked; the person is shown what was understood (each item can be fixed at the review). True if it filled any.
+   */
+  private absorbStory(t: Turn, flowId: string, story: string): boolean {
+    const flow = this.flows.get(flowId);
+    const words = normalize(story).split(' ').length;
+    if (!flow || !this.nlu.storyFacts || words < STORY_WORDS) return false;
+    const facts = this.nlu.storyFacts(story);
+    const s = t.s;
+    const got: string[] = [];
+    let kept = false;
+    for (const node of flow.nodes.values()) {
+      if ((node.type !== 'choice' && node.type !== 'input') || !node.var || s.vars[node.var] !== undefined) continue;
+      const value = facts[node.var];
+      if (value === undefined) continue;
+      // A description is a story of some length, not a request with a few words of topic ("tôi muốn báo tin về…").
+      const description = node.type === 'input' && node.input === 'text' && (node.min ?? 1) >= 10;
+      if (description && words < DESCRIPTION_WORDS) continue;
+      if (node.type === 'choice') {
+        const option = node.options.find((o) => o.value === value);
+        if (!option) continue;
+        s.labels[node.var] = option.label;
+        got.push(option.label[s.lang]);
+      } else if (description) kept = true;
+      else got.push(value);
+      s.vars[node.var] = value;
+      s.prefilled = [...new Set([...(s.prefilled ?? []), node.var])];
+    }
+    if (!got.length && !kept) return false;
+    const shown = got.join(' · ');
+    t.messages.push({ text: this.msg(s.lang, got.length ? 'draft_prefilled' : 'draft_story_kept').replace('{{facts}}', () => shown.length > 240 ? `${shown.slice(0, 239)}…` : shown) });
     return true;
   }
 
@@ -937,10 +1010,19 @@ export class Engine {
         this.sayNode(t, node);
         return next(node.next);
       case 'choice':
-      case 'input':
+      case 'input': {
+        // Already told in the person's story: not asked (once; "Sửa một mục" asks it again).
+        if (node.var && s.prefilled?.includes(node.var) && s.vars[node.var] !== undefined) {
+          s.prefilled = s.prefilled.filter((v) => v !== node.var);
+          const chosen = node.type === 'choice' ? node.options.find((o) => o.value === s.vars[node.var as string]) : undefined;
+          return next(chosen?.next ?? node.next);
+        }
+        // A check for the writer's own details: asked only when there are some.
+        if (node.type === 'choice' && node.redact && this.ownIdentity(s, node.redact).length === 0) return next(node.next);
         s.at = pos;
         this.renderWaiting(t, pos);
         return undefined;
+      }
       case 'branch': {
         const hit = node.cases.find((c) => this.test(s, c.when));
         return { flow: pos.flow, node: hit ? hit.next : node.default };
@@ -997,6 +1079,7 @@ export class Engine {
     t.s.labels = {};
     t.s.returnTo = undefined;
     t.s.runId = undefined;
+    t.s.prefilled = undefined;
   }
 
   /** Starts over, keeping only the language, the clock, the last reply's fingerprint and (for the thread of questions) what was named. */
@@ -1005,7 +1088,7 @@ export class Engine {
     // A draft being written or already parked survives; only the person's own choice (discard) drops it.
     const prev = t.s;
     const draft = discard ? undefined
-      : prev.at && this.isDraft(prev.at.flow, prev.vars) ? { flow: prev.at.flow, node: prev.at.node, vars: prev.vars, labels: prev.labels, ...(prev.runId ? { runId: prev.runId } : {}) }
+      : prev.at && this.isDraft(prev.at.flow, prev.vars) ? { flow: prev.at.flow, node: prev.at.node, vars: prev.vars, labels: prev.labels, ...(prev.runId ? { runId: prev.runId } : {}), ...(prev.prefilled?.length ? { prefilled: prev.prefilled } : {}) }
         : this.parkedDraft(prev);
     t.s = Object.assign(newSession(lang), { lastActive }, lastReply ? { lastReply } : {}, thread ? { thread: { entities: thread.entities } } : {}, draft ? { resume: draft } : {});
   }
@@ -1105,7 +1188,7 @@ export class Engine {
     if (!('text' in node) && !('answer' in node)) return added;
     const lang = t.s.lang;
     const answers = node.answer === undefined ? [] : Array.isArray(node.answer) ? node.answer : [node.answer];
-    for (const key of answers) for (const b of this.bundle.content.answers[key][lang]) added.push({ text: b });
+    for (const key of answers) for (const b of this.bundle.content.answers[key][lang]) added.push({ text: this.template(t.s, b, t.once) });
     if (node.text) added.push({ text: this.template(t.s, node.text[lang], t.once) });
     if ('call' in node && node.call && added.length) added[added.length - 1].calls = this.calls(node.call, lang);
     t.messages.push(...added);
@@ -1115,6 +1198,8 @@ export class Engine {
   private renderWaiting(t: Turn, pos: Position): void {
     const node = this.node(pos);
     if (!node || (node.type !== 'choice' && node.type !== 'input')) return;
+    // Shown to the person this turn only, never kept: their own details that the question is about.
+    if (node.type === 'choice' && node.redact) t.once = { ...t.once, found: this.ownIdentity(t.s, node.redact).map((x) => `“${x}”`).join(', ') };
     const added = this.sayNode(t, node);
     const lang = t.s.lang;
     const choices: OutChoice[] = [];

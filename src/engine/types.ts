@@ -91,6 +91,12 @@ export interface Nlu extends Classifier {
   entities(text: string): Entities;
   /** Knowledge entries that answer the text, best first. */
   retrieve(text: string, ctx?: NluContext): EntryHit[];
+  /** What a story already tells, as a draft flow's variables (category, province, when, involved, what), for
+   * the flow to ask only what is missing. */
+  storyFacts?(text: string): Record<string, string>;
+  /** The writer's own name, phone, address, ID number or email where the text gives them as theirs: the parts
+   * found, and the text without them. */
+  ownIdentity?(text: string): { found: string[]; redacted: string };
 }
 
 /** Where a conversation is waiting. */
@@ -116,7 +122,7 @@ export interface Session {
   /** After "fix a field" in a review, where to come back to (armed once the field's question is shown). */
   returnTo?: Position & { armed: boolean };
   /** Where to resume after an emergency interruption, with the answers given so far. */
-  resume?: Position & { vars: Record<string, unknown>; labels: Record<string, Localized>; runId?: string };
+  resume?: Position & { vars: Record<string, unknown>; labels: Record<string, Localized>; runId?: string; prefilled?: string[] };
   /** Identifies the current flow run (set from the input id that started it); used as an idempotency key. */
   runId?: string;
   /** Milliseconds since epoch of the last user input. */
@@ -129,6 +135,8 @@ export interface Session {
   thread?: Thread;
   /** A fingerprint of the last reply, so that the next one is never the same word for word. */
   lastReply?: string;
+  /** A draft's answers taken from what the person already wrote: their questions are not asked (once). */
+  prefilled?: string[];
 }
 
 export function newSession(lang: Lang = 'vi'): Session {

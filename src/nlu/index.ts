@@ -11,6 +11,9 @@ import { CrisisModel, NONE } from './crisis-model.js';
 import { EntityExtractor } from './entities.js';
 import { LanguageDetector } from './language.js';
 import { Retriever } from './retrieval.js';
+import { extractTipFacts, type PlaceMatcher } from './tip-facts.js';
+import { findOwnIdentity } from './identity.js';
+import { placeMatcher } from '../bundle/places.js';
 
 export interface NluOptions {
   /** Below this top-1 confidence the bot asks instead of guessing. */
@@ -60,12 +63,14 @@ export class BinhAnNlu implements Nlu {
   private readonly crisisThreshold: number;
   private readonly languages: LanguageDetector;
   private readonly extractor: EntityExtractor;
+  private readonly places: PlaceMatcher;
 
   constructor(bundle: Bundle, opts: NluOptions = {}) {
     this.classifier = new IntentClassifier(trainingSentences(bundle), { threshold: opts.threshold });
     this.questionPrior = new IntentClassifier([...bundle.content.training, ...[...bundle.knowledge.entries.values()]
       .flatMap((e) => [e.q.vi, e.q.en, ...e.ask.vi, ...e.ask.en].map((text) => ({ intent: e.intent, text })))], { threshold: opts.threshold });
     this.retriever = new Retriever(bundle.knowledge, bundle.content.entities);
+    this.places = placeMatcher(bundle.content.places);
     this.crisisModel = new CrisisModel(crisisExamples(bundle));
     this.crisisThreshold = opts.crisisThreshold ?? 0.7;
     const vi: string[] = [];
@@ -125,6 +130,23 @@ export class BinhAnNlu implements Nlu {
     }
     const e = this.extractor.extract(text);
     return { kind, aboutOther: e.relation !== undefined, child: e.who === 'child' || (e.age !== undefined && e.age < 18), police: POLICE.test(input.norm), parent: e.relation !== undefined && PARENT.test(input.norm) };
+  }
+
+  storyFacts(text: string): Record<string, string> {
+    const f = extractTipFacts(text, { places: this.places });
+    return {
+      ...(f.category ? { category: f.category } : {}),
+      ...(f.province ? { province: f.province } : {}),
+      ...(f.when ? { when: f.when } : {}),
+      ...(f.involved.length ? { involved: f.involved.join(', ').slice(0, 1000) } : {}),
+      ...(f.what ? { what: f.what.slice(0, 2000) } : {}),
+    };
+  }
+
+  ownIdentity(text: string): { found: string[]; redacted: string } {
+    const src = text.toWellFormed();
+    const r = findOwnIdentity(src);
+    return { found: r.spans.map((x) => src.slice(x.start, x.end)), redacted: r.redacted };
   }
 
   entities(text: string): Entities {

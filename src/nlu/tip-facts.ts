@@ -19,6 +19,7 @@
  * child is a victim, and the tip belongs with child protection); otherwise the strongest category, and none
  * when two are equally strong.
  */
+import { CATEGORIES, type Category } from '../cases/tip-fields.js';
 import { cleanText, tokens } from '../text/normalize.js';
 import { findEmails, findPhones, foldWord, inLex, itemize, lexicon, ownSpans, spellingKey, type Item } from './identity.js';
 
@@ -35,8 +36,9 @@ function expand(word: string): string[] {
 }
 
 /** The option values of flows/tip.yaml's `category` question. */
-export const TIP_CATEGORIES = ['drugs', 'trafficking', 'prostitution', 'child_abuse', 'scam', 'other'] as const;
-export type TipCategory = (typeof TIP_CATEGORIES)[number];
+/** The tip's categories: one list, src/cases/tip-fields.ts (the flow's options are checked against it). */
+export const TIP_CATEGORIES = CATEGORIES;
+export type TipCategory = Category;
 /** The option values of flows/tip.yaml's `when` question that a story can state ('unknown' is never stated). */
 export const TIP_WHENS = ['ongoing', 'today', 'yesterday', 'this_week', 'earlier'] as const;
 export type TipWhen = (typeof TIP_WHENS)[number];

@@ -17,5 +17,7 @@ export function copyBundle(): { root: string; cleanup: () => void } {
   cpSync(join(ROOT, 'content'), join(dir, 'content'), { recursive: true });
   cpSync(join(ROOT, 'web', 'index.html'), join(dir, 'web', 'index.html'));
   cpSync(join(ROOT, 'README.md'), join(dir, 'README.md'));
+  // Knowledge entries may cite the project's own documents as sources.
+  cpSync(join(ROOT, 'docs'), join(dir, 'docs'), { recursive: true });
   return { root: dir, cleanup };
 }
