@@ -11,6 +11,7 @@ import {
 } from '../src/cases/tip-fields';
 import { ENCRYPTED_FIELDS } from '../src/cases/cipher';
 import { createCase } from '../src/actions/create_case';
+import { TIP_CATEGORIES, TIP_WHENS } from '../src/nlu/tip-facts';
 import { core } from './helpers/core';
 import { testApp } from './helpers/app';
 import { serve } from './helpers/server';
@@ -63,6 +64,14 @@ describe('the tip flow and the tip fields agree', () => {
     expect(node.args).toEqual(Object.fromEntries(TIP_FIELD_NAMES.map((n) => [TIP_FIELDS[n].var, TIP_FIELDS[n].var])));
     expect(createCase.args).toBe(tipArgs);
     expect(Object.keys(tipArgs.shape)).toEqual(TIP_FIELD_NAMES.map((n) => TIP_FIELDS[n].var));
+  });
+});
+
+describe('what a story tells is said in the flow\'s own values', () => {
+  it('names only categories and times that the tip flow offers', () => {
+    const options = (v: string): string[] => [...tipFlow().nodes.values()].flatMap((n) => (n.type === 'choice' && n.var === v ? n.options.map((o) => o.value) : []));
+    expect([...TIP_CATEGORIES]).toEqual(options('category'));
+    for (const w of TIP_WHENS) expect(options('when')).toContain(w);
   });
 });
 
