@@ -1,3 +1,4 @@
+import type { LimitsConfig } from './app/limits.js';
 /** Configuration from the environment, validated once at start-up. A bad value names its variable. */
 import { z } from 'zod';
 import { resolve } from 'node:path';
@@ -47,6 +48,11 @@ const envSchema = z.object({
   }),
   SESSION_TIMEOUT_MINUTES: int('SESSION_TIMEOUT_MINUTES', 1, 1440, 30),
   DRAFT_KEEP_HOURS: int('DRAFT_KEEP_HOURS', 1, 168, 24),
+  RATE_MESSAGES_PER_MINUTE: int('RATE_MESSAGES_PER_MINUTE', 1, 100_000, 30),
+  RATE_ADDRESS_PER_MINUTE: int('RATE_ADDRESS_PER_MINUTE', 1, 1_000_000, 120),
+  RATE_TIPS_PER_HOUR: int('RATE_TIPS_PER_HOUR', 1, 100_000, 3),
+  RATE_TIPS_GLOBAL_PER_MINUTE: int('RATE_TIPS_GLOBAL_PER_MINUTE', 1, 1_000_000, 600),
+  RATE_GLOBAL_PER_SECOND: int('RATE_GLOBAL_PER_SECOND', 1, 1_000_000, 10_000),
   NLU_THRESHOLD: num('NLU_THRESHOLD', 0, 1, 0.45),
   BINHAN_ROOT: z.string().optional().transform((v) => (v ? resolve(v) : undefined)),
   MONGODB_URI: z.string().optional().transform((v, ctx) => {
@@ -70,6 +76,8 @@ export type Config = {
   sessionTimeoutMs: number;
   /** How long a session holding an unsent tip (a draft) is kept after the last message. */
   draftKeepMs: number;
+  /** Abuse limits on the anonymous side (src/app/limits.ts). */
+  limits: LimitsConfig;
   nluThreshold: number;
   /** Where flows/ and content/ live (default: the package folder). */
   root?: string;
@@ -90,7 +98,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = res.data;
   return {
     port: e.PORT, host: e.HOST, dataDir: e.DATA_DIR, logLevel: e.LOG_LEVEL, secret: e.BINHAN_SECRET,
-    sessionTimeoutMs: e.SESSION_TIMEOUT_MINUTES * 60_000, draftKeepMs: e.DRAFT_KEEP_HOURS * 3_600_000, nluThreshold: e.NLU_THRESHOLD, root: e.BINHAN_ROOT,
+    sessionTimeoutMs: e.SESSION_TIMEOUT_MINUTES * 60_000, draftKeepMs: e.DRAFT_KEEP_HOURS * 3_600_000,
+    limits: {
+      messagesPerMinute: e.RATE_MESSAGES_PER_MINUTE, addressPerMinute: e.RATE_ADDRESS_PER_MINUTE, tipsPerHour: e.RATE_TIPS_PER_HOUR,
+      tipsGlobalPerMinute: e.RATE_TIPS_GLOBAL_PER_MINUTE, globalPerSecond: e.RATE_GLOBAL_PER_SECOND,
+    },
+    nluThreshold: e.NLU_THRESHOLD, root: e.BINHAN_ROOT,
     mongodbUri: e.MONGODB_URI,
   };
 }

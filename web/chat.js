@@ -170,6 +170,8 @@
     post(body, 0).then(function (r) {
       typing.remove();
       if (r.status === 200) { renderReplies(r.data.replies || []); followLive(r.data.live); }
+      // Sending too fast: the server's own honest words (and a crisis still gets its first answer).
+      else if (r.status === 429 && r.data && r.data.replies) renderReplies(r.data.replies);
       else bubble(lang === 'en' ? 'Sorry, that message could not be sent.' : 'Xin lỗi, tin nhắn chưa gửi được.', 'note');
     }).catch(function () {
       typing.remove();

@@ -4,7 +4,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Engine } from '../engine/engine.js';
-import type { EngineEvent, Input, OutMessage, Session } from '../engine/types.js';
+import type { EngineEvent, Input, Localized, OutMessage, Session } from '../engine/types.js';
+import type { Limits } from './limits.js';
 import type { Store } from '../store/port.js';
 import type { Logger } from '../log.js';
 import { hmac } from '../secrets.js';
@@ -38,12 +39,19 @@ export interface Outbound {
   duplicate: boolean;
   /** An open live chat with a counsellor: its state, and the token of the person's event stream (web chat). */
   live?: { stream: string; state: LiveState };
+  /** Refused by the abuse limits (the web chat answers 429 with the replies). */
+  limited?: boolean;
 }
 
 /** Anonymous counters of what happened, for aggregate statistics (no ids, no text). */
 export type TurnObserver = (events: readonly EngineEvent[], channel: string) => void;
 
 const MAX_ACTIONS_PER_TURN = 4;
+/** The action that stores a tip: it has its own, tighter budget. */
+const TIP_ACTION = 'create_case';
+/** Sentences the runtime itself says (content/messages.yaml). */
+export const RUNTIME_MESSAGES = ['rate_limited', 'busy'] as const;
+type RuntimeMessage = (typeof RUNTIME_MESSAGES)[number];
 /** Sessions outlive the idle timeout by this much, so the engine can say politely that it started over. */
 const SESSION_GRACE_MS = 3_600_000;
 
@@ -67,7 +75,7 @@ export class Bot {
     private readonly key: Buffer,
     private readonly log: Logger,
     private readonly opts: {
-      sessionTimeoutMs: number; draftKeepMs?: number; cases: CaseService; cipher: FieldCipher; notifications?: NotificationRegistry; now?: () => number;
+      sessionTimeoutMs: number; draftKeepMs?: number; limits?: Limits; messages?: Readonly<Record<string, Localized>>; cases: CaseService; cipher: FieldCipher; notifications?: NotificationRegistry; now?: () => number;
       /** Live chats with counsellors, and the phrases that end one (normalised once here). */
       live?: LiveRelay; liveEndPhrases?: readonly string[];
     },
@@ -123,6 +131,10 @@ export class Bot {
       this.log.info('duplicate delivery ignored', { channel: msg.channel });
       return { replies: this.engine.prompt(await this.loadSession(key, now)), duplicate: true };
     }
+    // Abuse limits: a conversation sending too fast, or everyone at once, gets an honest "wait a little" (and a
+    // crisis still gets its first answer); nothing is stored for the refused message.
+    const verdict = this.opts.limits ? await this.opts.limits.message(key) : { ok: true as const };
+    if (!verdict.ok) return this.limited(key, msg, now, verdict.scope === 'global' ? 'busy' : 'rate_limited');
     const id = msg.messageId ? processedKey as string : randomUUID();
     let input: Input = msg.start ? { kind: 'start', id, now }
       : msg.attachment ? { kind: 'attachment', id, now }
@@ -149,7 +161,9 @@ export class Bot {
     for (let i = 0; i < MAX_ACTIONS_PER_TURN; i++) {
       const action = res.events.find((e): e is Extract<EngineEvent, { type: 'action' }> => e.type === 'action');
       if (!action) break;
-      const out = await this.actions.run(action.action, action.args, {
+      // A tight budget for tips: beyond it the tip is not stored yet, and the reporter is told so (answers kept).
+      const tipVerdict = action.action === TIP_ACTION && this.opts.limits ? await this.opts.limits.tip(key) : { ok: true as const };
+      const out = !tipVerdict.ok ? { ok: false, data: { reason: 'limited' } } : await this.actions.run(action.action, action.args, {
         sessionKey: key, channel: msg.channel, address: msg.userId, lang: res.session.lang, runId: action.runId, now,
       });
       if (out.deleteSession) deleteSession = true;
@@ -232,6 +246,20 @@ export class Bot {
     if (!s) return;
     if (this.remembered.size >= MAX_REMEMBERED_SESSIONS) this.remembered.delete(this.remembered.keys().next().value as string);
     this.remembered.set(key, { ...s, unsaved });
+  }
+
+  /** The answer to a message refused by the limits: the crisis's first answer if it speaks of one, else
+   * "you are sending too fast" / "the service is busy", in the conversation's language. */
+  private async limited(key: string, msg: Inbound, now: number, say: RuntimeMessage): Promise<Outbound> {
+    this.log.warn('message refused by the abuse limits', { channel: msg.channel, reason: say });
+    const session = await this.loadSession(key, now).catch(() => undefined);
+    const lang = session?.lang ?? 'vi';
+    if (msg.text) {
+      const crisis = this.engine.crisisAnswer(msg.text, lang);
+      if (crisis) return { replies: crisis.messages, duplicate: false };
+    }
+    const text = this.opts.messages?.[say]?.[lang] ?? 'Bạn gửi nhanh quá, chờ một chút rồi thử lại nhé.';
+    return { replies: [{ text }], duplicate: false, limited: true };
   }
 
   /** Whether a conversation holds an unsent tip (being written or parked), as its stored session says:

@@ -4,6 +4,7 @@ import type { Bundle } from '../bundle/types.js';
 import { BinhAnNlu } from '../nlu/index.js';
 import { Engine } from '../engine/engine.js';
 import { placeMatcher } from '../bundle/places.js';
+import { Limits } from './limits.js';
 import { loadProgramBundle } from './vocabulary.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/port.js';
@@ -53,6 +54,8 @@ export interface App extends Core {
   notifications: NotificationRegistry;
   /** Live chats between people who asked for a human and counsellors on duty (in memory only). */
   live: LiveRelay;
+  /** Abuse limits on the anonymous side (per conversation, per address, tips, global). */
+  limits: Limits;
   log: Logger;
   root: string;
   close(): Promise<void>;
@@ -85,8 +88,9 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
   cases.on('closed', (c) => { notifications.unsubscribe(c.ref).catch((e: Error) => log.warn('notification not removed', { error: e.message })); });
   const live = new LiveRelay(new LiveDesk(), core.bundle.content.messages, log);
   const c = core.bundle.content;
+  const limits = new Limits(config.limits);
   const bot = new Bot(core.engine, store, key, log, {
-    sessionTimeoutMs: config.sessionTimeoutMs, draftKeepMs: config.draftKeepMs, cases, cipher, notifications,
+    sessionTimeoutMs: config.sessionTimeoutMs, draftKeepMs: config.draftKeepMs, limits, messages: c.messages, cases, cipher, notifications,
     live, liveEndPhrases: [...c.endLive, ...c.commands.menu, ...c.commands.cancel], ...(opts.now ? { now: opts.now } : {}),
   });
   const counters = new TurnCounters(store, log);
@@ -100,7 +104,7 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
   const liveTick = setInterval(() => live.desk.tick(), 5_000);
   liveTick.unref();
   return {
-    ...core, config, store, bot, cases, notifications, cipher, counters, live, log, root,
+    ...core, config, store, bot, cases, notifications, cipher, counters, live, limits, log, root,
     async close() {
       clearInterval(purge);
       clearInterval(liveTick);

@@ -10,9 +10,10 @@ import { LIVE_MESSAGES } from '../live/relay.js';
 import { NOTIFY_MESSAGES } from '../channels/notify.js';
 import { ACTION_ARGS } from '../actions/index.js';
 import { CRISIS_KINDS } from '../nlu/crisis.js';
+import { RUNTIME_MESSAGES } from './bot.js';
 
 export const VOCABULARY: Vocabulary = {
-  messages: [...new Set<string>([...ENGINE_MESSAGES, ...LIVE_MESSAGES, ...NOTIFY_MESSAGES])],
+  messages: [...new Set<string>([...ENGINE_MESSAGES, ...LIVE_MESSAGES, ...NOTIFY_MESSAGES, ...RUNTIME_MESSAGES])],
   commands: COMMANDS,
   actions: ACTION_ARGS,
   crises: CRISIS_KINDS,

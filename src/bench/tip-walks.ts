@@ -220,7 +220,9 @@ export async function runWalks(app: App, clock: { now: number }, opts: WalkOptio
 export async function walkApp(store?: Store): Promise<{ app: App; clock: { now: number }; close: () => Promise<void> }> {
   const dir = mkdtempSync(join(tmpdir(), 'binhan-walks-'));
   const clock = { now: Date.UTC(2026, 10, 30, 8) };
-  const app = await createApp(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'error', ...(process.env.BINHAN_ROOT ? { BINHAN_ROOT: process.env.BINHAN_ROOT } : {}) }), {
+  // The walks test drafts and sends, not the abuse limits (tests/limits.test.ts): their budgets are lifted here.
+  const env = { RATE_MESSAGES_PER_MINUTE: '100000', RATE_TIPS_PER_HOUR: '100000', RATE_TIPS_GLOBAL_PER_MINUTE: '1000000' };
+  const app = await createApp(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'error', ...env, ...(process.env.BINHAN_ROOT ? { BINHAN_ROOT: process.env.BINHAN_ROOT } : {}) }), {
     log: createLogger('error', new Writable({ write(_c, _e, cb) { cb(); } })), now: () => clock.now, ...(store ? { store } : {}),
   });
   return { app, clock, close: async () => { await app.close(); rmSync(dir, { recursive: true, force: true }); } };

@@ -54,7 +54,18 @@ export function createServer(app: App, channels?: Channels): express.Express {
     }
     const b = parsed.data;
     try {
+      // One address sending faster than people type: an honest answer, in both languages (no session is read).
+      const verdict = await app.limits.address(req.ip ?? 'unknown');
+      if (!verdict.ok) {
+        const m = app.bundle.content.messages.rate_limited;
+        res.status(429).set({ 'Retry-After': String(verdict.retryAfterS), 'Cache-Control': 'no-store' }).json({ replies: [{ text: `${m.vi}\n${m.en}` }], duplicate: false });
+        return;
+      }
       const out = await app.bot.handle({ channel: 'web', userId: b.client, messageId: b.id, text: b.text, payload: b.payload, start: b.start });
+      if (out.limited) {
+        res.status(429).set({ 'Cache-Control': 'no-store' }).json({ replies: out.replies, duplicate: false });
+        return;
+      }
       // In a live chat with a counsellor, the page opens the chat's event stream with out.live.stream.
       res.set('Cache-Control', 'no-store').json({ replies: out.replies, duplicate: out.duplicate, ...(out.live ? { live: out.live } : {}) });
     } catch (e) {
