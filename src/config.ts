@@ -48,6 +48,8 @@ const envSchema = z.object({
   }),
   SESSION_TIMEOUT_MINUTES: int('SESSION_TIMEOUT_MINUTES', 1, 1440, 30),
   DRAFT_KEEP_HOURS: int('DRAFT_KEEP_HOURS', 1, 168, 24),
+  STORE_TIMEOUT_MS: int('STORE_TIMEOUT_MS', 100, 60_000, 5000),
+  HEALTH_TOKEN: z.string().min(16, 'HEALTH_TOKEN: at least 16 characters').optional(),
   RATE_MESSAGES_PER_MINUTE: int('RATE_MESSAGES_PER_MINUTE', 1, 100_000, 30),
   RATE_ADDRESS_PER_MINUTE: int('RATE_ADDRESS_PER_MINUTE', 1, 1_000_000, 120),
   RATE_TIPS_PER_HOUR: int('RATE_TIPS_PER_HOUR', 1, 100_000, 3),
@@ -78,6 +80,10 @@ export type Config = {
   draftKeepMs: number;
   /** Abuse limits on the anonymous side (src/app/limits.ts). */
   limits: LimitsConfig;
+  /** The deadline of every store call (src/store/deadline.ts). */
+  storeTimeoutMs: number;
+  /** Lets /healthz, /readyz details and /metrics be read from elsewhere than this machine (Bearer token). */
+  healthToken?: string;
   nluThreshold: number;
   /** Where flows/ and content/ live (default: the package folder). */
   root?: string;
@@ -98,7 +104,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = res.data;
   return {
     port: e.PORT, host: e.HOST, dataDir: e.DATA_DIR, logLevel: e.LOG_LEVEL, secret: e.BINHAN_SECRET,
-    sessionTimeoutMs: e.SESSION_TIMEOUT_MINUTES * 60_000, draftKeepMs: e.DRAFT_KEEP_HOURS * 3_600_000,
+    sessionTimeoutMs: e.SESSION_TIMEOUT_MINUTES * 60_000, draftKeepMs: e.DRAFT_KEEP_HOURS * 3_600_000, storeTimeoutMs: e.STORE_TIMEOUT_MS, ...(e.HEALTH_TOKEN ? { healthToken: e.HEALTH_TOKEN } : {}),
     limits: {
       messagesPerMinute: e.RATE_MESSAGES_PER_MINUTE, addressPerMinute: e.RATE_ADDRESS_PER_MINUTE, tipsPerHour: e.RATE_TIPS_PER_HOUR,
       tipsGlobalPerMinute: e.RATE_TIPS_GLOBAL_PER_MINUTE, globalPerSecond: e.RATE_GLOBAL_PER_SECOND,

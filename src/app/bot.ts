@@ -44,7 +44,7 @@ export interface Outbound {
 }
 
 /** Anonymous counters of what happened, for aggregate statistics (no ids, no text). */
-export type TurnObserver = (events: readonly EngineEvent[], channel: string) => void;
+export type TurnObserver = (events: readonly EngineEvent[], channel: string, ms?: number) => void;
 
 const MAX_ACTIONS_PER_TURN = 4;
 /** The action that stores a tip: it has its own, tighter budget. */
@@ -172,12 +172,13 @@ export class Bot {
       events.push(...res.events);
     }
     await this.commit(key, res.session, processedKey, now, deleteSession);
-    for (const o of this.observers) o(events, msg.channel);
+    const ms = performance.now() - started;
+    for (const o of this.observers) o(events, msg.channel, ms);
     this.log.info('turn', {
       channel: msg.channel, input: input.kind, replies: replies.length,
       intents: events.filter((e) => e.type === 'intent').map((e) => (e as { intent: string }).intent),
       actions: events.filter((e) => e.type === 'action').map((e) => (e as { action: string }).action),
-      ms: Math.round((performance.now() - started) * 10) / 10,
+      ms: Math.round(ms * 10) / 10,
     });
     return { replies, duplicate: false };
   }

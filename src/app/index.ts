@@ -5,6 +5,7 @@ import { BinhAnNlu } from '../nlu/index.js';
 import { Engine } from '../engine/engine.js';
 import { placeMatcher } from '../bundle/places.js';
 import { Limits } from './limits.js';
+import { withDeadline } from '../store/deadline.js';
 import { loadProgramBundle } from './vocabulary.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { Store } from '../store/port.js';
@@ -80,7 +81,8 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
   if (generated) log.warn('generated a new server secret in DATA_DIR; back it up: without it, follow-up codes stop working', { file: 'server-secret' });
   const keys = loadKeyRing(config.dataDir, process.env.BINHAN_ENCRYPTION_KEYS);
   if (keys.generated) log.warn('generated a new encryption key ring for the tips; BACK UP DATA_DIR/encryption-keys.json NOW: without it no tip can ever be read again', { file: keys.file });
-  const store = opts.store ?? await openStore(config, log);
+  // Every store call has a deadline: a stalled database is an honest "not stored yet", never a long hang.
+  const store = withDeadline(opts.store ?? await openStore(config, log), config.storeTimeoutMs);
   const cipher = new FieldCipher(keys.ring);
   const cases = new CaseService(store, cipher, log);
   const notifications = new NotificationRegistry(store, cipher);

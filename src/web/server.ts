@@ -9,6 +9,7 @@ import { createLiaisonRouter } from '../liaison/router.js';
 import type { Channels } from '../channels/index.js';
 import { webLiveStream } from './live-chat.js';
 import { OFFICER_FIELDS } from '../cases/tip-fields.js';
+import { createMetrics } from '../app/metrics.js';
 
 const chatBody = z.object({
   /** A random id the page makes per browser tab (not identifying; cleared by "thoát nhanh"). */
@@ -39,11 +40,42 @@ export function createServer(app: App, channels?: Channels): express.Express {
     crossOriginEmbedderPolicy: false,
   }));
 
-  web.get('/healthz', (_req, res) => {
-    // Counters only (no ids, no content): sends per channel, and those that finally failed.
-    const sends = channels ? Object.fromEntries([...channels.dispatchers].map(([name, d]) => [name, { ...d.outbox.stats }])) : undefined;
+  // Health: /healthz says the process is alive, /readyz that the database answers in time; their details and
+  // /metrics only to this machine (no proxy in between) or with HEALTH_TOKEN. Counts only, never ids or text.
+  const sendStats = (): Record<string, { sent: number; failed: number }> =>
+    (channels ? Object.fromEntries([...channels.dispatchers].map(([name, d]) => [name, { ...d.outbox.stats }])) : {});
+  const metrics = createMetrics(app.bot, app.limits, app.live, sendStats);
+  const insider = (req: Request): boolean => {
+    const token = app.config.healthToken;
+    if (token && req.get('authorization') === `Bearer ${token}`) return true;
+    const from = req.socket.remoteAddress ?? '';
+    return ['127.0.0.1', '::1', '::ffff:127.0.0.1'].includes(from) && req.get('x-forwarded-for') === undefined;
+  };
+  const details = (): Record<string, unknown> => {
+    const sends = sendStats();
     const live = { counsellorsOnDuty: app.live.desk.onDutyCount(), openChats: app.live.desk.openCount() };
-    res.json({ ok: true, store: app.store.kind, live, ...(sends && Object.keys(sends).length ? { sends } : {}) });
+    return { store: app.store.kind, live, limited: { ...app.limits.refused }, ...(Object.keys(sends).length ? { sends } : {}) };
+  };
+  web.get('/healthz', (req, res) => {
+    res.set('Cache-Control', 'no-store').json({ ok: true, ...(insider(req) ? details() : {}) });
+  });
+  web.get('/readyz', async (req, res) => {
+    const started = performance.now();
+    let ready = true;
+    try {
+      // A read the database must answer within the store deadline (a frozen database is not ready).
+      await app.store.getSession('readiness-probe');
+    } catch {
+      ready = false;
+    }
+    const body = { ready, ...(insider(req) ? { ...details(), storeMs: Math.round(performance.now() - started) } : {}) };
+    res.status(ready ? 200 : 503).set('Cache-Control', 'no-store').json(body);
+  });
+  web.get('/metrics', async (req, res, next) => {
+    if (!insider(req)) { res.status(404).json({ error: 'not found' }); return; }
+    try {
+      res.set('Cache-Control', 'no-store').type(metrics.contentType).send(await metrics.metrics());
+    } catch (e) { next(e); }
   });
 
   web.post('/api/chat', express.json({ limit: '64kb', strict: true }), async (req: Request, res: Response, next: NextFunction) => {

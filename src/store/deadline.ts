@@ -1,0 +1,32 @@
+/**
+ * A deadline on every store call (issue #11): a stalled database turns into an error within `ms`, which the
+ * runtime answers honestly ("chưa lưu được, thử lại"), never a 50-second hang. A call that completes after its
+ * deadline still completes (writes are idempotent: a retried tip returns the same case).
+ */
+import type { Store } from './port.js';
+
+export class StoreTimeoutError extends Error {
+  constructor(readonly method: string, readonly ms: number) {
+    super(`store call ${method} took longer than ${ms} ms`);
+    this.name = 'StoreTimeoutError';
+  }
+}
+
+/** Calls that may legitimately take long (maintenance, shutdown) run without a deadline. */
+const UNBOUNDED = new Set(['close', 'purge', 'migrate']);
+
+export function withDeadline(store: Store, ms: number): Store {
+  return new Proxy(store, {
+    get(target, prop, receiver) {
+      const value = Reflect.get(target, prop, receiver) as unknown;
+      if (typeof value !== 'function' || typeof prop !== 'string' || UNBOUNDED.has(prop)) return value;
+      return (...args: unknown[]) => {
+        const out = (value as (...a: unknown[]) => unknown).apply(target, args);
+        if (!(out instanceof Promise)) return out;
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new StoreTimeoutError(prop, ms)), ms); timer.unref(); });
+        return Promise.race([out, late]).finally(() => clearTimeout(timer));
+      };
+    },
+  });
+}
