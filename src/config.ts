@@ -49,6 +49,15 @@ const envSchema = z.object({
   SESSION_TIMEOUT_MINUTES: int('SESSION_TIMEOUT_MINUTES', 1, 1440, 30),
   DRAFT_KEEP_HOURS: int('DRAFT_KEEP_HOURS', 1, 168, 24),
   STORE_TIMEOUT_MS: int('STORE_TIMEOUT_MS', 100, 60_000, 5000),
+  /** Which proxies in front are trusted for the client address and HTTPS: a hop count, or addresses/CIDRs. */
+  TRUST_PROXY: z.string().optional().transform((v, ctx) => {
+    if (v === undefined || v === '' || v === 'false') return false;
+    if (/^\d{1,2}$/.test(v)) return Number(v);
+    const list = v.split(',').map((x) => x.trim()).filter(Boolean);
+    const ok = list.every((x) => /^(loopback|linklocal|uniquelocal)$/.test(x) || /^[0-9a-fA-F:.]+(\/\d{1,3})?$/.test(x));
+    if (!ok) { ctx.addIssue({ code: 'custom', message: 'TRUST_PROXY: a hop count (e.g. 1), or a comma list of addresses/CIDRs or loopback' }); return z.NEVER; }
+    return list;
+  }),
   HEALTH_TOKEN: z.string().min(16, 'HEALTH_TOKEN: at least 16 characters').optional(),
   RATE_MESSAGES_PER_MINUTE: int('RATE_MESSAGES_PER_MINUTE', 1, 100_000, 30),
   RATE_ADDRESS_PER_MINUTE: int('RATE_ADDRESS_PER_MINUTE', 1, 1_000_000, 120),
@@ -82,6 +91,8 @@ export type Config = {
   limits: LimitsConfig;
   /** The deadline of every store call (src/store/deadline.ts). */
   storeTimeoutMs: number;
+  /** Express's 'trust proxy': false, a hop count, or trusted addresses. */
+  trustProxy: false | number | string[];
   /** Lets /healthz, /readyz details and /metrics be read from elsewhere than this machine (Bearer token). */
   healthToken?: string;
   nluThreshold: number;
@@ -104,7 +115,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = res.data;
   return {
     port: e.PORT, host: e.HOST, dataDir: e.DATA_DIR, logLevel: e.LOG_LEVEL, secret: e.BINHAN_SECRET,
-    sessionTimeoutMs: e.SESSION_TIMEOUT_MINUTES * 60_000, draftKeepMs: e.DRAFT_KEEP_HOURS * 3_600_000, storeTimeoutMs: e.STORE_TIMEOUT_MS, ...(e.HEALTH_TOKEN ? { healthToken: e.HEALTH_TOKEN } : {}),
+    sessionTimeoutMs: e.SESSION_TIMEOUT_MINUTES * 60_000, draftKeepMs: e.DRAFT_KEEP_HOURS * 3_600_000, storeTimeoutMs: e.STORE_TIMEOUT_MS, trustProxy: e.TRUST_PROXY, ...(e.HEALTH_TOKEN ? { healthToken: e.HEALTH_TOKEN } : {}),
     limits: {
       messagesPerMinute: e.RATE_MESSAGES_PER_MINUTE, addressPerMinute: e.RATE_ADDRESS_PER_MINUTE, tipsPerHour: e.RATE_TIPS_PER_HOUR,
       tipsGlobalPerMinute: e.RATE_TIPS_GLOBAL_PER_MINUTE, globalPerSecond: e.RATE_GLOBAL_PER_SECOND,

@@ -9,11 +9,15 @@ describe('configuration', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ port: 3000, host: '0.0.0.0', logLevel: 'info', sessionTimeoutMs: 30 * 60_000, nluThreshold: 0.45 });
     expect(c.dataDir).toBe(join(process.cwd(), 'data'));
+    expect(c).toMatchObject({ trustProxy: false, storeTimeoutMs: 5000, draftKeepMs: 24 * 3_600_000, limits: { messagesPerMinute: 30, tipsPerHour: 3 } });
+    expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
+    expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
   });
 
   it.each([
     ['PORT', 'abc'], ['PORT', '70000'], ['LOG_LEVEL', 'loud'], ['BINHAN_SECRET', 'short'],
-    ['SESSION_TIMEOUT_MINUTES', '0'], ['NLU_THRESHOLD', '1.5'],
+    ['SESSION_TIMEOUT_MINUTES', '0'], ['NLU_THRESHOLD', '1.5'], ['TRUST_PROXY', 'everyone'], ['STORE_TIMEOUT_MS', '5'],
+    ['RATE_TIPS_PER_HOUR', '0'], ['HEALTH_TOKEN', 'short'], ['DRAFT_KEEP_HOURS', '0'],
   ])('refuses %s=%s and names the variable', (name, value) => {
     let err: unknown;
     try { loadConfig({ [name]: value }); } catch (e) { err = e; }

@@ -78,4 +78,34 @@ describe('abuse limits', () => {
     expect(await cases()).toBe(1);
     expect(t.app.limits.refused.tips).toBe(1);
   });
+
+  it('sees the real client behind a trusted proxy (TRUST_PROXY), and ignores X-Forwarded-For otherwise', async () => {
+    const burst = async (url: string, from: string, n: number): Promise<number[]> => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const res = await fetch(`${url}/api/chat`, {
+          method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Forwarded-For': from },
+          body: JSON.stringify({ client: `c-${from.replace(/\W/g, '')}-${String(i).padStart(8, '0')}`, id: `id-${String(i).padStart(8, '0')}`, text: 'chào' }),
+        });
+        out.push(res.status);
+        await res.arrayBuffer();
+      }
+      return out;
+    };
+    t = await testApp({ RATE_ADDRESS_PER_MINUTE: '3', TRUST_PROXY: '1' });
+    let srv = await serve(t.app);
+    try {
+      expect(await burst(srv.url, '198.51.100.1', 4)).toEqual([200, 200, 200, 429]);
+      // Another person behind the same proxy has a budget of their own.
+      expect(await burst(srv.url, '198.51.100.2', 3)).toEqual([200, 200, 200]);
+    } finally { await srv.close(); }
+    await t.close();
+    // Without a trusted proxy, the header is anyone's to write: the connection's address counts.
+    t = await testApp({ RATE_ADDRESS_PER_MINUTE: '3' });
+    srv = await serve(t.app);
+    try {
+      expect(await burst(srv.url, '198.51.100.1', 2)).toEqual([200, 200]);
+      expect(await burst(srv.url, '198.51.100.2', 2)).toEqual([200, 429]);
+    } finally { await srv.close(); }
+  });
 });

@@ -26,7 +26,8 @@ const chatBody = z.object({
 export function createServer(app: App, channels?: Channels): express.Express {
   const web = express();
   web.disable('x-powered-by');
-  web.set('trust proxy', false);
+  // The client's address (abuse limits, sign-in limits) and HTTPS (Secure cookies) as the trusted proxy says.
+  web.set('trust proxy', app.config.trustProxy);
   web.use(helmet({
     contentSecurityPolicy: {
       useDefaults: false,
