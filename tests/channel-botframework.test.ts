@@ -162,10 +162,78 @@ describe('Bot Framework channel (Emulator mode, empty credentials)', () => {
     ['an array', [1, 2], 400],
     ['no activity type', { text: 'hi', conversation: { id: 'x' } }, 400],
     ['a numeric type', { type: 42 }, 400],
+    ['an empty type', { type: '' }, 400],
+    // The SDK answered 500 to these (it reads serviceUrl as a string while routing the turn).
+    ['a numeric serviceUrl', { type: 'message', text: 'hi', serviceUrl: 5, conversation: { id: 'x' } }, 400],
+    ['an object serviceUrl', { type: 'conversationUpdate', serviceUrl: {}, conversation: { id: 'x' } }, 400],
+    ['an array serviceUrl', { type: 'event', serviceUrl: [5], conversation: { id: 'x' } }, 400],
+    ['a boolean serviceUrl on an invoke', { type: 'invoke', name: 'adaptiveCard/action', serviceUrl: true }, 400],
+    ['a numeric activity id', { type: 'message', id: 5, text: 'hi', conversation: { id: 'x' } }, 400],
+    ['a string conversation', { type: 'message', text: 'hi', conversation: 'x' }, 400],
+    ['an array sender', { type: 'message', text: 'hi', from: [], conversation: { id: 'x' } }, 400],
   ])('refuses %s with a bland 4xx', async (_n, body, status) => {
     const res = await post(body);
     expect(res.status).toBe(status);
     expect(await res.text()).not.toMatch(/req\.body|validateAndFixActivity|Error/);
+  });
+
+  it.each([
+    ['an adaptive card action', { name: 'adaptiveCard/action', value: { action: { type: 'Action.Execute', verb: 'x', data: {} } } }],
+    ['a sign-in state check', { name: 'signin/verifyState', value: { state: '123456' } }],
+    ['a sign-in token exchange', { name: 'signin/tokenExchange', value: { id: 'x', token: 'eyJ' } }],
+    ['a Teams task module fetch', { name: 'task/fetch', channelId: 'msteams', value: { data: {} } }],
+    ['a Teams messaging extension query', { name: 'composeExtension/query', channelId: 'msteams', value: {} }],
+    ['the old health check', { name: 'healthCheck' }],
+    ['an invoke without a name', {}],
+    ['an invoke without a conversation', { name: 'adaptiveCard/action', conversation: undefined }],
+  ])('answers an invoke it does not handle (%s) with 501 Not Implemented and an empty body, runs no turn, sends nothing', async (_n, extra) => {
+    const conv = newConversation();
+    const turnsBefore = turns();
+    const before = fake.requests.length;
+    const res = await send(activity(conv, { type: 'invoke', text: undefined, ...extra }));
+    expect(res.status).toBe(501);
+    expect(await res.text()).toBe('');
+    expect(turns()).toBe(turnsBefore);
+    expect(fake.requests.length).toBe(before);
+    // A bare invoke, as small as a fuzzer sends it.
+    const bare = await post({ type: 'invoke' });
+    expect(bare.status).toBe(501);
+    expect(await bare.text()).toBe('');
+  });
+
+  it('never answers 5xx to odd field values on any activity type (a small grid, as the fuzzer found them)', async () => {
+    const conv = newConversation();
+    const fields = ['id', 'channelId', 'serviceUrl', 'from', 'recipient', 'conversation', 'timestamp', 'localTimestamp', 'expiration', 'deliveryMode',
+      'callerId', 'locale', 'text', 'value', 'name', 'membersAdded', 'attachments', 'entities', 'channelData', 'replyToId', 'relatesTo', 'suggestedActions'];
+    const odd: unknown[] = [5, null, [true]];
+    const statuses = new Map<number, number>();
+    for (const type of ['message', 'conversationUpdate', 'invoke', 'event', 'endOfConversation', 'x-unknown']) {
+      for (const f of fields) {
+        for (const v of odd) {
+          const res = await post(activity(conv, { type, [f]: v }));
+          await res.arrayBuffer();
+          statuses.set(res.status, (statuses.get(res.status) ?? 0) + 1);
+          if (res.status >= 500 && res.status !== 501) throw new Error(`${res.status} for ${type} with ${f}=${JSON.stringify(v)}`);
+          if (res.status === 501) expect(type).toBe('invoke');
+        }
+      }
+    }
+    await channels.drain();
+    expect([...statuses.keys()].sort()).toEqual([200, 400, 501]);
+  });
+
+  it('acknowledges every other activity type, known or not, with 200 and an empty body', async () => {
+    const conv = newConversation();
+    const turnsBefore = turns();
+    const before = fake.requests.length;
+    for (const type of ['typing', 'event', 'messageReaction', 'messageUpdate', 'messageDelete', 'installationUpdate', 'contactRelationUpdate',
+      'deleteUserData', 'suggestion', 'trace', 'handoff', 'command', 'commandResult', 'invokeResponse', 'delay', 'x-something-new', 'constructor', '__proto__']) {
+      const res = await send(activity(conv, { type, name: 'webchat/join', value: { language: 'vi-VN' } }));
+      expect([type, res.status]).toEqual([type, 200]);
+      expect(await res.text()).toBe('');
+    }
+    expect(turns()).toBe(turnsBefore);
+    expect(fake.requests.length).toBe(before);
   });
 
   it('acknowledges and ignores activities it cannot use (typing, no conversation, bad serviceUrl)', async () => {
@@ -209,10 +277,12 @@ describe('Bot Framework channel (Emulator mode, empty credentials)', () => {
   it('gives up quietly when the serviceUrl does not answer (network error, retried, never thrown)', async () => {
     const conv = newConversation();
     const d = channels.dispatchers.get('botframework')!;
-    const failedBefore = d.outbox.stats.failed;
+    const before = { ...d.outbox.stats };
     const res = await send(activity(conv, { text: 'xin chào', serviceUrl: 'http://127.0.0.1:1' }));
     expect(res.status).toBe(200);
-    expect(d.outbox.stats.failed).toBe(failedBefore + 1);
+    // A network error is no reason to drop the rest of the reply: every part was tried, and failed.
+    expect(d.outbox.stats.failed).toBeGreaterThan(before.failed);
+    expect(d.outbox.stats.sent).toBe(before.sent);
     expect(t.logs.join('\n')).toMatch(/send failed/);
   });
 

@@ -356,10 +356,17 @@ describe('Messenger sending: errors, retries and the 24-hour window', () => {
     ['503 without a body', { status: 503 }, { ok: false, retryable: true, code: 'http_503' }],
     ['code 613', { status: 400, body: graphError(613, 'Calls to this api have exceeded the rate limit.') }, { ok: false, retryable: true, code: 'rate_613' }],
     ['code 4', { status: 400, body: graphError(4, 'Application request limit reached') }, { ok: false, retryable: true, code: 'rate_4' }],
-    ['code 551', { status: 400, body: graphError(551, 'This person isn\'t available right now.', { error_subcode: 1545041 }) }, { ok: false, retryable: false, code: 'window' }],
-    ['code 10 outside the window', { status: 400, body: graphError(10, '(#10) This message is sent outside of allowed window.', { error_subcode: 2018278 }) }, { ok: false, retryable: false, code: 'window' }],
-    ['code 190', { status: 400, body: graphError(190, 'Error validating access token: Session has expired') }, { ok: false, retryable: false, code: 'token' }],
+    ['code 551', { status: 400, body: graphError(551, 'This person isn\'t available right now.', { error_subcode: 1545041 }) }, { ok: false, retryable: false, unreachable: true, code: 'window' }],
+    ['code 10 outside the window', { status: 400, body: graphError(10, '(#10) This message is sent outside of allowed window.', { error_subcode: 2018278 }) }, { ok: false, retryable: false, unreachable: true, code: 'window' }],
+    ['code 190', { status: 400, body: graphError(190, 'Error validating access token: Session has expired') }, { ok: false, retryable: false, unreachable: true, code: 'token' }],
     ['code 100', { status: 400, body: graphError(100, '(#100) The parameter recipient is required') }, { ok: false, retryable: false, code: 'graph_100' }],
+    // Temporary failures are retried whatever the HTTP status they come with.
+    ['code 1200 with a 400', { status: 400, body: graphError(1200, 'Temporary send message failure. Please try again later', { type: 'OAuthException' }) }, { ok: false, retryable: true, code: 'graph_1200' }],
+    ['code 1200 with a 403', { status: 403, body: graphError(1200, 'Temporary send message failure') }, { ok: false, retryable: true, code: 'graph_1200' }],
+    ['code 1 with a 400', { status: 400, body: graphError(1, 'An unknown error occurred') }, { ok: false, retryable: true, code: 'graph_1' }],
+    ['code 2 with a 400', { status: 400, body: graphError(2, 'Service temporarily unavailable') }, { ok: false, retryable: true, code: 'graph_2' }],
+    ['an unknown code marked is_transient', { status: 400, body: graphError(4242, 'Something went wrong', { is_transient: true }) }, { ok: false, retryable: true, code: 'graph_4242' }],
+    ['an unknown code marked is_transient: false', { status: 400, body: graphError(4242, 'Something went wrong', { is_transient: false }) }, { ok: false, retryable: false, code: 'graph_4242' }],
   ])('reports %s', async (_name, reply, expected) => {
     const psid = await fresh();
     fake.queue(reply, (r) => r.path.endsWith('/me/messages'));
@@ -386,22 +393,64 @@ describe('Messenger sending: errors, retries and the 24-hour window', () => {
     since = sendCount();
     const failed = outbox().stats.failed;
     await outbox().send(psid, adapter.render([{ text: 'một' }, { text: 'hai' }]));
-    expect(sentTo(psid, since)).toHaveLength(1); // the second bubble is not sent out of context
-    expect(outbox().stats.failed).toBe(failed + 1);
+    expect(sentTo(psid, since)).toHaveLength(1); // a refused token: nothing more can be sent, so the second bubble is not tried
+    expect(outbox().stats.failed).toBe(failed + 2); // the refused bubble and the one not tried
     expect(c.t.logs.join('\n')).not.toContain(TOKEN);
+  });
+
+  it('retries error 1200 that comes with a 4xx through the outbox, and a part that finally fails never drops the parts after it', async () => {
+    const psid = await fresh();
+    const part = (text: string) => (r: RecordedRequest) => r.path.endsWith('/me/messages') && (r.json as Sent).recipient.id === psid && (r.json as Sent).message.text === text;
+    const temporary = { status: 400, body: graphError(1200, 'Temporary send message failure. Please try again later') };
+    // Part one: 1200 twice (with a 400), then delivered. Part two: 1200 on every attempt, so it finally
+    // fails. Part three: a final error of its own. Part four (the one with the code): still delivered.
+    fake.queue(temporary, part('Đã nhận tin báo.'));
+    fake.queue({ ...temporary, status: 500 }, part('Đã nhận tin báo.'));
+    for (let i = 0; i < 5; i++) fake.queue(temporary, part('Cảm ơn bạn.'));
+    fake.queue({ status: 400, body: graphError(100, '(#100) Invalid parameter') }, part('Giữ kỹ mã.'));
+    const before = { ...outbox().stats };
+    const since = sendCount();
+    await outbox().send(psid, adapter.render([
+      { text: 'Đã nhận tin báo.' }, { text: 'Cảm ơn bạn.' }, { text: 'Giữ kỹ mã.' }, { text: 'Mã tin báo: BA-K7Q2MX' },
+    ]));
+    const tried = sentTo(psid, since).map((m) => m.message.text);
+    expect(tried).toEqual([
+      'Đã nhận tin báo.', 'Đã nhận tin báo.', 'Đã nhận tin báo.',
+      'Cảm ơn bạn.', 'Cảm ơn bạn.', 'Cảm ơn bạn.', 'Cảm ơn bạn.', 'Cảm ơn bạn.',
+      'Giữ kỹ mã.',
+      'Mã tin báo: BA-K7Q2MX',
+    ]);
+    expect(outbox().stats.sent - before.sent).toBe(2);
+    expect(outbox().stats.failed - before.failed).toBe(2);
+    expect(outbox().stats.retried - before.retried).toBe(2 + 4);
+    const logs = c.t.logs.join('\n');
+    expect(logs).toMatch(/"code":"graph_1200"/);
+    expect(logs).not.toContain('BA-K7Q2MX');
+  });
+
+  it('does not try the rest of a reply once the window turns out closed', async () => {
+    const psid = await fresh();
+    const only = (r: RecordedRequest) => r.path.endsWith('/me/messages') && (r.json as Sent).recipient.id === psid;
+    fake.queue({ status: 400, body: graphError(10, '(#10) This message is sent outside of allowed window.', { error_subcode: 2018278 }) }, only);
+    const failed = outbox().stats.failed;
+    const since = sendCount();
+    await outbox().send(psid, adapter.render([{ text: 'một' }, { text: 'hai' }, { text: 'ba' }]));
+    expect(sentTo(psid, since)).toHaveLength(1);
+    expect(outbox().stats.failed).toBe(failed + 3);
+    expect(c.t.logs.join('\n')).toMatch(/send skipped.*"parts":2/);
   });
 
   it('does not send outside the 24-hour window (no API call) and sends inside it', async () => {
     const psid = await fresh();
     const stranger = newPsid();
     let since = sendCount();
-    expect(await adapter.sendOne(stranger, { text: 'x' })).toEqual({ ok: false, retryable: false, code: 'window' });
+    expect(await adapter.sendOne(stranger, { text: 'x' })).toEqual({ ok: false, retryable: false, unreachable: true, code: 'window' });
     c.clock!.now += WINDOW_MS - 60_000;
     expect((await adapter.sendOne(psid, { text: 'vẫn trong 24 giờ' })).ok).toBe(true);
     expect(sentTo(psid, since)).toHaveLength(1);
     c.clock!.now += 120_000;
     since = sendCount();
-    expect(await adapter.sendOne(psid, { text: 'quá 24 giờ' })).toEqual({ ok: false, retryable: false, code: 'window' });
+    expect(await adapter.sendOne(psid, { text: 'quá 24 giờ' })).toEqual({ ok: false, retryable: false, unreachable: true, code: 'window' });
     expect(sendCount()).toBe(since);
     // The user writes again: the window reopens.
     await deliver(c, body(textItem(psid, 'Tôi quay lại', newMid(), c.clock!.now)));

@@ -320,9 +320,16 @@ describe('Telegram sending', () => {
     const failed = stats.failed;
     const u2 = new TgUser();
     fake.queue({ status: 403, body: { ok: false, error_code: 403, description: 'Forbidden: bot was blocked by the user' } }, isSend);
-    expect(await u2.say('/start')).toHaveLength(1); // the one refused attempt, nothing after it
-    expect(stats.failed).toBe(failed + 1);
+    expect(await u2.say('/start')).toHaveLength(1); // the one refused attempt: a blocked bot reaches nobody, so nothing after it
+    expect(stats.failed).toBe(failed + 2); // the refused part and the one not tried
     expect(t.logs.join('')).toMatch(/"code":"blocked"/);
+
+    // A 400 on one part drops only that part: the rest of the reply still goes.
+    const u3 = new TgUser();
+    fake.queue({ status: 400, body: { ok: false, error_code: 400, description: 'Bad Request: message is too long' } }, isSend);
+    const r3 = await u3.say('/start');
+    expect(r3).toHaveLength(2);
+    expect(r3[1].reply_markup).toBeDefined();
 
     expect(mapTelegramError(400, { ok: false, error_code: 400, description: 'Bad Request: chat not found' })).toEqual({ ok: false, retryable: false, code: 'bad_request' });
     expect(mapTelegramError(429, { ok: false, error_code: 429, parameters: { retry_after: 7 } })).toEqual({ ok: false, retryable: true, retryAfterMs: 7000, code: 'rate_429' });

@@ -8,7 +8,7 @@ import { FakePlatform, type RecordedRequest } from './helpers/fake-platform';
 import { createChannels, type Channels } from '../src/channels/index';
 import { Outbox } from '../src/channels/outbox';
 import { ConfigError } from '../src/config';
-import { createZaloAdapter, type ZaloAdapter } from '../src/channels/zalo/index';
+import { ALERT_INTERVAL_MS, createZaloAdapter, type ZaloAdapter } from '../src/channels/zalo/index';
 import { renderMessages, splitText } from '../src/channels/zalo/render';
 import { parseJsonKeepingBigInts } from '../src/channels/zalo/json';
 import { TOKENS_SETTING } from '../src/channels/zalo/tokens';
@@ -159,24 +159,72 @@ describe('Zalo webhook ingress', () => {
     ['an HMAC instead of the plain SHA-256', 'mac=' + createHash('sha256').update('x').digest('hex')],
     ['a signature with the App Secret instead of the OA Secret Key', 'APPSECRET'],
     ['a signature of another body', 'OTHER'],
-  ])('refuses %s with 401 and processes nothing', async (_name, sig) => {
+  ])('drops %s unread with 200 (never 4xx, which Zalo would count towards disabling the webhook), and counts it', async (_name, sig) => {
     const u = newUser();
     const ts = String(Date.now());
     const raw = JSON.stringify({ app_id: APP_ID, ...textEvent(u, 'Tôi muốn báo tin'), timestamp: ts });
     const signature = sig === 'APPSECRET' ? sign(raw, ts, 'app-secret')
       : sig === 'OTHER' ? sign(raw.replace('báo tin', 'báo tín'), ts) : sig;
+    const refused = adapterOf(channels).refused;
+    const before = refused.no_signature + refused.bad_signature + refused.unverifiable_body;
+    const turns = t.logs.filter((l) => l.includes('"message":"turn"')).length;
     const res = await postRaw(raw, signature);
-    expect(res.status).toBe(401);
+    expect(res.status).toBe(200);
     await channels.drain();
     expect(sends(u)).toHaveLength(0);
+    expect(t.logs.filter((l) => l.includes('"message":"turn"')).length).toBe(turns);
+    expect(refused.no_signature + refused.bad_signature + refused.unverifiable_body).toBe(before + 1);
   });
 
-  it('refuses a body that cannot be verified (not JSON, no timestamp) and an oversized one', async () => {
-    expect((await postRaw('{not json', sign('{not json', ''))).status).toBe(401);
+  it('drops a body that cannot be verified (not JSON, no timestamp) with 200, and refuses an oversized one with 413', async () => {
+    const refused = adapterOf(channels).refused;
+    const before = refused.unverifiable_body;
+    expect((await postRaw('{not json', sign('{not json', ''))).status).toBe(200);
     const noTs = JSON.stringify({ app_id: APP_ID, event_name: 'user_send_text' });
-    expect((await postRaw(noTs, sign(noTs, ''))).status).toBe(401);
+    expect((await postRaw(noTs, sign(noTs, ''))).status).toBe(200);
+    expect(refused.unverifiable_body).toBe(before + 2);
     const big = JSON.stringify({ app_id: APP_ID, ...textEvent(newUser(), 'a'.repeat(300_000)), timestamp: '1' });
     expect((await postRaw(big, sign(big, '1'))).status).toBe(413);
+  });
+
+  it('raises a wrong OA Secret Key as one alert (error level, no body, no user id), again only after the alert interval', async () => {
+    // Its own adapter and clock, so that the alerts of the tests above do not count.
+    let clock = Date.now();
+    const own = createChannels(t.app, { ...env, ZALO_OA_SECRET_KEY: 'a-wrong-key' }, { outbox: { baseDelayMs: 5, sleep: fast }, now: () => clock });
+    const ownSrv = await serve(t.app, own);
+    try {
+      const u = newUser();
+      const alerts = (): string[] => t.logs.filter((l) => l.includes('"alert":"zalo_signature"'));
+      const before = alerts().length;
+      const deliver = async (text: string): Promise<number> => {
+        const ts = String(Date.now());
+        const raw = JSON.stringify({ app_id: APP_ID, ...textEvent(u, text), timestamp: ts });
+        const r = await fetch(`${ownSrv.url}/webhooks/zalo`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-zevent-signature': sign(raw, ts) }, body: raw });
+        return r.status;
+      };
+      for (const text of ['Tôi muốn báo tin bí mật', 'Xin chào', 'menu']) expect(await deliver(text)).toBe(200);
+      await own.drain();
+      expect(adapterOf(own).refused).toEqual({ no_signature: 0, unverifiable_body: 0, bad_signature: 3 });
+      expect(alerts().length - before).toBe(1);
+      const alert = JSON.parse(alerts().at(-1)!) as Record<string, unknown>;
+      expect(alert).toMatchObject({ level: 'error', reason: 'bad_signature', dropped: 1 });
+      expect(alert.message).toMatch(/ZALO_OA_SECRET_KEY/);
+      const logged = t.logs.slice(-20).join('\n');
+      expect(logged).not.toContain(u);
+      expect(logged).not.toContain('bí mật');
+      expect(sends(u)).toHaveLength(0);
+      // Within the interval: counted, not logged again. After it: one more alert, counting the 4 dropped since the last one.
+      clock += ALERT_INTERVAL_MS - 1000;
+      expect(await deliver('một lần nữa')).toBe(200);
+      expect(alerts().length - before).toBe(1);
+      clock += 2000;
+      expect(await deliver('lần nữa')).toBe(200);
+      expect(alerts().length - before).toBe(2);
+      expect(JSON.parse(alerts().at(-1)!)).toMatchObject({ dropped: 4, refused: { bad_signature: 5 } });
+    } finally {
+      await own.drain();
+      await ownSrv.close();
+    }
   });
 
   it('acknowledges unknown and malformed events with 200 and ignores them', async () => {

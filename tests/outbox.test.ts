@@ -36,15 +36,40 @@ describe('outbox', () => {
     expect(outbox.stats).toEqual({ sent: 1, failed: 0, retried: 2 });
   });
 
-  it('gives up after the bounded attempts, logs without content, and does not send later bubbles', async () => {
+  it('gives up after the bounded attempts, logs without content, and still sends the later parts', async () => {
     const fail = { ok: false, retryable: true, code: '502' };
     const { adapter, outbox, logs } = setup([fail, fail, fail, fail]);
     await outbox.send('a', ['bí mật một', 'bí mật hai']);
-    expect(adapter.sent).toEqual([]);
-    expect(outbox.stats.failed).toBe(1);
+    expect(adapter.sent).toEqual([['a', 'bí mật hai']]);
+    expect(outbox.stats).toEqual({ sent: 1, failed: 1, retried: 3 });
     const all = logs.join('');
     expect(all).toContain('send failed');
     expect(all).not.toContain('bí mật');
+  });
+
+  it('a part that fails for good (not retryable) drops only itself', async () => {
+    const { adapter, outbox } = setup([{ ok: true }, { ok: false, retryable: false, code: 'bad_request' }, { ok: true }]);
+    await outbox.send('a', ['1', '2', '3']);
+    expect(adapter.sent).toEqual([['a', '1'], ['a', '3']]);
+    expect(outbox.stats).toEqual({ sent: 2, failed: 1, retried: 0 });
+  });
+
+  it('does not try the rest of a reply to an address that cannot be reached (window closed, blocked)', async () => {
+    const { adapter, outbox, logs } = setup([{ ok: true }, { ok: false, retryable: false, unreachable: true, code: 'window' }]);
+    await outbox.send('a', ['1', '2', '3', '4']);
+    expect(adapter.sent).toEqual([['a', '1']]);
+    expect(outbox.stats).toEqual({ sent: 1, failed: 3, retried: 0 }); // the refused part and the two not tried
+    expect(logs.join('')).toMatch(/send skipped.*"parts":2/);
+  });
+
+  it('a thrown sendOne is retried like a network error, and the later parts still go', async () => {
+    const { adapter, outbox } = setup([]);
+    let calls = 0;
+    const send = adapter.sendOne.bind(adapter);
+    adapter.sendOne = async (address, msg) => { if (++calls <= 4) throw Object.assign(new Error('boom'), { code: 'ECONNRESET' }); return send(address, msg); };
+    await outbox.send('a', ['1', '2']);
+    expect(adapter.sent).toEqual([['a', '2']]);
+    expect(outbox.stats.failed).toBe(1);
   });
 
   it('does not retry a non-retryable failure (window closed, blocked)', async () => {

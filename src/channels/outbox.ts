@@ -1,10 +1,13 @@
 /**
  * Outbound delivery for every channel: one address's messages in order, retries with exponential
- * backoff on 429/5xx/timeouts (bounded), the platform's retry-after honoured, per-channel rate limits
- * (overall and per address). A send that finally fails is logged without content and counted.
+ * backoff on 429/5xx/timeouts and the platform's temporary errors (bounded), the platform's
+ * retry-after honoured, per-channel rate limits (overall and per address). A part that finally fails
+ * is logged without content and counted, and the rest of the reply is still sent (the part that
+ * failed may be the one with the reference code), unless the address cannot be reached at all any
+ * more (`unreachable`: window closed, blocked, token refused).
  */
 import type { Logger } from '../log.js';
-import type { ChannelAdapter } from './types.js';
+import type { ChannelAdapter, SendAttempt } from './types.js';
 
 export interface OutboxOptions {
   maxAttempts?: number;
@@ -14,6 +17,7 @@ export interface OutboxOptions {
   now?: () => number;
 }
 
+/** Counts of parts: sent, failed (including those not tried because their address was unreachable), and extra attempts. */
 export interface OutboxStats { sent: number; failed: number; retried: number }
 
 const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -59,9 +63,15 @@ export class Outbox {
   }
 
   private async deliverAll(address: string, rendered: unknown[]): Promise<void> {
-    for (const msg of rendered) {
-      const ok = await this.deliver(address, msg);
-      if (!ok) return; // do not send later bubbles out of context
+    for (let i = 0; i < rendered.length; i++) {
+      const res = await this.deliver(address, rendered[i]);
+      if (res.ok || !res.unreachable) continue; // a failed part never drops the parts after it
+      const rest = rendered.length - i - 1;
+      if (rest > 0) {
+        this.stats.failed += rest;
+        this.log.warn('send skipped', { channel: this.adapter.name, code: res.code ?? 'unknown', parts: rest });
+      }
+      return;
     }
   }
 
@@ -78,26 +88,27 @@ export class Outbox {
     if (delay > 0) await this.sleep(delay);
   }
 
-  private async deliver(address: string, msg: unknown): Promise<boolean> {
+  /** One part, with retries; resolves to the last attempt's result. */
+  private async deliver(address: string, msg: unknown): Promise<SendAttempt> {
+    let res: SendAttempt = { ok: false, code: 'no_attempt' };
     for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
       await this.wait(address);
-      let res;
       try {
         res = await this.adapter.sendOne(address, msg);
       } catch (e) {
         res = { ok: false, retryable: true, code: (e as { code?: string }).code ?? 'exception' };
       }
-      if (res.ok) { this.stats.sent++; return true; }
+      if (res.ok) { this.stats.sent++; return res; }
       if (!res.retryable || attempt === this.maxAttempts) {
         this.stats.failed++;
         this.log.warn('send failed', { channel: this.adapter.name, code: res.code ?? 'unknown', attempts: attempt });
-        return false;
+        return res;
       }
       this.stats.retried++;
       const backoff = Math.min(this.maxDelayMs, this.baseDelayMs * 2 ** (attempt - 1));
       await this.sleep(Math.max(backoff, res.retryAfterMs ?? 0));
     }
-    return false;
+    return res;
   }
 
   /** Waits until everything queued so far has been delivered or given up (for shutdown and tests). */

@@ -37,6 +37,12 @@ export interface SendAttempt {
   retryAfterMs?: number;
   /** Short platform error code for logs and metrics (never content). */
   code?: string;
+  /**
+   * Nothing more can reach this address for now (reply window closed, user blocked the bot, no
+   * conversation reference, token refused): the rest of the reply is not attempted. Any other final
+   * failure drops only its own part; the following parts are still sent.
+   */
+  unreachable?: boolean;
 }
 
 export interface ChannelAdapter {

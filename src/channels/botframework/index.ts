@@ -8,11 +8,17 @@
  * `deliver`; the replies go out later through the Outbox: `sendOne` continues the conversation from a
  * stored (name-stripped) ConversationReference, which posts over REST to the activity's serviceUrl.
  * Nothing identifying is logged, and CloudAdapter's 500 bodies (`err.message`) never reach a client.
+ *
+ * Responses: every activity type the bot does not use (typing, event, messageReaction, any unknown
+ * type) gets 200 with an empty body. An `invoke` expects an InvokeResponse as the HTTP answer; the bot
+ * handles none, so each one gets 501 Not Implemented with an empty body — what botbuilder's own
+ * ActivityHandler answers for an invoke nobody handles — set by our code, never a 500. A body whose
+ * routing fields have the wrong JSON type (serviceUrl not a string...) gets 400 before the SDK sees it.
  */
 import express, { type Request, type Response, type Router } from 'express';
 import {
-  CloudAdapter, ConfigurationBotFrameworkAuthentication, TurnContext,
-  type Activity, type ConversationReference, type SuggestedActions,
+  ActivityTypes, CloudAdapter, ConfigurationBotFrameworkAuthentication, INVOKE_RESPONSE_KEY, StatusCodes, TurnContext,
+  type Activity, type ConversationReference, type InvokeResponse, type SuggestedActions,
 } from 'botbuilder';
 import { ConfigError } from '../../config.js';
 import type { OutMessage } from '../../engine/types.js';
@@ -81,6 +87,21 @@ function readSettings(env: NodeJS.ProcessEnv): BotFrameworkSettings | null {
 
 // ---------------------------------------------------------------------------------------------
 // Inbound normalisation
+
+/** Fields the SDK reads while routing a turn: when present (not null), each must be a string. */
+const STRING_FIELDS = ['id', 'serviceUrl', 'channelId', 'locale', 'replyToId', 'name', 'callerId', 'deliveryMode'] as const;
+/** Fields that, when present, must be objects (not arrays). */
+const OBJECT_FIELDS = ['conversation', 'from', 'recipient'] as const;
+
+/** Why an activity body is refused with 400 before the SDK sees it; undefined when it may go on. */
+export function malformedActivity(body: unknown): string | undefined {
+  if (!body || typeof body !== 'object' || Array.isArray(body)) return 'not an object';
+  const b = body as Record<string, unknown>;
+  if (typeof b.type !== 'string' || b.type === '') return 'no type';
+  for (const k of STRING_FIELDS) if (b[k] !== undefined && b[k] !== null && typeof b[k] !== 'string') return k;
+  for (const k of OBJECT_FIELDS) if (b[k] !== undefined && b[k] !== null && (typeof b[k] !== 'object' || Array.isArray(b[k]))) return k;
+  return undefined;
+}
 
 const str = (v: unknown, max = MAX_ID_LENGTH): string | undefined =>
   typeof v === 'string' && v.length > 0 && v.length <= max ? v : undefined;
@@ -248,7 +269,12 @@ export function createBotFrameworkAdapter(env: NodeJS.ProcessEnv, deps: ChannelD
   const references = new Bounded<Partial<ConversationReference>>(MAX_CONVERSATIONS);
   const offered = new Bounded<Set<string>>(MAX_CONVERSATIONS);
 
-  const reply = (res: Response, status: number): void => {
+  const reply = (res: Response, status: number, invoke?: InvokeResponse): void => {
+    // An invoke's answer is the InvokeResponse our logic set (CloudAdapter passes its status through).
+    if (invoke && status === invoke.status) {
+      if (invoke.body === undefined) res.status(status).end(); else res.status(status).json(invoke.body);
+      return;
+    }
     if (status >= 500) { res.status(500).json({ error: 'internal error' }); return; }
     if (status === 401 || status === 403) { res.status(status).json({ error: 'unauthorized' }); return; }
     if (status >= 400) { res.status(status).json({ error: 'invalid request' }); return; }
@@ -263,13 +289,17 @@ export function createBotFrameworkAdapter(env: NodeJS.ProcessEnv, deps: ChannelD
     mount(router: Router, deliver: (event: InboundEvent) => void): void {
       router.post('/api/messages', express.json({ limit: '256kb', strict: true }), async (req: Request, res: Response) => {
         const body = req.body as unknown;
-        // CloudAdapter throws (no response) on a body without a string `type`: answer 400 ourselves.
-        if (!body || typeof body !== 'object' || Array.isArray(body) || typeof (body as { type?: unknown }).type !== 'string') {
+        // CloudAdapter throws (no response) on a body without a string `type`, and answers 500 to a
+        // non-string serviceUrl: answer 400 ourselves (the field name only is logged, never its value).
+        const malformed = malformedActivity(body);
+        if (malformed) {
+          log.debug('botframework activity refused', { channel: 'botframework', field: malformed });
           reply(res, 400);
           return;
         }
         // A response stand-in: CloudAdapter writes `err.message` into 500/401 bodies; we answer blandly instead.
         let status = 200;
+        let invoke: InvokeResponse | undefined;
         const shim = {
           status(code: number) { status = code; return shim; },
           send() { return shim; },
@@ -279,6 +309,14 @@ export function createBotFrameworkAdapter(env: NodeJS.ProcessEnv, deps: ChannelD
         try {
           await adapter.process(req as never, shim as never, async (ctx) => {
             const a = ctx.activity;
+            if (a.type === ActivityTypes.Invoke) {
+              // Our answer to every invoke (adaptive card actions, sign-in, Teams task modules...): the bot
+              // offers none of them, so 501 Not Implemented, as botbuilder's ActivityHandler answers.
+              invoke = { status: StatusCodes.NOT_IMPLEMENTED };
+              ctx.turnState.set(INVOKE_RESPONSE_KEY, { type: ActivityTypes.InvokeResponse, value: invoke });
+              log.debug('botframework activity', { channel: 'botframework', type: 'invoke', handled: false });
+              return;
+            }
             const address = str(a.conversation?.id);
             const event = toInboundEvent(a, address ? offered.get(address) : undefined);
             log.debug('botframework activity', { channel: 'botframework', type: KNOWN_TYPES.has(a.type) ? a.type : 'other', handled: event !== undefined });
@@ -297,7 +335,7 @@ export function createBotFrameworkAdapter(env: NodeJS.ProcessEnv, deps: ChannelD
           log.warn('botframework request failed', { channel: 'botframework', error: (e as Error)?.message?.slice(0, 200) ?? 'unknown' });
           status = 500;
         }
-        reply(res, status);
+        reply(res, status, invoke);
       });
     },
 
@@ -307,7 +345,7 @@ export function createBotFrameworkAdapter(env: NodeJS.ProcessEnv, deps: ChannelD
 
     async sendOne(address: string, rendered: unknown): Promise<SendAttempt> {
       const ref = references.get(address);
-      if (!ref) return { ok: false, retryable: false, code: 'no_reference' };
+      if (!ref) return { ok: false, retryable: false, unreachable: true, code: 'no_reference' };
       const activity = rendered as BotFrameworkMessage;
       let failure: unknown;
       let timer: NodeJS.Timeout | undefined;

@@ -137,7 +137,7 @@ export class MessengerAdapter implements ChannelAdapter {
   }
 
   async sendOne(address: string, rendered: unknown): Promise<SendAttempt> {
-    if (!this.window.open(address, this.now())) return { ok: false, retryable: false, code: 'window' };
+    if (!this.window.open(address, this.now())) return { ok: false, retryable: false, unreachable: true, code: 'window' };
     return graphPost(this.cfg.graphUrl, 'me/messages', this.cfg.pageAccessToken, {
       recipient: { id: address },
       messaging_type: 'RESPONSE',

@@ -24,8 +24,8 @@ export function mapTelegramError(status: number, body: unknown): SendAttempt {
   const ra = b.parameters && typeof b.parameters.retry_after === 'number' && b.parameters.retry_after >= 0 ? b.parameters.retry_after : undefined;
   if (code === 429) return { ok: false, retryable: true, retryAfterMs: Math.min((ra ?? 1) * 1000, MAX_RETRY_AFTER_MS), code: 'rate_429' };
   if (code >= 500) return { ok: false, retryable: true, ...(ra !== undefined ? { retryAfterMs: Math.min(ra * 1000, MAX_RETRY_AFTER_MS) } : {}), code: `http_${code}` };
-  if (code === 403) return { ok: false, retryable: false, code: 'blocked' };
-  if (code === 401 || code === 404) return { ok: false, retryable: false, code: 'token' };
+  if (code === 403) return { ok: false, retryable: false, unreachable: true, code: 'blocked' };
+  if (code === 401 || code === 404) return { ok: false, retryable: false, unreachable: true, code: 'token' };
   if (code === 400) return { ok: false, retryable: false, code: 'bad_request' };
   return { ok: false, retryable: false, code: `http_${code}` };
 }

@@ -128,7 +128,7 @@ export class TelegramAdapter implements ChannelAdapter {
       ...(m.reply_markup ? { reply_markup: m.reply_markup } : {}),
       link_preview_options: { is_disabled: true },
     });
-    return r.ok ? { ok: true } : { ok: false, retryable: r.retryable, retryAfterMs: r.retryAfterMs, code: r.code };
+    return r.ok ? { ok: true } : { ok: false, retryable: r.retryable, retryAfterMs: r.retryAfterMs, unreachable: r.unreachable, code: r.code };
   }
 
   /** Long polling (development): deleteWebhook, then getUpdates in a loop, through telegraf. */

@@ -2,9 +2,11 @@
  * Zalo Official Account channel (see shared channels.md §1 and docs/channels/zalo.md).
  *
  * Inbound: POST /webhooks/zalo. `X-ZEvent-Signature: mac=<hex>` is checked over the raw bytes —
- * sha256(appId + rawBody + timestamp + oaSecretKey), plain SHA-256, not HMAC — in constant time (401
- * otherwise), then the platform gets its 200 at once (2 s deadline) and the event is normalised and
- * handed on. Ids stay strings (a bare big number is kept exact). Names, `user_id_by_app`, follow
+ * sha256(appId + rawBody + timestamp + oaSecretKey), plain SHA-256, not HMAC — in constant time, then
+ * the platform gets its 200 at once (2 s deadline) and the event is normalised and handed on. A
+ * delivery that fails the check also gets 200 (Zalo disables a webhook that keeps failing, so a wrong
+ * key must not take the channel down): it is dropped unread, counted in `refused`, and raised as an
+ * alert in the log at most once per ALERT_INTERVAL_MS (reason and counts only, never the body). Ids stay strings (a bare big number is kept exact). Names, `user_id_by_app`, follow
  * `source`, attachment URLs and business cards never leave this file.
  *
  * Outbound: POST {ZALO_API_BASE}/v3.0/oa/message/cs with a bare `access_token` header. Zalo reports
@@ -29,6 +31,11 @@ export const DEFAULT_OAUTH_BASE = 'https://oauth.zaloapp.com';
 export const WINDOW_MS = 7 * 86_400_000 - 10 * 60_000;
 /** Addresses whose last interaction is remembered (in memory only), at most. */
 const MAX_TRACKED = 50_000;
+/** A failing signature check is logged as an alert at once, then at most this often (with the count since). */
+export const ALERT_INTERVAL_MS = 15 * 60_000;
+
+/** Why a webhook delivery was dropped unread. */
+export type RefusalReason = 'no_signature' | 'unverifiable_body' | 'bad_signature';
 
 const REQUIRED = ['ZALO_APP_ID', 'ZALO_APP_SECRET', 'ZALO_OA_SECRET_KEY', 'ZALO_ACCESS_TOKEN', 'ZALO_REFRESH_TOKEN'] as const;
 
@@ -90,6 +97,10 @@ export class ZaloAdapter implements ChannelAdapter {
   private readonly lastInbound = new Map<string, number>();
   private readonly log: Logger;
   private readonly now: () => number;
+  /** Deliveries dropped because they could not be verified, by reason, since start (for alerts and metrics). */
+  readonly refused: Record<RefusalReason, number> = { no_signature: 0, unverifiable_body: 0, bad_signature: 0 };
+  private lastAlertAt = Number.NEGATIVE_INFINITY;
+  private refusedSinceAlert = 0;
 
   constructor(private readonly cfg: ZaloConfig, deps: ChannelDeps, accessToken: string, refreshToken: string) {
     this.log = deps.log;
@@ -119,8 +130,10 @@ export class ZaloAdapter implements ChannelAdapter {
       const ts = isObj(body) ? idString(body.timestamp) : undefined;
       if (!m || !raw || !ts || !isObj(body) || !this.verify(raw, ts, m[1])) {
         if (m && raw && isObj(body) && this.cfg.probeSignatures) this.probe(req, raw, body, m[1]);
-        this.log.warn('zalo webhook refused', { reason: !m ? 'no signature' : !isObj(body) || !ts ? 'unverifiable body' : 'bad signature' });
-        res.status(401).json({ error: 'unauthorised' });
+        // 200, never 4xx: Zalo keeps redelivering a failed event and then disables the webhook, so a wrong
+        // ZALO_OA_SECRET_KEY would take the channel down silently. The event is dropped unread instead.
+        this.refuse(!m ? 'no_signature' : !isObj(body) || !ts ? 'unverifiable_body' : 'bad_signature');
+        res.status(200).json({ ok: true });
         return;
       }
       // Acknowledge first (Zalo's 2 s deadline), then hand on: `deliver` only queues the turn.
@@ -131,6 +144,19 @@ export class ZaloAdapter implements ChannelAdapter {
         this.log.error('zalo event not handled', { error: (e as Error).message });
       }
     });
+  }
+
+  /** Counts a dropped delivery; the first one, and then one per ALERT_INTERVAL_MS at most, is logged as an alert. */
+  private refuse(reason: RefusalReason): void {
+    this.refused[reason]++;
+    this.refusedSinceAlert++;
+    const now = this.now();
+    if (now - this.lastAlertAt < ALERT_INTERVAL_MS) return;
+    this.lastAlertAt = now;
+    this.log.error('zalo webhook: signature check failed, events are being dropped (answered 200 so Zalo keeps the webhook); check ZALO_OA_SECRET_KEY and ZALO_APP_ID, or set ZALO_SIGNATURE_PROBE=1', {
+      channel: 'zalo', alert: 'zalo_signature', reason, dropped: this.refusedSinceAlert, refused: { ...this.refused },
+    });
+    this.refusedSinceAlert = 0;
   }
 
   /** §1.2: sha256_hex(appId + rawBody + timestamp + oaSecretKey), compared in constant time. */
@@ -224,7 +250,7 @@ export class ZaloAdapter implements ChannelAdapter {
 
   async sendOne(address: string, rendered: unknown): Promise<SendAttempt> {
     const last = this.lastInbound.get(address);
-    if (last === undefined || this.now() - last > WINDOW_MS) return { ok: false, retryable: false, code: 'window' };
+    if (last === undefined || this.now() - last > WINDOW_MS) return { ok: false, retryable: false, unreachable: true, code: 'window' };
     const tok = await this.tokens.current();
     if ('fail' in tok) return tok.fail;
     let res: globalThis.Response;
@@ -256,7 +282,10 @@ export class ZaloAdapter implements ChannelAdapter {
       return r.ok ? { ok: false, retryable: true, code } : r.attempt;
     }
     if (err === -32) return { ok: false, retryable: true, retryAfterMs: 2000, code };
-    if (WINDOW_CODES.has(err)) this.lastInbound.delete(address);
+    if (WINDOW_CODES.has(err)) {
+      this.lastInbound.delete(address);
+      return { ok: false, retryable: false, unreachable: true, code };
+    }
     return { ok: false, retryable: false, code };
   }
 }
