@@ -1,5 +1,7 @@
 /**
- * Officer sign-in: scrypt-hashed passwords, lockout after repeated failures, a per-address limit,
+ * Officer sign-in: scrypt-hashed passwords, limits that strangers cannot turn against an officer (a limit per
+ * account and address, a short progressive delay per account, a limit per address; no lockout, and the same
+ * answers for a name that does not exist),
  * and sessions held in an httpOnly SameSite=Strict cookie whose token is stored only as a SHA-256
  * hash. Sessions end 8 hours after sign-in at the latest, or after 30 idle minutes.
  */
@@ -12,9 +14,13 @@ import { HttpError } from './validation.js';
 export const COOKIE = 'binhan_liaison';
 
 export interface AuthOptions {
-  /** Consecutive failures before the account is locked, and for how long. */
+  /** Failures for one account from one address within `lockMs` before that address must wait for that account. */
   maxFailures: number;
   lockMs: number;
+  /** Failures for one account from anywhere within `lockMs` after which each further attempt waits a delay that
+   * doubles, up to `maxDelayMs`: the real officer waits at most that long, never a lockout. */
+  accountFailures: number;
+  maxDelayMs: number;
   /** Failed sign-ins per client address within the window before 429. */
   ipMaxFailures: number;
   ipWindowMs: number;
@@ -25,6 +31,8 @@ export interface AuthOptions {
 export const DEFAULT_AUTH: AuthOptions = {
   maxFailures: 5,
   lockMs: 15 * 60_000,
+  accountFailures: 10,
+  maxDelayMs: 60_000,
   ipMaxFailures: 20,
   ipWindowMs: 10 * 60_000,
   absoluteMs: 8 * 3_600_000,
@@ -46,7 +54,8 @@ export class FailureLimiter {
   private readonly hits = new Map<string, number[]>();
   constructor(private readonly max: number, private readonly windowMs: number, private readonly maxKeys = 10_000) {}
 
-  private recent(key: string, now: number): number[] {
+  /** The failures of a key within the window, oldest first. */
+  recent(key: string, now: number): number[] {
     const list = (this.hits.get(key) ?? []).filter((t) => t > now - this.windowMs);
     if (list.length) this.hits.set(key, list); else this.hits.delete(key);
     return list;
@@ -88,45 +97,57 @@ function cookieAttrs(req: Request, maxAgeSec: number): string {
 
 export class Auth {
   readonly limiter: FailureLimiter;
+  /** Failures per (account name, address): one stranger guessing one account. */
+  private readonly pairs: FailureLimiter;
+  /** Failures per account name from anywhere (names that do not exist too, so that answers reveal nothing). */
+  private readonly accounts: FailureLimiter;
 
   constructor(private readonly store: Store, readonly opts: AuthOptions, private readonly now: () => number) {
     this.limiter = new FailureLimiter(opts.ipMaxFailures, opts.ipWindowMs);
+    this.pairs = new FailureLimiter(opts.maxFailures, opts.lockMs);
+    this.accounts = new FailureLimiter(opts.accountFailures + 16, opts.lockMs);
   }
 
   /**
-   * Checks a username and password. Throws 423 while the account is locked (even with the right
-   * password), 401 for a wrong pair (the same for an unknown user, after the same work), 403 for a
-   * disabled account. Failures count towards the lockout and the per-address limit.
+   * Seconds this address must wait before trying this account again (0: go ahead): after `maxFailures` from this
+   * address, until the window passes; after `accountFailures` from anywhere, a delay since the last failure that
+   * doubles with each one, capped at `maxDelayMs`. Never more: a stranger cannot lock the officer out.
+   */
+  retryAfter(username: string, ip: string): number {
+    const now = this.now();
+    const pair = this.pairs.retryAfter(`${ip}\u0000${username}`, now);
+    if (pair > 0) return pair;
+    const recent = this.accounts.recent(username, now);
+    const over = recent.length - this.opts.accountFailures;
+    if (over < 0) return 0;
+    const delay = Math.min(this.opts.maxDelayMs, 1000 * 2 ** over);
+    const wait = recent[recent.length - 1] + delay - now;
+    return wait > 0 ? Math.ceil(wait / 1000) : 0;
+  }
+
+  /**
+   * Checks a username and password: 401 for a wrong pair (the same for an unknown user, after the same work),
+   * 403 for a disabled account. Failures count towards the limits above (callers check `retryAfter` first).
    */
   async verify(username: string, password: string, ip: string): Promise<Officer> {
-    const now = this.now();
     const officer = await this.store.getOfficerByUsername(username);
-    if (officer?.lockedUntil && officer.lockedUntil > now) {
-      this.limiter.fail(ip, now);
-      const minutes = Math.ceil((officer.lockedUntil - now) / 60_000);
-      throw new HttpError(423, `this account is locked for ${minutes} more minute(s) after too many failed sign-ins`, { retryAfterSeconds: Math.ceil((officer.lockedUntil - now) / 1000) }, 'locked');
-    }
     const ok = officer ? await verifyPassword(password, officer.passwordHash) : await dummyVerify(password);
     if (!ok || !officer) {
-      this.limiter.fail(ip, now);
-      if (officer) await this.countFailure(officer);
+      this.fail(username, ip);
       throw new HttpError(401, 'wrong username or password', undefined, 'bad_credentials');
     }
     if (officer.disabled) throw new HttpError(403, 'this account is disabled', undefined, 'disabled');
+    // An account locked by an earlier version of Bình An is unlocked by a right password.
     if (officer.failedLogins !== 0 || officer.lockedUntil !== null) await this.store.updateOfficer(officer.id, { failedLogins: 0, lockedUntil: null });
     return officer;
   }
 
-  /** One more consecutive failure; the last one allowed locks the account and ends its sessions. */
-  async countFailure(officer: Officer): Promise<void> {
+  /** One more failure of this account from this address. */
+  fail(username: string, ip: string): void {
     const now = this.now();
-    const failures = (officer.lockedUntil !== null && officer.lockedUntil <= now ? 0 : officer.failedLogins) + 1;
-    if (failures >= this.opts.maxFailures) {
-      await this.store.updateOfficer(officer.id, { failedLogins: 0, lockedUntil: now + this.opts.lockMs });
-      await this.store.deleteAuthSessionsOf(officer.id);
-    } else {
-      await this.store.updateOfficer(officer.id, { failedLogins: failures, lockedUntil: null });
-    }
+    this.limiter.fail(ip, now);
+    this.pairs.fail(`${ip}\u0000${username}`, now);
+    this.accounts.fail(username, now);
   }
 
   /** Starts a session: sets the cookie, stores only the token's hash. Returns the CSRF token. */

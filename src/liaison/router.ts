@@ -73,7 +73,8 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
   // ---------------------------------------------------------------- sign-in
 
   r.post('/login', async (req, res) => {
-    const ip = req.socket.remoteAddress ?? 'unknown';
+    // The client's address as the trusted proxy (TRUST_PROXY) reports it.
+    const ip = req.ip ?? req.socket.remoteAddress ?? 'unknown';
     const wait = auth.limiter.retryAfter(ip, now());
     if (wait > 0) {
       res.set('Retry-After', String(wait));
@@ -81,9 +82,16 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
     }
     parse(emptyQuery, req.query, 'query');
     const body = parse(loginBody, req.body);
+    const username = body.username.trim().toLowerCase();
+    // The same answer whether the name exists or not: a short wait, never a lockout.
+    const pause = auth.retryAfter(username, ip);
+    if (pause > 0) {
+      res.set('Retry-After', String(pause));
+      throw new HttpError(429, 'too many failed sign-ins; wait a moment and try again', { retryAfterSeconds: pause }, 'rate_limited');
+    }
     let officer: Officer;
     try {
-      officer = await auth.verify(body.username.trim().toLowerCase(), body.password, ip);
+      officer = await auth.verify(username, body.password, ip);
     } catch (e) {
       log.info('liaison sign-in refused', { status: (e as HttpError).status });
       throw e;
@@ -109,8 +117,7 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
     parse(emptyQuery, req.query, 'query');
     const body = parse(passwordBody, req.body);
     if (!(await verifyPassword(body.current, officer.passwordHash))) {
-      auth.limiter.fail(req.socket.remoteAddress ?? 'unknown', now());
-      await auth.countFailure(officer);
+      auth.fail(officer.username, req.ip ?? req.socket.remoteAddress ?? 'unknown');
       throw new HttpError(400, 'the current password is wrong', undefined, 'bad_credentials');
     }
     const problem = passwordProblem(body.next) ?? (body.next === body.current ? 'the new password must differ from the current one' : null);

@@ -56,10 +56,11 @@ export interface Res<T = any> { status: number; body: T; headers: Headers; text:
 export class Client {
   cookie: string | undefined;
   csrf: string | undefined;
-  constructor(readonly base: string) {}
+  /** `from`: the client address a trusted proxy reports (X-Forwarded-For; the app needs TRUST_PROXY). */
+  constructor(readonly base: string, readonly from?: string) {}
 
   async request<T = any>(method: string, path: string, body?: unknown, opts: { csrf?: string | null; raw?: string; type?: string; headers?: Record<string, string> } = {}): Promise<Res<T>> {
-    const headers: Record<string, string> = { ...opts.headers };
+    const headers: Record<string, string> = { ...(this.from ? { 'x-forwarded-for': this.from } : {}), ...opts.headers };
     if (this.cookie) headers.cookie = this.cookie;
     const csrf = opts.csrf === undefined ? this.csrf : opts.csrf;
     if (csrf && method !== 'GET') headers['x-csrf-token'] = csrf;
@@ -93,6 +94,7 @@ export class Client {
 /** The liaison router alone on a loopback port, with options (an injected clock, limits). */
 export async function serveLiaison(app: App, opts: LiaisonOptions): Promise<{ url: string; close: () => Promise<void> }> {
   const web = express();
+  web.set('trust proxy', app.config.trustProxy);
   web.use('/api/liaison', createLiaisonRouter(app, opts));
   const server: Server = await new Promise((resolve) => { const s = web.listen(0, '127.0.0.1', () => resolve(s)); });
   const { port } = server.address() as AddressInfo;
