@@ -1,8 +1,13 @@
 /** The `binhan` command line, run as a real process from the built package. */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyBundle, ROOT, tmpDir } from './helpers/tmp';
+import { FieldCipher, loadKeyRing } from '../src/cases/cipher';
+import { CASES_PAGE_SIZE, writeCases } from '../src/cli/main';
+import { SqliteStore } from '../src/store/sqlite';
+import type { CasePageRequest, Priority } from '../src/store/port';
 
 const BIN = join(ROOT, 'bin', 'binhan.js');
 const run = (args: string[], input?: string, env: Record<string, string> = {}) =>
@@ -91,5 +96,92 @@ describe('binhan CLI', () => {
     const r = run(['fly']);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/usage:/);
+  });
+});
+
+describe('binhan cases list: every case, page by page', () => {
+  const N = 1234; // more than the 1,000 where the list used to stop, and not a multiple of the page size
+  let seeded: { dir: string; cleanup: () => void };
+  const refs: string[] = [];
+  beforeAll(async () => {
+    seeded = tmpDir('binhan-cli-cases-');
+    const cipher = new FieldCipher(loadKeyRing(seeded.dir).ring);
+    const store = new SqliteStore(join(seeded.dir, 'binhan.sqlite'));
+    const priorities: Priority[] = ['urgent', 'high', 'normal', 'low'];
+    try {
+      for (let i = 0; i < N; i++) {
+        const ref = `BA-${i.toString(36).toUpperCase().padStart(6, '0')}`;
+        refs.push(ref);
+        await store.createCase({
+          idempotencyKey: createHash('sha256').update(`case-${i}`).digest('hex'), ref,
+          secretHash: createHash('sha256').update(`secret-${i}`).digest('hex'),
+          priority: priorities[i % 4], channel: 'web', lang: 'vi',
+          fields: cipher.sealFields({ category: 'drugs', province: 'Nghệ An', place: 'gần chợ', when: 'ongoing', what: `Tin báo số ${i}`, inDanger: 'no' }),
+        });
+      }
+    } finally {
+      await store.close();
+    }
+  });
+  afterAll(() => seeded.cleanup());
+
+  it(`writes all ${N} cases as one JSON array, newest first, reading ${CASES_PAGE_SIZE} at a time`, async () => {
+    const store = new SqliteStore(join(seeded.dir, 'binhan.sqlite'));
+    const pages: CasePageRequest[] = [];
+    const spy = { queryCases: (f: object, p: CasePageRequest) => { pages.push(p); return store.queryCases(f, p); } };
+    let text = '';
+    try {
+      const n = await writeCases(spy, new FieldCipher(loadKeyRing(seeded.dir).ring), true, (s) => { text += s; });
+      expect(n).toBe(N);
+    } finally {
+      await store.close();
+    }
+    const cases = JSON.parse(text) as { ref: string; createdAt: string; fields: { what: string } }[];
+    expect(cases).toHaveLength(N);
+    expect(new Set(cases.map((c) => c.ref)).size).toBe(N);
+    expect(new Set(cases.map((c) => c.ref))).toEqual(new Set(refs));
+    for (let i = 1; i < cases.length; i++) expect(cases[i - 1].createdAt >= cases[i].createdAt).toBe(true);
+    expect(cases.map((c) => c.fields.what)).toContain(`Tin báo số ${N - 1}`); // decrypted
+    expect(pages.map((p) => p.limit)).toEqual([CASES_PAGE_SIZE, CASES_PAGE_SIZE, CASES_PAGE_SIZE]);
+    expect(pages[0].cursor).toBeUndefined();
+    expect(pages.slice(1).every((p) => typeof p.cursor === 'string' && p.order === 'newest')).toBe(true);
+  });
+
+  it('pages with any page size: exactly once each, also in the plain listing; an empty store says so', async () => {
+    const store = new SqliteStore(join(seeded.dir, 'binhan.sqlite'));
+    const cipher = new FieldCipher(loadKeyRing(seeded.dir).ring);
+    try {
+      for (const size of [1000, 617, 1234, 5000]) {
+        let text = '';
+        expect(await writeCases(store, cipher, true, (s) => { text += s; }, size)).toBe(N);
+        expect(new Set((JSON.parse(text) as { ref: string }[]).map((c) => c.ref)).size).toBe(N);
+      }
+      const lines: string[] = [];
+      expect(await writeCases(store, cipher, false, (s) => { lines.push(s); })).toBe(N);
+      expect(lines.filter((l) => /^BA-/.test(l))).toHaveLength(N);
+    } finally {
+      await store.close();
+    }
+    const empty = tmpDir('binhan-cli-empty-');
+    const none = new SqliteStore(join(empty.dir, 'binhan.sqlite'));
+    try {
+      let json = '';
+      expect(await writeCases(none, cipher, true, (s) => { json += s; })).toBe(0);
+      expect(JSON.parse(json)).toEqual([]);
+      let plain = '';
+      await writeCases(none, cipher, false, (s) => { plain += s; });
+      expect(plain).toBe('(no cases)\n');
+    } finally {
+      await none.close();
+      empty.cleanup();
+    }
+  });
+
+  it(`the built CLI prints all ${N} (cases list --json)`, () => {
+    const r = run(['cases', 'list', '--json'], undefined, { DATA_DIR: seeded.dir });
+    expect(r.status).toBe(0);
+    const cases = JSON.parse(r.stdout) as { ref: string }[];
+    expect(cases).toHaveLength(N);
+    expect(new Set(cases.map((c) => c.ref)).size).toBe(N);
   });
 });

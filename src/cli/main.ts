@@ -4,7 +4,7 @@
  *   binhan classify                        intent of each stdin line, as JSON lines
  *   binhan flows check                     validate flows/ and content/
   binhan knowledge table                 the topics of the knowledge base with their entry counts (Markdown)
- *   binhan cases list [--json]             the case queue, newest first
+ *   binhan cases list [--json]             the case queue, newest first (every case, read page by page)
  */
 import { parseArgs } from 'node:util';
 import { createReadStream, existsSync } from 'node:fs';
@@ -16,13 +16,14 @@ import { checkProgramBundle } from '../app/vocabulary.js';
 import { formatProblem, BundleError } from '../bundle/load.js';
 import type { OutMessage } from '../engine/types.js';
 import { FieldCipher, loadKeyRing } from '../cases/cipher.js';
+import type { CaseRecord, Store } from '../store/port.js';
 
 const USAGE = `usage:
   binhan chat [--json] [--script FILE]   chat with the bot in the terminal
   binhan classify                        read lines on stdin, print {"text","intent","confidence"} per line
   binhan flows check                     validate flows/ and content/
   binhan knowledge table                 the topics of the knowledge base with their entry counts (Markdown)
-  binhan cases list [--json]             list the case queue, newest first
+  binhan cases list [--json]             list every case, newest first
   binhan officers add --username U --role officer|supervisor|admin [--province P] [--name N]
                                          create a liaison officer (password from stdin or prompted)
   binhan officers list                   list officer accounts
@@ -113,22 +114,52 @@ function flowsCheck(): number {
   return 0;
 }
 
+/** Cases read per query by `cases list`. */
+export const CASES_PAGE_SIZE = 500;
+
+/** Every case, newest first, read page by page (keyset cursor: a case filed meanwhile is not listed twice or skipped). */
+export async function* allCases(store: Pick<Store, 'queryCases'>, pageSize = CASES_PAGE_SIZE): AsyncGenerator<CaseRecord> {
+  let cursor: string | undefined;
+  do {
+    const page = await store.queryCases({}, { order: 'newest', limit: pageSize, ...(cursor !== undefined ? { cursor } : {}) });
+    yield* page.items;
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor !== undefined);
+}
+
+/**
+ * Writes the whole case queue, newest first: one JSON array (written as it is read, so that
+ * thousands of cases never sit in memory at once) or two lines per case. Returns the count.
+ */
+export async function writeCases(store: Pick<Store, 'queryCases'>, cipher: Pick<FieldCipher, 'openFields'>, json: boolean, write: (s: string) => void | Promise<void>, pageSize = CASES_PAGE_SIZE): Promise<number> {
+  let n = 0;
+  if (json) await write('[');
+  for await (const c of allCases(store, pageSize)) {
+    const fields = cipher.openFields(c.fields);
+    if (json) {
+      await write(`${n ? ',' : ''}${JSON.stringify({
+        ref: c.ref, status: c.status, priority: c.priority, disposition: c.disposition, channel: c.channel,
+        createdAt: c.createdAt, updatedAt: c.updatedAt, fields,
+      })}`);
+    } else {
+      await write(`${c.ref}  ${c.createdAt}  ${c.status.padEnd(9)} ${c.priority.padEnd(6)} ${fields.category.padEnd(12)} ${fields.province}\n`);
+      await write(`    ${fields.what.replace(/\s+/g, ' ').slice(0, 160)}\n`);
+    }
+    n++;
+  }
+  if (json) await write(']\n');
+  else if (n === 0) await write('(no cases)\n');
+  return n;
+}
+
 async function casesList(json: boolean): Promise<void> {
   const config = cliConfig();
   const store = await openStore(config);
   // Free text is encrypted at rest; the CLI runs with the operator's key ring, like the server.
   const cipher = new FieldCipher(loadKeyRing(config.dataDir, process.env.BINHAN_ENCRYPTION_KEYS).ring);
   try {
-    const cases = (await store.listCases({ limit: 1000 })).map((c) => ({
-      ref: c.ref, status: c.status, priority: c.priority, disposition: c.disposition, channel: c.channel,
-      createdAt: c.createdAt, updatedAt: c.updatedAt, fields: cipher.openFields(c.fields),
-    }));
-    if (json) { out(JSON.stringify(cases)); return; }
-    if (cases.length === 0) { out('(no cases)'); return; }
-    for (const c of cases) {
-      out(`${c.ref}  ${c.createdAt}  ${c.status.padEnd(9)} ${c.priority.padEnd(6)} ${c.fields.category.padEnd(12)} ${c.fields.province}`);
-      out(`    ${c.fields.what.replace(/\s+/g, ' ').slice(0, 160)}`);
-    }
+    // Waits for stdout to drain when it is a slow pipe, so that a long list is not held in memory.
+    await writeCases(store, cipher, json, (s) => (process.stdout.write(s) ? undefined : new Promise<void>((r) => process.stdout.once('drain', () => r()))));
   } finally {
     await store.close();
   }

@@ -1,4 +1,13 @@
-/** Embedded store on SQLite (better-sqlite3): WAL, synchronous=FULL for durable tips, versioned migrations. */
+/**
+ * Embedded store on SQLite (better-sqlite3): WAL, synchronous=FULL for durable tips, versioned migrations.
+ *
+ * Deleted sessions leave no copy behind: secure_delete=ON zeroes the freed space in the database file
+ * (FAST left a long session's overflow pages readable), and after a session is deleted the WAL — whose
+ * old frames still hold every version written since the last reset — is checkpointed and truncated to
+ * zero bytes (`wal_checkpoint(TRUNCATE)`). That is batched: at most one checkpoint per `scrubDelayMs`
+ * whatever the number of deletions, retried when another process holds a read snapshot, and done once
+ * at start (a crash between a deletion and its checkpoint) and at close.
+ */
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -98,6 +107,22 @@ export const MIGRATIONS: readonly string[] = [
 ];
 
 const PROCESSED_TTL_MS = 7 * 86_400_000;
+/** Default delay between a session deletion and the WAL checkpoint that scrubs it (deletions meanwhile share it). */
+export const DEFAULT_SCRUB_DELAY_MS = 1000;
+const BUSY_TIMEOUT_MS = 5000;
+
+export interface SqliteStoreOptions {
+  /** Delay (ms) between a session deletion and the WAL checkpoint + truncation (default 1000). */
+  scrubDelayMs?: number;
+}
+
+/** How the WAL scrubs after deletions went (tests, diagnostics). */
+export interface WalScrubStats {
+  /** Checkpoints that truncated the WAL. */
+  done: number;
+  /** Attempts that found the WAL held by a reader (another process) and were retried later. */
+  busy: number;
+}
 const ATTEMPTS_TTL_MS = 86_400_000;
 const DEFAULT_LIST_LIMIT = 100;
 
@@ -166,18 +191,25 @@ export class SqliteStore implements Store {
   private readonly stmt;
   /** Filter queries, compiled once per shape (which filters are present, order, cursor). */
   private readonly dynamic = new Map<string, Statement<unknown[]>>();
+  readonly walScrubs: WalScrubStats = { done: 0, busy: 0 };
+  private readonly scrubDelayMs: number;
+  private scrubTimer: NodeJS.Timeout | undefined;
 
-  constructor(readonly file: string) {
+  constructor(readonly file: string, opts: SqliteStoreOptions = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+    this.scrubDelayMs = opts.scrubDelayMs ?? DEFAULT_SCRUB_DELAY_MS;
     this.db = new Database(file);
     this.db.pragma('journal_mode = WAL');
     // FULL: a tip acknowledged to the reporter survives a power cut, not only a process crash.
     this.db.pragma('synchronous = FULL');
-    this.db.pragma('busy_timeout = 5000');
-    // Deleted content (finished sessions, old versions of a case) is overwritten, not left in free pages.
-    this.db.pragma('secure_delete = FAST');
+    this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    // Deleted content (deleted sessions, old versions of a case) is overwritten with zeros, free pages
+    // included: FAST left the overflow pages of a long session readable in the file after its deletion.
+    this.db.pragma('secure_delete = ON');
     this.db.pragma('foreign_keys = ON');
     this.migrate();
+    // A session deleted just before a crash may still sit in the WAL: scrub it now.
+    this.scrubWal();
     const db = this.db;
     this.stmt = {
       insertCase: db.prepare(`INSERT INTO cases (id, ref, idempotency_key, secret_hash, status, priority, priority_rank, category, province,
@@ -417,11 +449,14 @@ export class SqliteStore implements Store {
   // ---- conversation sessions and idempotency
 
   async commitTurn(t: { sessionKey: string; session?: { data: string; expiresAt: number }; processedKey?: string; at: number }): Promise<void> {
-    this.db.transaction(() => {
+    const deleted = this.db.transaction(() => {
+      let n = 0;
       if (t.session) this.stmt.saveSession.run(t.sessionKey, t.session.data, t.session.expiresAt);
-      else this.stmt.deleteSession.run(t.sessionKey);
+      else n = this.stmt.deleteSession.run(t.sessionKey).changes;
       if (t.processedKey) this.stmt.markProcessed.run(t.processedKey, t.at);
+      return n;
     })();
+    if (deleted) this.scrubSoon();
   }
 
   async getSession(key: string): Promise<StoredSession | null> {
@@ -434,7 +469,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteSession(key: string): Promise<void> {
-    this.stmt.deleteSession.run(key);
+    if (this.stmt.deleteSession.run(key).changes) this.scrubSoon();
   }
 
   async markProcessed(key: string, at: number): Promise<boolean> {
@@ -572,15 +607,63 @@ export class SqliteStore implements Store {
   }
 
   async purge(now: number): Promise<number> {
-    return this.db.transaction(() =>
-      this.stmt.purgeSessions.run(now).changes
-      + this.stmt.purgeAuthSessions.run(now).changes
-      + this.stmt.purgeProcessed.run(now - PROCESSED_TTL_MS).changes
-      + this.stmt.purgeAttempts.run(now - ATTEMPTS_TTL_MS).changes)();
+    const { sessions, total } = this.db.transaction(() => {
+      const n = this.stmt.purgeSessions.run(now).changes;
+      return {
+        sessions: n,
+        total: n + this.stmt.purgeAuthSessions.run(now).changes
+          + this.stmt.purgeProcessed.run(now - PROCESSED_TTL_MS).changes
+          + this.stmt.purgeAttempts.run(now - ATTEMPTS_TTL_MS).changes,
+      };
+    })();
+    if (sessions) this.scrubSoon();
+    return total;
+  }
+
+  // ---- scrubbing the WAL after deletions
+
+  /** A session was deleted: checkpoint and truncate the WAL within scrubDelayMs, one checkpoint for every deletion meanwhile. */
+  private scrubSoon(): void {
+    if (this.scrubTimer || this.file === ':memory:' || !this.db.open) return;
+    this.scrubTimer = setTimeout(() => {
+      this.scrubTimer = undefined;
+      // Another process (the CLI) reading an older snapshot keeps the WAL: try again after the same delay.
+      if (!this.scrubWal()) this.scrubSoon();
+    }, this.scrubDelayMs);
+    this.scrubTimer.unref();
+  }
+
+  /**
+   * Copies the WAL into the database and truncates it to zero bytes, so that no old frame (an earlier
+   * version of a deleted session) survives in it. Never waits for another process: true when done,
+   * false when a reader held the WAL (then nothing is lost, the next attempt does it).
+   */
+  scrubWal(): boolean {
+    if (this.file === ':memory:' || !this.db.open) return true;
+    let done = false;
+    try {
+      this.db.pragma('busy_timeout = 0');
+      const [r] = this.db.pragma('wal_checkpoint(TRUNCATE)') as { busy: number; log: number; checkpointed: number }[];
+      done = r?.busy === 0;
+    } catch {
+      done = false;
+    } finally {
+      this.db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    }
+    if (done) this.walScrubs.done++; else this.walScrubs.busy++;
+    return done;
+  }
+
+  /** True while a deletion waits for its WAL scrub (tests). */
+  get scrubPending(): boolean {
+    return this.scrubTimer !== undefined;
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (this.scrubTimer) { clearTimeout(this.scrubTimer); this.scrubTimer = undefined; }
+    if (!this.db.open) return;
+    this.scrubWal();
+    this.db.close();
   }
 
   /** For tests: the raw database handle. */
