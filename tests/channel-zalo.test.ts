@@ -319,7 +319,7 @@ describe('Zalo webhook ingress', () => {
       const body = ev === 'unfollow' ? { oa_id: OA_ID, follower: { id: u.id }, event_name: ev } : { event_name: ev, sender: { id: u.id } };
       await post(body);
       expect(await t.app.store.getSession(key)).toBeNull();
-      expect(await adapterOf(channels).sendOne(u.id, { text: 'x' })).toEqual({ ok: false, retryable: false, code: 'window' });
+      expect(await adapterOf(channels).sendOne(u.id, { text: 'x' })).toEqual({ ok: false, retryable: false, unreachable: true, code: 'window' });
     }
   });
 });
@@ -532,7 +532,7 @@ describe('Zalo sending: errors, tokens and the 7-day window', () => {
     fake.queue({ body: { error: code, message: 'window' } }, (r) => r.path.endsWith('/message/cs'));
     await outbox.send(user, [{ text: 'một' }, { text: 'hai' }]);
     expect(sendCalls(user)).toBe(1);
-    expect(outbox.stats).toMatchObject({ sent: 0, failed: 1, retried: 0 });
+    expect(outbox.stats).toMatchObject({ sent: 0, failed: 2, retried: 0 }); // the refused part, and 'hai' not tried: nothing can reach the user
     expect(outboxLogs.some((l) => l.includes('"send failed"') && l.includes(`"code":"${code}"`))).toBe(true);
     await outbox.send(user, [{ text: 'ba' }]);
     expect(sendCalls(user)).toBe(1);
@@ -540,11 +540,11 @@ describe('Zalo sending: errors, tokens and the 7-day window', () => {
 
   it('never calls the API outside the 7-day window', async () => {
     const { adapter, user } = await fresh();
-    expect(await adapter.sendOne(newUser(), { text: 'x' })).toEqual({ ok: false, retryable: false, code: 'window' });
+    expect(await adapter.sendOne(newUser(), { text: 'x' })).toEqual({ ok: false, retryable: false, unreachable: true, code: 'window' });
     clock += 6 * 86_400_000;
     expect(await adapter.sendOne(user, { text: 'x' })).toEqual({ ok: true });
     clock += 86_400_000;
-    expect(await adapter.sendOne(user, { text: 'x' })).toEqual({ ok: false, retryable: false, code: 'window' });
+    expect(await adapter.sendOne(user, { text: 'x' })).toEqual({ ok: false, retryable: false, unreachable: true, code: 'window' });
     expect(sendCalls(user)).toBe(1);
     // A redelivery of an old message does not reopen the window.
     adapter.normalise({ event_name: 'user_send_text', sender: { id: user }, message: { msg_id: uniq(), text: 'cũ' } }, String(clock - 8 * 86_400_000));

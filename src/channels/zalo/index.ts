@@ -6,8 +6,9 @@
  * the platform gets its 200 at once (2 s deadline) and the event is normalised and handed on. A
  * delivery that fails the check also gets 200 (Zalo disables a webhook that keeps failing, so a wrong
  * key must not take the channel down): it is dropped unread, counted in `refused`, and raised as an
- * alert in the log at most once per ALERT_INTERVAL_MS (reason and counts only, never the body). Ids stay strings (a bare big number is kept exact). Names, `user_id_by_app`, follow
- * `source`, attachment URLs and business cards never leave this file.
+ * alert in the log at most once per ALERT_INTERVAL_MS (reason and counts only, never the body). Ids
+ * stay strings (a bare big number is kept exact). Names, `user_id_by_app`, follow `source`, attachment
+ * URLs and business cards never leave this file.
  *
  * Outbound: POST {ZALO_API_BASE}/v3.0/oa/message/cs with a bare `access_token` header. Zalo reports
  * errors inside HTTP 200 (`error`): -216/-220 refresh the single-use token pair then retry; -32 backs
@@ -179,7 +180,7 @@ export class ZaloAdapter implements ChannelAdapter {
     const want = Buffer.from(given.toLowerCase(), 'hex');
     for (const [variant, first, t, last] of variants) {
       const h = createHash('sha256').update(first).update(raw).update(t).update(last).digest();
-      if (timingSafeEqual(h, want)) { this.log.warn('zalo signature probe: a variant matches (still refused)', { variant }); return; }
+      if (timingSafeEqual(h, want)) { this.log.warn('zalo signature probe: a variant matches (the event is still dropped)', { variant }); return; }
     }
     this.log.warn('zalo signature probe: no variant matches');
   }
