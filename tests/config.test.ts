@@ -9,7 +9,7 @@ describe('configuration', () => {
     const c = loadConfig({});
     expect(c).toMatchObject({ port: 3000, host: '0.0.0.0', logLevel: 'info', sessionTimeoutMs: 30 * 60_000, nluThreshold: 0.45 });
     expect(c.dataDir).toBe(join(process.cwd(), 'data'));
-    expect(c).toMatchObject({ trustProxy: false, storeTimeoutMs: 5000, draftKeepMs: 24 * 3_600_000, limits: { messagesPerMinute: 30, tipsPerHour: 3 } });
+    expect(c).toMatchObject({ trustProxy: false, storeTimeoutMs: 5000, draftKeepMs: 24 * 3_600_000, limits: { messagesPerMinute: 30, tipsPerHour: 5 } });
     expect(loadConfig({ TRUST_PROXY: '1' }).trustProxy).toBe(1);
     expect(loadConfig({ TRUST_PROXY: 'loopback, 10.0.0.0/8' }).trustProxy).toEqual(['loopback', '10.0.0.0/8']);
   });

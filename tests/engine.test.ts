@@ -83,10 +83,13 @@ describe('engine', () => {
     expect(all(engine.step(r.session, text('300')))).toMatch(/nhập một con số/);
   });
 
-  it('uses the built-in way out to the menu when a question has no fail node', () => {
-    const r = run(undefined, text('tôi muốn báo tin'), text('Ma túy'), text('sao hỏa'), text('mặt trăng'), text('sao kim'));
+  it('uses the built-in way out to the menu when a question has no fail node (never out of a tip being written)', () => {
+    const r = run(undefined, text('tra cứu tin báo'), text('abc'), text('xyz'), text('qqq'));
     expect(all(r)).toMatch(/quay về menu chính/);
     expect(r.session.at).toEqual({ flow: 'menu', node: 'main' });
+    const tip = run(undefined, text('tôi muốn báo tin'), text('Ma túy'), text('sao hỏa'), text('mặt trăng'), text('sao kim'), text('sao thổ'));
+    expect(tip.session.at).toEqual({ flow: 'tip', node: 'province' });
+    expect(tip.session.vars.category).toBe('drugs');
   });
 
   it('parses dates, refuses future and impossible dates', () => {
@@ -130,9 +133,17 @@ describe('engine', () => {
     const menu = engine.step(mid.session, text('Bắt đầu lại'));
     expect(menu.session.at).toEqual({ flow: 'menu', node: 'main' });
     expect(menu.session.vars).toEqual({});
+    // "hủy" in the middle of a tip keeps the draft and offers to discard it; only that button discards it.
     const cancel = engine.step(mid.session, text('huỷ'));
-    expect(all(cancel)).toMatch(/Đã hủy/);
-    expect(cancel.session.vars).toEqual({});
+    expect(all(cancel)).toMatch(/tin báo viết dở/);
+    expect(cancel.session.resume).toMatchObject({ flow: 'tip', vars: { category: 'drugs' } });
+    const discard = cancel.messages.flatMap((m) => m.choices ?? []).find((c) => c.label === 'Bỏ tin báo');
+    const gone = engine.step(cancel.session, tap(discard!.id));
+    expect(all(gone)).toMatch(/Đã bỏ tin báo/);
+    expect(gone.session.resume).toBeUndefined();
+    // Outside a draft, "hủy" cancels what was under way.
+    const status = run(undefined, text('tra cứu tin báo'));
+    expect(all(engine.step(status.session, text('huỷ')))).toMatch(/Đã hủy/);
     const en = engine.step(mid.session, text('English'));
     expect(en.session.lang).toBe('en');
     expect(all(en)).toMatch(/Which province/);

@@ -89,7 +89,10 @@ describe('health check', () => {
     const srv = await serve(t.app, channels);
     try {
       const body = await (await fetch(`${srv.url}/healthz`)).json();
-      expect(body).toEqual({ ok: true, store: 'sqlite', live: { counsellorsOnDuty: 0, openChats: 0 }, sends: { telegram: { sent: 0, failed: 0, retried: 0 } } });
+      expect(body).toEqual({
+        ok: true, store: 'sqlite', live: { counsellorsOnDuty: 0, openChats: 0 }, limited: { conversation: 0, address: 0, tips: 0, global: 0 },
+        sends: { telegram: expect.objectContaining({ sent: 0, failed: 0, retried: 0 }) },
+      });
     } finally {
       await srv.close();
       await channels.stop();

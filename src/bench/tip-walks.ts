@@ -24,8 +24,9 @@ const MINUTE = 60_000;
 /** Labels and words whose choice is the reporter's own decision to send or to discard. */
 const SEND_TAPS = new Set(['Gửi tin báo', 'Send the tip', 'Gửi lại', 'Send again']);
 const SEND_WORDS = ['ok', 'gửi', 'ừ', 'được', 'đồng ý', 'yes', 'send', 'ok send it', 'gui di'];
-const DISCARD_TAPS = new Set(['Bỏ tin báo', 'Discard the tip', 'Hủy tin báo', 'Discard']);
-const DISCARD_WORDS = ['hủy', 'cancel', 'xóa dữ liệu', 'delete my data'];
+const DISCARD_TAPS = new Set(['Bỏ tin báo', 'Discard the tip', 'Hủy tin báo', 'Discard', 'Có, xóa đi', 'Yes, delete']);
+/** Words that leave without discarding ("hủy" parks a draft; "xóa dữ liệu" asks first). */
+const LEAVE_WORDS = ['hủy', 'cancel', 'thôi', 'dừng lại', 'xóa dữ liệu', 'delete my data'];
 
 const STORIES = [
   'Có một nhóm người bán ma túy ở quán nước đầu hẻm vào mỗi tối.',
@@ -170,9 +171,9 @@ export async function runWalks(app: App, clock: { now: number }, opts: WalkOptio
         intent = 'leave';
         await send({ text: t });
       } else if (r < 0.87) {
-        const t = pick(DISCARD_WORDS);
+        const t = pick(LEAVE_WORDS);
         what = `type ${t}`;
-        intent = 'discard';
+        intent = 'leave';
         await send({ text: t });
       } else if (r < 0.91) {
         // Idle past the timeout (40 minutes), or for hours (still within the draft's 24).

@@ -45,6 +45,10 @@ export type EngineMessage = (typeof ENGINE_MESSAGES)[number];
 const MENU = 'menu';
 const GREETING = 'greeting';
 const GOODBYE = 'goodbye';
+/** Asking to go on with a parked draft in words rather than with its button. */
+const CONTINUE_WORDS = /^((on roi|ok|u|thoi|vang|da) )?(tiep tuc|viet tiep|bao tiep|ke tiep|lam tiep|go on|carry on|continue)( (tin bao|nhe|nha|di|a|my tip|the tip))*$/;
+/** A reference code written in a message (BA-7K2M9Q, "ba 7k2m9q"). */
+const CODE_IN_TEXT = { test: (s: string): boolean => /\bba-[a-z0-9]{6}\b|\bba ?(?=[a-z]*\d)[a-z0-9]{6}\b/i.test(s) || /\bBA ?[A-Z0-9]{6}\b/.test(s) };
 /** A message this long tells a story: its facts fill a draft's questions. */
 const STORY_WORDS = 12;
 /** …and this long, it is the description itself. */
@@ -107,6 +111,8 @@ export class Engine {
   private readonly flows: Map<string, Flow>;
   /** Intent or "crisis.<kind>" -> the flow it starts. */
   private readonly byTrigger = new Map<string, string>();
+  /** The flow whose first question asks for a reference code (the tip check), if any. */
+  private readonly codeFlow?: Flow;
   /** Informational intents -> their topics, the largest first. */
   private readonly topicsByIntent = new Map<string, Topic[]>();
   private readonly commands = new Map<string, Command>();
@@ -123,6 +129,7 @@ export class Engine {
   constructor(private readonly bundle: Bundle, private readonly nlu: Nlu, private readonly opts: EngineOptions = {}) {
     this.flows = bundle.flows;
     for (const f of this.flows.values()) for (const t of f.triggers) this.byTrigger.set(t, f.id);
+    this.codeFlow = [...this.flows.values()].find((f) => { const n = f.nodes.get(f.start); return n?.type === 'input' && n.input === 'code'; });
     for (const t of bundle.knowledge.topics.values()) {
       const list = this.topicsByIntent.get(t.intent) ?? [];
       list.push(t);
@@ -347,6 +354,14 @@ export class Engine {
         this.startIntent(t, MENU);
         return;
       case 'cancel':
+        // "thôi", "dừng lại", "hủy" in the middle of a tip: the draft is kept and its buttons shown; only
+        // "Bỏ tin báo" discards it (a frightened person's "thôi" is not a decision to throw the tip away).
+        if (this.holdsDraft(t.s)) {
+          this.reset(t);
+          t.events.push({ type: 'session_reset', reason: 'cancel' });
+          this.say(t, 'draft_waiting');
+          return;
+        }
         if (t.s.at || t.s.resume) {
           this.reset(t, true);
           t.events.push({ type: 'session_reset', reason: 'cancel' });
@@ -355,7 +370,8 @@ export class Engine {
         this.startIntent(t, MENU);
         return;
       case 'delete_data':
-        this.reset(t, true);
+        // A draft stays parked until the deletion is confirmed (the deletion then takes the whole session).
+        this.reset(t);
         this.startIntent(t, DELETE);
         return;
       case 'lang_en': case 'lang_vi':
@@ -486,6 +502,9 @@ export class Engine {
    * intent is an action ("tôi muốn báo tin"), a choice of the best entries when unsure, else the intents.
    */
   private route(t: Turn, text: string, norm: string, known?: Classification): void {
+    // A reference code in the message ("cho mình xem tin báo BA-7K2M9Q với"): the flow that asks for it, with it
+    // (and a secret typed alongside) already given.
+    if (this.codeFlow && CODE_IN_TEXT.test(text)) { this.startWithValues(t, this.codeFlow, text); return; }
     const cls = known ?? this.nlu.classify(text);
     t.events.push({ type: 'intent', intent: cls.intent, confidence: cls.confidence });
     const found = this.nlu.retrieve(text, { thread: t.s.thread });
@@ -619,9 +638,13 @@ export class Engine {
     const flow = this.byTrigger.get(intent);
     if (flow) {
       // Starting a draft flow (a tip) while one is parked: that one, where it was left, not a second one.
-      if (this.keepsDraft(flow) && this.parkedDraft(t.s)) {
+      const parked = this.parkedDraft(t.s);
+      if (this.keepsDraft(flow) && parked && this.node(parked)) {
         this.say(t, 'draft_resumed');
-        this.resume(t);
+        // What the message tells ("tôi muốn báo tiếp: ...") goes into that draft, not lost.
+        Object.assign(t.s, { resume: undefined, at: undefined, vars: parked.vars, labels: parked.labels, runId: parked.runId, prefilled: parked.prefilled });
+        if (story) this.absorbStory(t, parked.flow, story);
+        this.goto(t, parked.flow, parked.node);
         return;
       }
       // A flow may speak differently right after a crisis ("goodbye" after thoughts of suicide): thread.crisis.
@@ -754,6 +777,9 @@ export class Engine {
     const keep = at && resume === at ? { vars: t.s.vars, labels: t.s.labels, runId: t.s.runId, prefilled: t.s.prefilled }
       : t.s.resume ? { vars: t.s.resume.vars, labels: t.s.resume.labels, runId: t.s.resume.runId, prefilled: t.s.resume.prefilled }
         : at && resume ? { vars: t.s.vars, labels: t.s.labels, runId: t.s.runId, prefilled: t.s.prefilled } : undefined;
+    // What the message says of its writer (a child, a victim) stays with the thread: a tip sent after the crisis
+    // answer does not warn a child or a victim about false reports.
+    this.noteEntities(t, this.nlu.entities(text));
     const thread = t.s.thread;
     this.reset(t);
     t.s.thread = thread;
@@ -788,7 +814,7 @@ export class Engine {
     if (option.set) Object.assign(s.vars, option.set);
     // The writer's own details taken out of the answers: nothing of them is kept.
     if (node.redact && option.value === 'remove' && this.nlu.ownIdentity) {
-      for (const v of node.redact) if (typeof s.vars[v] === 'string') s.vars[v] = this.nlu.ownIdentity(s.vars[v] as string).redacted;
+      for (const v of node.redact) if (typeof s.vars[v] === 'string') s.vars[v] = this.nlu.ownIdentity(s.vars[v] as string, s.lang).redacted;
     }
     const next = option.next ?? node.next;
     if (option.edit) s.returnTo = { flow: at.flow, node: node.next ?? at.node, armed: false };
@@ -829,9 +855,17 @@ export class Engine {
   private leavesDraft(t: Turn, node: ChoiceNode | InputNode, text: string, norm: string): boolean {
     const words = norm.split(' ').length;
     const cls = this.nlu.classify(text);
-    if (cls.intent === GOODBYE && cls.confidence >= 0.7 && words <= 6) {
+    if (cls.intent === GOODBYE && cls.confidence >= 0.6 && words <= 12) {
       this.reset(t);
       this.say(t, 'draft_waiting');
+      return true;
+    }
+    // Asking again for what is already being written ("tôi muốn báo tin" typed at a tip's question): not an
+    // answer; the question again.
+    const at = t.s.at;
+    if (at && node.type === 'input' && words <= 5 && cls.confidence >= 0.9 && this.flows.get(at.flow)?.triggers.includes(cls.intent)) {
+      this.say(t, 'draft_resumed');
+      this.renderWaiting(t, at);
       return true;
     }
     if (node.type !== 'input' || words < 3 || words > 14 || !(text.trim().endsWith('?') || ASKED.test(norm.replace(VOCATIVE_TAIL, '')))) return false;
@@ -893,6 +927,22 @@ export class Engine {
     return true;
   }
 
+  /** Starts a flow with the values the message already carries for its code and secret questions. */
+  private startWithValues(t: Turn, flow: Flow, text: string): void {
+    this.reset(t);
+    Object.assign(t.s, { runId: t.input.id, vars: {}, labels: {}, returnTo: undefined });
+    t.events.push({ type: 'flow_started', flow: flow.id });
+    for (const node of flow.nodes.values()) {
+      if (node.type !== 'input' || (node.input !== 'code' && node.input !== 'secret')) continue;
+      const parsed = parseInput(node.input, text, t.input.now);
+      if (!parsed.ok) continue;
+      t.s.vars[node.var] = parsed.value;
+      t.s.prefilled = [...(t.s.prefilled ?? []), node.var];
+      if (node.input === 'secret') t.s.transient = [...new Set([...(t.s.transient ?? []), node.var])];
+    }
+    this.goto(t, flow.id, flow.start);
+  }
+
   /** "Bỏ tin báo": the reporter's own choice, the one way a parked draft goes. */
   private discardDraft(t: Turn): void {
     t.s.resume = undefined;
@@ -905,8 +955,10 @@ export class Engine {
   /** A parked draft's button typed rather than tapped (a channel without buttons, or a habit). */
   private draftLabel(t: Turn, norm: string): boolean {
     if (!this.parkedDraft(t.s)) return false;
-    const is = (key: EngineMessage): boolean => normalize(this.msg(t.s.lang, key)) === norm;
-    if (is('draft_continue_label')) { this.resume(t); return true; }
+    // ("Xem lại & gửi" typed as "xem lại và gửi")
+    const bare = (x: string): string => x.replace(/\b(va|and)\b/g, ' ').replace(/\s+/g, ' ').trim();
+    const is = (key: EngineMessage): boolean => bare(normalize(this.msg(t.s.lang, key))) === bare(norm);
+    if (is('draft_continue_label') || is('continue_label') || CONTINUE_WORDS.test(norm)) { this.resume(t); return true; }
     if (is('draft_review_label')) { this.reviewDraft(t); return true; }
     if (is('draft_discard_label')) { this.discardDraft(t); return true; }
     return false;
@@ -962,6 +1014,8 @@ export class Engine {
 
   private retry(t: Turn, at: Position, node: ChoiceNode | InputNode, key: EngineMessage, custom?: Localized): void {
     t.s.retries += 1;
+    // A draft's question is never left for the menu by retries: it is asked again (the person can still leave).
+    if (t.s.retries > (node.retries ?? DEFAULT_RETRIES) && this.keepsDraft(at.flow) && !node.fail) t.s.retries = 1;
     if (t.s.retries > (node.retries ?? DEFAULT_RETRIES)) {
       t.s.retries = 0;
       if (node.fail) { t.s.at = undefined; this.goto(t, at.flow, node.fail); return; }
@@ -1248,9 +1302,13 @@ export class Engine {
     const idx = this.optionIndex.get(node) as Map<string, string>;
     // Where typed text is never sent to the NLU (a tip's questions), a longer answer may still name one option.
     if (norm.split(' ').length > (node.nlu === false ? 12 : 6)) return undefined;
-    const hits = new Set<string>();
-    for (const [k, v] of idx) if (k.length >= 3 && (` ${norm} `.includes(` ${k} `))) hits.add(v);
-    return hits.size === 1 ? node.options.find((o) => o.value === [...hits][0]) : undefined;
+    // Each option's longest word found in the answer; one option, or one whose words fit clearly longer
+    // ("tối nào cũng có, từ tháng trước tới giờ": still going on, not earlier).
+    const hits = new Map<string, number>();
+    for (const [k, v] of idx) if (k.length >= 3 && (` ${norm} `.includes(` ${k} `))) hits.set(v, Math.max(hits.get(v) ?? 0, k.length));
+    const ranked = [...hits].sort((a, b) => b[1] - a[1]);
+    const pick = ranked.length === 1 || (ranked.length > 1 && ranked[0][1] > ranked[1][1]) ? ranked[0][0] : undefined;
+    return pick ? node.options.find((o) => o.value === pick) : undefined;
   }
 
   private template(s: Session, text: string, once: Record<string, unknown>): string {

@@ -24,8 +24,11 @@ export function parseDate(text: string, now: number): Parsed {
   const rel = RELATIVE_DAYS.get(normalize(t));
   if (rel !== undefined) return { ok: true, value: iso(new Date(local.getTime() - rel * DAY_MS)) };
   let y: number; let m: number; let d: number;
-  const a = DMY.exec(t);
-  const b = YMD.exec(t);
+  // A date inside a few words ("khoảng 10/3/2025", "ngày 15-8 thì phải"): the one date in it.
+  const inner = t.match(/\b\d{1,4}[/.-]\d{1,2}(?:[/.-]\d{2,4})?\b/g);
+  const only = inner?.length === 1 && t.length <= 60 ? inner[0] : t;
+  const a = DMY.exec(only);
+  const b = YMD.exec(only);
   if (a) {
     d = Number(a[1]); m = Number(a[2]);
     y = a[3] === undefined ? local.getUTCFullYear() : a[3].length === 2 ? 2000 + Number(a[3]) : Number(a[3]);

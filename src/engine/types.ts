@@ -96,7 +96,7 @@ export interface Nlu extends Classifier {
   storyFacts?(text: string): Record<string, string>;
   /** The writer's own name, phone, address, ID number or email where the text gives them as theirs: the parts
    * found, and the text without them. */
-  ownIdentity?(text: string): { found: string[]; redacted: string };
+  ownIdentity?(text: string, lang?: Lang): { found: string[]; redacted: string };
 }
 
 /** Where a conversation is waiting. */

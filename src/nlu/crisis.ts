@@ -110,7 +110,12 @@ export const POLICE = /\b(cong an|cs|canh sat|bi bat|bat giu|police|cops?|arrest
 const ASKS_FOR_NUMBER = /\b(so dien thoai|so goi|goi so|so nao|cac so|nhung so|danh ba|hotline|tong dai|duong day nong|numbers?|phone|sdt)\b/;
 
 /** The sentence places the danger in the past, or says the person is safe now. */
+/** Someone doing harm right now ("đang cầm dao", "đang đánh"): whatever else is said ("anh ta về rồi" is the
+ * abuser coming home, not the writer being safe), it is not over. */
+const DOING_HARM_NOW = /\b(dang|van dang|lai dang) (cam (dao|keo|gay|sung|bua|rieu)|danh|dam|chem|bop co|doa giet|doi giet|de doa|duoi|khoa cua|nhot|cuong hiep|hiep)\b|\b(is|are) (hitting|beating|stabbing|strangling|threatening|holding a knife)\b/;
+
 export function pastOrSafe(norm: string, accented = false): boolean {
+  if (DOING_HARM_NOW.test(norm)) return false;
   if (SAFE_NOW.test(norm)) return true;
   // Without diacritics "toi qua" is "tối qua" (last night); with them it was rewritten, and "tôi qua" is "I went".
   return (PAST.test(norm) || (!accented && /\btoi qua\b/.test(norm))) && !STILL_NOW.test(norm);

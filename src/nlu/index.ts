@@ -143,9 +143,9 @@ export class BinhAnNlu implements Nlu {
     };
   }
 
-  ownIdentity(text: string): { found: string[]; redacted: string } {
+  ownIdentity(text: string, lang: Lang = 'vi'): { found: string[]; redacted: string } {
     const src = text.toWellFormed();
-    const r = findOwnIdentity(src);
+    const r = findOwnIdentity(src, lang === 'en' ? { marker: '[removed]' } : {});
     return { found: r.spans.map((x) => src.slice(x.start, x.end)), redacted: r.redacted };
   }
 
