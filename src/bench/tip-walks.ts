@@ -45,6 +45,15 @@ const GOODBYES = ['bye', 'thôi cảm ơn nhé', 'tạm biệt', 'cảm ơn'];
 const CRISES = ['cứu tôi với, tôi đang bị nhốt trong nhà kho', 'em vừa rạch tay', 'bạn tôi không thở'];
 const STARTS = ['tôi muốn báo tin', 'I want to report something', 'e muon bao tin'];
 
+/** What a typed text chooses where these buttons are showing: a label typed, an option's number, a send word. */
+function typedIntent(t: string, choices: { label: string }[], atReview: boolean): 'send' | 'discard' | 'other' {
+  const picked = /^[1-9]$/.test(t) ? choices[Number(t) - 1]?.label : choices.find((c) => c.label.toLowerCase() === t.toLowerCase())?.label;
+  if (picked && SEND_TAPS.has(picked)) return 'send';
+  if (picked && DISCARD_TAPS.has(picked)) return 'discard';
+  if (atReview && (/gửi|send/i.test(t) || SEND_WORDS.includes(t.toLowerCase()))) return 'send';
+  return 'other';
+}
+
 /** A small seeded generator (mulberry32), so a failing walk can be replayed from its seed. */
 function random(seed: number): () => number {
   let a = seed >>> 0;
@@ -146,11 +155,7 @@ export async function runWalks(app: App, clock: { now: number }, opts: WalkOptio
       } else if (r < 0.72) {
         const t = rnd() < 0.5 ? pick(TYPED) : pick(STORIES);
         what = `type ${t}`;
-        if (atReview && /gửi|send/i.test(t)) intent = 'send';
-        // A number picks that option ("1" at the review is "Gửi tin báo").
-        const picked = /^[1-9]$/.test(t) ? choices[Number(t) - 1]?.label : undefined;
-        if (picked && SEND_TAPS.has(picked)) intent = 'send';
-        else if (picked && DISCARD_TAPS.has(picked)) intent = 'discard';
+        intent = typedIntent(t, choices, atReview);
         await send({ text: t });
       } else if (r < 0.77) {
         const t = pick(GOODBYES);
@@ -179,9 +184,12 @@ export async function runWalks(app: App, clock: { now: number }, opts: WalkOptio
         // Idle past the timeout (40 minutes), or for hours (still within the draft's 24).
         clock.now += rnd() < 0.5 ? 40 * MINUTE : 5 * 60 * MINUTE;
         f.timeouts++;
-        what = 'idle';
-        intent = 'leave';
-        await send({ text: pick([...TYPED, ...GOODBYES]) });
+        const t = pick([...TYPED, ...GOODBYES]);
+        what = `idle, then type ${t}`;
+        // After the idle time the question is still there: what is typed still answers it.
+        const typed = typedIntent(t, choices, atReview);
+        intent = typed === 'other' ? 'leave' : typed;
+        await send({ text: t });
       } else if (r < 0.95 && lastMsg) {
         // The platform delivers the same message again.
         what = 'redelivery';

@@ -831,7 +831,10 @@ export class Engine {
 
   /** The draft parked in the session (a tip half written, left for something else), if any. */
   private parkedDraft(s: Session): Session['resume'] {
-    return s.resume && this.keepsDraft(s.resume.flow) ? s.resume : undefined;
+    const r = s.resume;
+    const d = r ? this.flows.get(r.flow)?.draft : undefined;
+    // (A tip already sent, paused by a crisis after its receipt, is not a draft any more: "Tiếp tục" only.)
+    return r && d && r.vars[d.sent] === undefined ? r : undefined;
   }
 
   /** The session holds a draft with answers: one being written or one parked, not yet sent. The runtime
