@@ -52,7 +52,7 @@ const CODE_IN_TEXT = { test: (s: string): boolean => /\bba-[a-z0-9]{6}\b|\bba ?(
 /** A message this long tells a story: its facts fill a draft's questions. */
 const STORY_WORDS = 12;
 /** …and this long, it is the description itself. */
-const DESCRIPTION_WORDS = 20;
+const DESCRIPTION_WORDS = 15;
 const FALLBACK = 'out_of_scope';
 /** The person asks to do something ("mình muốn báo tin", "cho tôi tra cứu", "I want to report"). */
 const WANTS = /\b(muon|can|cho (toi|minh|em|tui)|giup (toi|minh|em|tui)|want|would like|need to|let me|i d like)\b|\b(bao|gui|to giac|khai bao)\b.*\b(duoc|dc) (khong|ko|k|hong)$|\bcan i (report|send|tell)\b/;
@@ -169,7 +169,7 @@ export class Engine {
     }
     const idle = s.lastActive !== undefined && input.now - s.lastActive > this.idleTimeoutMs;
     s.lastActive = input.now;
-    if (idle) s.thread = undefined;
+    if (idle) { s.thread = undefined; s.story = undefined; }
     // A draft being written (a tip) outlives the idle timeout: the answer to its question is still an answer.
     if (idle && (s.at || s.pending || s.resume) && !(s.at && this.keepsDraft(s.at.flow))) {
       this.reset(t);
@@ -634,9 +634,12 @@ export class Engine {
     return this.bundle.content.intentLabels[intent]?.[lang] ?? intent;
   }
 
-  private startIntent(t: Turn, intent: string, hits?: EntryHit[], story?: string): void {
+  private startIntent(t: Turn, intent: string, hits?: EntryHit[], told?: string): void {
     const flow = this.byTrigger.get(intent);
     if (flow) {
+      // A draft started right after a crisis told as a story: that story, not typed again.
+      let story = told;
+      if (this.keepsDraft(flow)) { story ??= t.s.story; t.s.story = undefined; }
       // Starting a draft flow (a tip) while one is parked: that one, where it was left, not a second one.
       const parked = this.parkedDraft(t.s);
       if (this.keepsDraft(flow) && parked && this.node(parked)) {
@@ -784,6 +787,8 @@ export class Engine {
     this.reset(t);
     t.s.thread = thread;
     if (resume && keep) t.s.resume = { flow: resume.flow, node: resume.node, ...keep };
+    // A crisis told as a story: kept for a tip the person may start from the crisis answer.
+    t.s.story = normalize(text).split(' ').length >= STORY_WORDS ? text.slice(0, 2000) : undefined;
     t.events.push({ type: 'emergency' }, { type: 'crisis', kind: signal.kind });
     const flow = this.byTrigger.get(`crisis.${signal.kind}`) ?? this.byTrigger.get(EMERGENCY) as string;
     t.events.push({ type: 'flow_started', flow });
@@ -1102,7 +1107,9 @@ export class Engine {
         if (node.flow !== pos.flow) {
           t.events.push({ type: 'flow_completed', flow: pos.flow });
           t.events.push({ type: 'flow_started', flow: node.flow });
-          Object.assign(s, { runId: t.input.id, vars: {}, labels: {}, returnTo: undefined });
+          Object.assign(s, { runId: t.input.id, vars: {}, labels: {}, returnTo: undefined, prefilled: undefined });
+          // "Báo tin ẩn danh" under a crisis answer told as a story: the tip starts from that story.
+          if (this.keepsDraft(node.flow) && s.story) { const story = s.story; s.story = undefined; this.absorbStory(t, node.flow, story); }
         }
         const target = this.flows.get(node.flow) as Flow;
         return { flow: node.flow, node: node.node ?? target.start };
@@ -1141,13 +1148,13 @@ export class Engine {
 
   /** Starts over, keeping only the language, the clock, the last reply's fingerprint and (for the thread of questions) what was named. */
   private reset(t: Turn, discard = false): void {
-    const { lang, lastActive, thread, lastReply } = t.s;
+    const { lang, lastActive, thread, lastReply, story } = t.s;
     // A draft being written or already parked survives; only the person's own choice (discard) drops it.
     const prev = t.s;
     const draft = discard ? undefined
       : prev.at && this.isDraft(prev.at.flow, prev.vars) ? { flow: prev.at.flow, node: prev.at.node, vars: prev.vars, labels: prev.labels, ...(prev.runId ? { runId: prev.runId } : {}), ...(prev.prefilled?.length ? { prefilled: prev.prefilled } : {}) }
         : this.parkedDraft(prev);
-    t.s = Object.assign(newSession(lang), { lastActive }, lastReply ? { lastReply } : {}, thread ? { thread: { entities: thread.entities } } : {}, draft ? { resume: draft } : {});
+    t.s = Object.assign(newSession(lang), { lastActive }, lastReply ? { lastReply } : {}, thread ? { thread: { entities: thread.entities } } : {}, draft ? { resume: draft } : {}, story && !discard ? { story } : {});
   }
 
   private test(s: Session, c: Condition): boolean {

@@ -135,6 +135,9 @@ export interface Session {
   thread?: Thread;
   /** A fingerprint of the last reply, so that the next one is never the same word for word. */
   lastReply?: string;
+  /** The story told with a crisis ("em bị lừa sang Campuchia, họ giữ hộ chiếu…"), kept (sealed with the session)
+   * for a tip started right after the crisis answer, so it is not typed again; used once. */
+  story?: string;
   /** A draft's answers taken from what the person already wrote: their questions are not asked (once). */
   prefilled?: string[];
 }
