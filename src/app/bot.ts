@@ -16,7 +16,7 @@ import type { NotificationRegistry } from '../channels/notify.js';
 import type { LiveRelay } from '../live/relay.js';
 import type { LiveChat, LiveState } from '../live/desk.js';
 import { normalize } from '../text/normalize.js';
-import { cmd, LIVE_END } from '../engine/payload.js';
+import { cmd, decodePayload, LIVE_END } from '../engine/payload.js';
 
 export interface Inbound {
   /** Channel kind: "web", "cli", "telegram", ... */
@@ -170,6 +170,14 @@ export class Bot {
       res = this.engine.step(res.session, { kind: 'action_result', action: action.action, ok: out.ok, data: out.data, once: out.once, id, now });
       replies.push(...res.messages);
       events.push(...res.events);
+    }
+    // The conversation was deleted: nothing of it can be continued (no "Tiếp tục tin báo" under the receipt).
+    if (deleteSession) {
+      for (const m of replies) {
+        if (!m.choices) continue;
+        m.choices = m.choices.filter((c) => !['resume', 'draft_review', 'draft_discard'].includes(decodePayload(c.id)?.kind ?? ''));
+        if (!m.choices.length) delete m.choices;
+      }
     }
     await this.commit(key, res.session, processedKey, now, deleteSession);
     const ms = performance.now() - started;

@@ -48,6 +48,9 @@ const STARTS = ['tôi muốn báo tin', 'I want to report something', 'e muon ba
 /** What a typed text chooses where these buttons are showing: a label typed, an option's number, a send word. */
 function typedIntent(t: string, choices: { label: string }[], atReview: boolean): 'send' | 'discard' | 'other' {
   const picked = /^[1-9]$/.test(t) ? choices[Number(t) - 1]?.label : choices.find((c) => c.label.toLowerCase() === t.toLowerCase())?.label;
+  // A yes-word at a yes/no question picks its "yes" ("có" at "Bạn có chắc muốn xóa không?").
+  const yes = ['có', 'ok', 'yes', 'ừ', 'được'].includes(t.toLowerCase()) ? choices.find((c) => /^(có|yes)(?=[\s,]|$)/i.test(c.label))?.label : undefined;
+  if (yes && DISCARD_TAPS.has(yes)) return 'discard';
   if (picked && SEND_TAPS.has(picked)) return 'send';
   if (picked && DISCARD_TAPS.has(picked)) return 'discard';
   if (atReview && (/gửi|send/i.test(t) || SEND_WORDS.includes(t.toLowerCase()))) return 'send';
