@@ -16,17 +16,26 @@ export class StoreTimeoutError extends Error {
 const UNBOUNDED = new Set(['close', 'purge', 'migrate']);
 
 export function withDeadline(store: Store, ms: number): Store {
+  // One wrapper per method (a function proxy: the method's own properties, such as a test spy's, stay visible).
+  const wrapped = new WeakMap<object, unknown>();
   return new Proxy(store, {
     get(target, prop, receiver) {
       const value = Reflect.get(target, prop, receiver) as unknown;
       if (typeof value !== 'function' || typeof prop !== 'string' || UNBOUNDED.has(prop)) return value;
-      return (...args: unknown[]) => {
-        const out = (value as (...a: unknown[]) => unknown).apply(target, args);
-        if (!(out instanceof Promise)) return out;
-        let timer: NodeJS.Timeout | undefined;
-        const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new StoreTimeoutError(prop, ms)), ms); timer.unref(); });
-        return Promise.race([out, late]).finally(() => clearTimeout(timer));
-      };
+      let w = wrapped.get(value);
+      if (!w) {
+        w = new Proxy(value, {
+          apply(fn, _this, args) {
+            const out = Reflect.apply(fn, target, args) as unknown;
+            if (!(out instanceof Promise)) return out;
+            let timer: NodeJS.Timeout | undefined;
+            const late = new Promise<never>((_, reject) => { timer = setTimeout(() => reject(new StoreTimeoutError(prop, ms)), ms); timer.unref(); });
+            return Promise.race([out, late]).finally(() => clearTimeout(timer));
+          },
+        });
+        wrapped.set(value, w);
+      }
+      return w;
     },
   });
 }
