@@ -98,7 +98,10 @@ describe('web chat API', () => {
 
   it('has a health check', async () => {
     const res = await fetch(`${srv.url}/healthz`);
-    expect(await res.json()).toEqual({ ok: true, store: 'sqlite', live: { counsellorsOnDuty: 0, openChats: 0 } });
+    // From this machine, with its details (counts only); through a proxy only "ok".
+    expect(await res.json()).toEqual({ ok: true, store: 'sqlite', live: { counsellorsOnDuty: 0, openChats: 0 }, limited: { conversation: 0, address: 0, tips: 0, global: 0 } });
+    expect(await (await fetch(`${srv.url}/healthz`, { headers: { 'X-Forwarded-For': '203.0.113.5' } })).json()).toEqual({ ok: true });
+    expect((await fetch(`${srv.url}/readyz`)).status).toBe(200);
   });
 
   it('answers a crisis with its own first answer and an English speaker in English, like every channel', async () => {
