@@ -124,8 +124,18 @@ const actionTests: Record<string, (h: () => Harness) => void> = {
       expect(await h().run('check_case', {})).toEqual({ ok: false, data: { reason: 'not_found' } });
       for (let i = 0; i < 2; i++) await h().run('check_case', { ref, secret: '111111111111' });
       expect(await h().run('check_case', { ref, secret })).toEqual({ ok: false, data: { reason: 'locked' } });
-      // Another session may still try this code (its own limit, and the code's limit of 10, are not reached).
+      // Another session may still try this code (its own limit, and the code's free tries, are not used up).
       expect((await h().run('check_case', { ref, secret }, { sessionKey: 'session-b' })).ok).toBe(true);
+    });
+
+    it('makes a code guessed from many sessions wait (doubling, at most 10 minutes), never locking out its reporter', async () => {
+      const { ref, secret } = await filedAndChecked(h());
+      const t0 = Date.UTC(2026, 5, 1, 3);
+      for (let i = 0; i < 12; i++) await h().run('check_case', { ref, secret: `9999999999${String(i).padStart(2, '0')}` }, { sessionKey: `guesser-${i}`, now: t0 + i * 1000 });
+      // The real reporter, right away: asked to wait, even with the right secret.
+      expect(await h().run('check_case', { ref, secret }, { sessionKey: 'reporter', now: t0 + 13_000 })).toEqual({ ok: false, data: { reason: 'wait' } });
+      // After at most 10 minutes, the right secret works.
+      expect((await h().run('check_case', { ref, secret }, { sessionKey: 'reporter', now: t0 + 11_000 + 10 * 60_000 + 1000 })).ok).toBe(true);
     });
   },
 

@@ -1,7 +1,9 @@
 /**
  * check_case: the reporter's follow-up with the reference code and secret. A plain-language status and
  * the officers' questions, never officer names or internal notes; a match grants this session the right
- * to add information or opt out of notifications. Attempts are limited per session and per code.
+ * to add information or opt out of notifications. Attempts are limited per session, and a code guessed at
+ * (from anywhere) makes each further try wait a delay that doubles, up to 10 minutes: guessing a 12-digit
+ * secret stays hopeless, and the real reporter is never locked out (the right secret works after the wait).
  */
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
@@ -12,7 +14,10 @@ import { defineAction } from './types.js';
 /** Follow-up attempt limits: per session and per reference code, within this window. */
 export const ATTEMPT_WINDOW_MS = 3_600_000;
 export const MAX_ATTEMPTS_PER_SESSION = 5;
-export const MAX_ATTEMPTS_PER_REF = 10;
+/** Wrong tries of one code (from any session) before each further try must wait. */
+export const FREE_ATTEMPTS_PER_REF = 5;
+const REF_BASE_DELAY_MS = 30_000;
+export const REF_MAX_DELAY_MS = 10 * 60_000;
 
 export const checkCase = defineAction({
   name: 'check_case',
@@ -21,9 +26,11 @@ export const checkCase = defineAction({
     const since = ctx.now - ATTEMPT_WINDOW_MS;
     const sScope = `s:${ctx.sessionKey}`;
     const rScope = `r:${hmac(ctx.key, 'ref-scope', ref)}`;
-    if (await ctx.store.countAttempts(sScope, since) >= MAX_ATTEMPTS_PER_SESSION
-      || await ctx.store.countAttempts(rScope, since) >= MAX_ATTEMPTS_PER_REF) {
-      return { ok: false, data: { reason: 'locked' } };
+    if (await ctx.store.countAttempts(sScope, since) >= MAX_ATTEMPTS_PER_SESSION) return { ok: false, data: { reason: 'locked' } };
+    const refFailures = await ctx.store.countAttempts(rScope, since);
+    if (refFailures >= FREE_ATTEMPTS_PER_REF) {
+      const delay = Math.min(REF_MAX_DELAY_MS, REF_BASE_DELAY_MS * 2 ** (refFailures - FREE_ATTEMPTS_PER_REF));
+      if (await ctx.store.countAttempts(rScope, ctx.now - delay) > 0) return { ok: false, data: { reason: 'wait' } };
     }
     const c = await ctx.cases.getForReporter(ref);
     const given = Buffer.from(secretHash(ctx.key, secret), 'hex');
