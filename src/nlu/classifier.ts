@@ -32,8 +32,9 @@ interface BayesModel {
   smoothing: number;
 }
 
+/** Training features. Not a name Object.prototype has ("constructor"): natural's counts are plain objects. */
 function features(text: string): string[] {
-  return [...new Set(syllableNgrams(tokens(text)))];
+  return [...new Set(syllableNgrams(tokens(text)))].filter((f) => !(f in Object.prototype));
 }
 
 export class IntentClassifier implements Classifier {
@@ -85,7 +86,8 @@ export class IntentClassifier implements Classifier {
       const counts = this.model.classFeatures[label];
       const denom = this.logDenominator.get(label) as number;
       let s = this.logPrior.get(label) as number;
-      for (const f of feats) s += Math.log(counts[f] ?? this.alpha) - denom;
+      // Own keys only: the counts are a plain object, and a feature may be "constructor".
+      for (const f of feats) s += Math.log(Object.hasOwn(counts, f) ? counts[f] : this.alpha) - denom;
       return { intent: label, score: s };
     });
     let max = -Infinity;

@@ -97,15 +97,17 @@ const dicts = { vi, en };
 for (const f of TIP_FIELDS) for (const l of Object.keys(dicts)) dicts[l][f.name] = f.label[l];
 let lang = 'vi';
 export const getLang = () => lang;
-export const setLang = (l) => { lang = l in dicts ? l : 'vi'; document.documentElement.lang = lang; };
+export const setLang = (l) => { lang = Object.hasOwn(dicts, l) ? l : 'vi'; document.documentElement.lang = lang; };
 /** A view module adds its own strings (same keys in both languages). */
 export function addStrings(more) {
   for (const l of Object.keys(dicts)) Object.assign(dicts[l], more[l] ?? {});
 }
+/** Own keys only: a key may carry a value someone typed ("constructor" is no string of ours). */
+const own = (dict, key) => (Object.hasOwn(dict, key) ? dict[key] : undefined);
 /** The string for a key in the current language (the key itself if missing). */
-export const t = (key) => dicts[lang][key] ?? vi[key] ?? key;
+export const t = (key) => own(dicts[lang], key) ?? own(vi, key) ?? key;
 /** The string for a key if there is one, else the fallback (a value the reporter typed, shown as is). */
-export const tOr = (key, fallback) => dicts[lang][key] ?? vi[key] ?? fallback;
+export const tOr = (key, fallback) => own(dicts[lang], key) ?? own(vi, key) ?? fallback;
 
 export const STATUSES = ['new', 'triaged', 'assigned', 'forwarded', 'closed'];
 export const PRIORITIES = ['urgent', 'high', 'normal', 'low'];

@@ -61,7 +61,7 @@ export function normalise(item: unknown): Normalised {
     if (Array.isArray(m.attachments) && m.attachments.length) {
       const first = m.attachments[0];
       const type = isObj(first) && typeof first.type === 'string' ? first.type : '';
-      return { event: { ...base, attachment: ATTACHMENT_KINDS[type] ?? 'other' }, at };
+      return { event: { ...base, attachment: Object.hasOwn(ATTACHMENT_KINDS, type) ? ATTACHMENT_KINDS[type] : 'other' }, at };
     }
     return { skipped: 'malformed' };
   }

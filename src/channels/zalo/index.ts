@@ -226,11 +226,12 @@ export class ZaloAdapter implements ChannelAdapter {
   }
 
   private attachmentKind(name: string, msg: Record<string, unknown>): NonNullable<InboundEvent['attachment']> {
-    const fromName = ATTACHMENT_KINDS[name.slice('user_send_'.length)];
+    const kind = name.slice('user_send_'.length);
+    const fromName = Object.hasOwn(ATTACHMENT_KINDS, kind) ? ATTACHMENT_KINDS[kind] : undefined;
     if (fromName) return fromName;
     const first = Array.isArray(msg.attachments) ? msg.attachments[0] : undefined;
     const type = isObj(first) && typeof first.type === 'string' ? first.type : '';
-    return ATTACHMENT_KINDS[type] ?? 'other';
+    return Object.hasOwn(ATTACHMENT_KINDS, type) ? ATTACHMENT_KINDS[type] : 'other';
   }
 
   /** Remembers the user's last interaction (the event's own time if older: a redelivery). */
