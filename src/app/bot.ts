@@ -16,7 +16,7 @@ import type { NotificationRegistry } from '../channels/notify.js';
 import type { LiveRelay } from '../live/relay.js';
 import type { LiveChat, LiveState } from '../live/desk.js';
 import { normalize } from '../text/normalize.js';
-import { cmd, decodePayload, LIVE_END } from '../engine/payload.js';
+import { cmd, LIVE_END, resumesPaused } from '../engine/payload.js';
 
 export interface Inbound {
   /** Channel kind: "web", "cli", "telegram", ... */
@@ -175,7 +175,7 @@ export class Bot {
     if (deleteSession) {
       for (const m of replies) {
         if (!m.choices) continue;
-        m.choices = m.choices.filter((c) => !['resume', 'draft_review', 'draft_discard'].includes(decodePayload(c.id)?.kind ?? ''));
+        m.choices = m.choices.filter((c) => !resumesPaused(c.id));
         if (!m.choices.length) delete m.choices;
       }
     }

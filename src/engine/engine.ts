@@ -972,12 +972,18 @@ export class Engine {
     return false;
   }
 
+  /** A parked draft has every answer its flow requires before it may go to the review. */
+  private sendable(d: NonNullable<Session['resume']>): boolean {
+    const requires = this.flows.get(d.flow)?.draft?.requires ?? [];
+    return requires.every((v) => d.vars[v] !== undefined && d.vars[v] !== '');
+  }
+
   /** "Xem lại & gửi" on a parked draft: its review, with the questions not reached at their defaults. */
   private reviewDraft(t: Turn): void {
     const r = this.parkedDraft(t.s);
     const flow = r ? this.flows.get(r.flow) : undefined;
     if (!r || !flow?.draft) { this.say(t, 'stale_button'); this.reprompt(t); return; }
-    if (!flow.draft.requires.every((v) => r.vars[v] !== undefined && r.vars[v] !== '')) { this.resume(t); return; }
+    if (!this.sendable(r)) { this.resume(t); return; }
     const vars = { ...r.vars };
     const labels = { ...r.labels };
     for (const [k, v] of Object.entries(flow.draft.defaults)) {
@@ -1000,8 +1006,7 @@ export class Engine {
     if (!draft) return [{ id: RESUME, label: this.msg(lang, 'continue_label') }];
     const out: OutChoice[] = [{ id: RESUME, label: this.msg(lang, 'draft_continue_label') }];
     if (!room) return out;
-    const requires = this.flows.get(draft.flow)?.draft?.requires ?? [];
-    if (requires.every((v) => draft.vars[v] !== undefined && draft.vars[v] !== '')) out.push({ id: DRAFT_REVIEW, label: this.msg(lang, 'draft_review_label') });
+    if (this.sendable(draft)) out.push({ id: DRAFT_REVIEW, label: this.msg(lang, 'draft_review_label') });
     out.push({ id: DRAFT_DISCARD, label: this.msg(lang, 'draft_discard_label') });
     return out;
   }

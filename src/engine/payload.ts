@@ -65,3 +65,10 @@ export const LIVE_END = encodePayload({ kind: 'live_end' });
 export const RESUME = encodePayload({ kind: 'resume' });
 export const DRAFT_REVIEW = encodePayload({ kind: 'draft_review' });
 export const DRAFT_DISCARD = encodePayload({ kind: 'draft_discard' });
+
+/** A button that goes back to paused work (continue, review, discard a draft): meaningless once the
+ * conversation is deleted. */
+export const resumesPaused = (id: string): boolean => {
+  const kind = decodePayload(id)?.kind;
+  return kind === 'resume' || kind === 'draft_review' || kind === 'draft_discard';
+};
