@@ -149,7 +149,8 @@ describe.each(backends)('liaison API on %s', (backend) => {
     expect(seen[0]).toBe(urgent.id);
     const scams = await c.supervisor.get('/cases?province=Hu%E1%BA%BF&category=scam&status=new,triaged&priority=normal,low&order=newest');
     expect(scams.body.items).toHaveLength(4);
-    const today = new Date().toISOString().slice(0, 10);
+    // Dates in filters are Viet Nam's days (UTC+7): "today" there, not in UTC (which differs from 17:00 UTC on).
+    const today = new Date(Date.now() + 7 * 3_600_000).toISOString().slice(0, 10);
     expect((await c.supervisor.get(`/cases?province=Hu%E1%BA%BF&from=2000-01-01&to=${today}`)).body.items).toHaveLength(5);
     expect((await c.supervisor.get('/cases?province=Hu%E1%BA%BF&to=2000-01-01')).body.items).toHaveLength(0);
     const byRef = await c.supervisor.get(`/cases?ref=${urgent.ref.toLowerCase().replace('-', '')}`);
