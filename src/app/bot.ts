@@ -41,6 +41,8 @@ export interface Outbound {
   live?: { stream: string; state: LiveState };
   /** Refused by the abuse limits (the web chat answers 429 with the replies). */
   limited?: boolean;
+  /** The conversation's language after the turn (for messages the edges add, e.g. "too busy"). */
+  lang?: 'vi' | 'en';
 }
 
 /** Anonymous counters of what happened, for aggregate statistics (no ids, no text). */
@@ -188,7 +190,7 @@ export class Bot {
       actions: events.filter((e) => e.type === 'action').map((e) => (e as { action: string }).action),
       ms: Math.round(ms * 10) / 10,
     });
-    return { replies, duplicate: false };
+    return { replies, duplicate: false, lang: res.session.lang };
   }
 
   /**
@@ -267,8 +269,12 @@ export class Bot {
       const crisis = this.engine.crisisAnswer(msg.text, lang);
       if (crisis) return { replies: crisis.messages, duplicate: false };
     }
-    const text = this.opts.messages?.[say]?.[lang] ?? 'Bạn gửi nhanh quá, chờ một chút rồi thử lại nhé.';
-    return { replies: [{ text }], duplicate: false, limited: true };
+    return { replies: [{ text: this.say(say, lang) }], duplicate: false, limited: true, lang };
+  }
+
+  /** A sentence the runtime itself says ("too fast", "too busy"), in a language. */
+  say(what: RuntimeMessage, lang: 'vi' | 'en' = 'vi'): string {
+    return this.opts.messages?.[what]?.[lang] ?? 'Bình An đang quá tải, bạn thử lại sau ít phút nhé.';
   }
 
   /** Whether a conversation holds an unsent tip (being written or parked), as its stored session says:

@@ -7,7 +7,7 @@ import type { Bot } from './bot.js';
 import type { Limits } from './limits.js';
 import type { LiveRelay } from '../live/relay.js';
 
-export interface SendStats { sent: number; failed: number; retried?: number; queued?: number }
+export interface SendStats { sent: number; failed: number; retried?: number; shed?: number; queued?: number; inboundWaiting?: number }
 
 export function createMetrics(bot: Bot, limits: Limits, live: LiveRelay, sends: () => Record<string, SendStats>): Registry {
   const registry = new Registry();
@@ -30,6 +30,16 @@ export function createMetrics(bot: Bot, limits: Limits, live: LiveRelay, sends: 
       for (const [channel, s] of Object.entries(sends())) {
         this.set({ channel, outcome: 'sent' }, s.sent);
         this.set({ channel, outcome: 'failed' }, s.failed);
+        this.set({ channel, outcome: 'shed' }, s.shed ?? 0);
+      }
+    },
+  });
+  new Gauge({
+    name: 'binhan_channel_queue', help: 'Waiting now: reply parts in the outbox, events in the inbound queue, by channel', labelNames: ['channel', 'queue'], registers: [registry],
+    collect() {
+      for (const [channel, s] of Object.entries(sends())) {
+        this.set({ channel, queue: 'outbound' }, s.queued ?? 0);
+        this.set({ channel, queue: 'inbound' }, s.inboundWaiting ?? 0);
       }
     },
   });

@@ -9,7 +9,7 @@ import { createLiaisonRouter } from '../liaison/router.js';
 import type { Channels } from '../channels/index.js';
 import { webLiveStream } from './live-chat.js';
 import { OFFICER_FIELDS } from '../cases/tip-fields.js';
-import { createMetrics } from '../app/metrics.js';
+import { type SendStats, createMetrics } from '../app/metrics.js';
 
 const chatBody = z.object({
   /** A random id the page makes per browser tab (not identifying; cleared by "thoát nhanh"). */
@@ -43,8 +43,8 @@ export function createServer(app: App, channels?: Channels): express.Express {
 
   // Health: /healthz says the process is alive, /readyz that the database answers in time; their details and
   // /metrics only to this machine (no proxy in between) or with HEALTH_TOKEN. Counts only, never ids or text.
-  const sendStats = (): Record<string, { sent: number; failed: number }> =>
-    (channels ? Object.fromEntries([...channels.dispatchers].map(([name, d]) => [name, { ...d.outbox.stats }])) : {});
+  const sendStats = (): Record<string, SendStats> =>
+    (channels ? Object.fromEntries([...channels.dispatchers].map(([name, d]) => [name, { ...d.outbox.stats, inboundWaiting: d.inbound.stats.waiting }])) : {});
   const metrics = createMetrics(app.bot, app.limits, app.live, sendStats);
   const insider = (req: Request): boolean => {
     const token = app.config.healthToken;
