@@ -6,6 +6,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import {
+  SessionConflictError,
   DuplicateKeyError, PRIORITIES, PRIORITY_RANK, isoWeek,
   type CaseRecord, type CaseFilter, type CasePageRequest, type GroupBy, type HistoryEntry, type NewCase,
   type NewOfficer, type Store, type TipFields,
@@ -626,9 +627,9 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
       const data = JSON.stringify({ flow: 'report_tip', node: 'ask_province', vars: { category: 'drugs' } });
       expect(await store.getSession('s1')).toBeNull();
       await store.saveSession('s1', data, 1_800_000_000_000);
-      expect(await store.getSession('s1')).toEqual({ data, expiresAt: 1_800_000_000_000 });
+      expect(await store.getSession('s1')).toEqual({ data, expiresAt: 1_800_000_000_000, version: 1 });
       await store.saveSession('s1', '{"node":"ask_when"}', 1_800_000_060_000);
-      expect(await store.getSession('s1')).toEqual({ data: '{"node":"ask_when"}', expiresAt: 1_800_000_060_000 });
+      expect(await store.getSession('s1')).toEqual({ data: '{"node":"ask_when"}', expiresAt: 1_800_000_060_000, version: 2 });
       await store.saveSession('s2', '{}', 1_800_000_000_000);
       await store.deleteSession('s1');
       expect(await store.getSession('s1')).toBeNull();
@@ -637,16 +638,37 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
 
     it('commitTurn saves or deletes the session together with the processed message key', async () => {
       await store.commitTurn({ sessionKey: 'k', session: { data: '{"n":1}', expiresAt: 1_800_000_000_000 }, processedKey: 'web:msg-1', at: 1_700_000_000_000 });
-      expect(await store.getSession('k')).toEqual({ data: '{"n":1}', expiresAt: 1_800_000_000_000 });
+      expect(await store.getSession('k')).toEqual({ data: '{"n":1}', expiresAt: 1_800_000_000_000, version: 1 });
       expect(await store.wasProcessed('web:msg-1')).toBe(true);
       await store.commitTurn({ sessionKey: 'k', processedKey: 'web:msg-2', at: 1_700_000_001_000 });
       expect(await store.getSession('k')).toBeNull();
       expect(await store.wasProcessed('web:msg-2')).toBe(true);
       await store.commitTurn({ sessionKey: 'k', session: { data: '{"n":3}', expiresAt: 1_800_000_000_000 }, at: 1_700_000_002_000 });
-      expect(await store.getSession('k')).toEqual({ data: '{"n":3}', expiresAt: 1_800_000_000_000 });
+      expect(await store.getSession('k')).toEqual({ data: '{"n":3}', expiresAt: 1_800_000_000_000, version: 1 });
       // A redelivered message id stays processed once.
       await store.commitTurn({ sessionKey: 'k', session: { data: '{"n":4}', expiresAt: 1_800_000_000_000 }, processedKey: 'web:msg-1', at: 1_700_000_003_000 });
       expect(await store.markProcessed('web:msg-1', 1_700_000_004_000)).toBe(false);
+    });
+
+    it('commitTurn commits only onto the version the turn read: a stale turn changes nothing, not even its message mark', async () => {
+      const at = 1_700_000_000_000;
+      const exp = 1_800_000_000_000;
+      await store.commitTurn({ sessionKey: 'v', session: { data: '{"q":1}', expiresAt: exp }, processedKey: 'web:v-1', at, expectVersion: 0 });
+      expect((await store.getSession('v'))?.version).toBe(1);
+      // Another instance read version 1 too and committed first; this one still expects 1.
+      await store.commitTurn({ sessionKey: 'v', session: { data: '{"q":2}', expiresAt: exp }, processedKey: 'web:v-2', at, expectVersion: 1 });
+      await expect(store.commitTurn({ sessionKey: 'v', session: { data: '{"q":2-stale}', expiresAt: exp }, processedKey: 'web:v-3', at, expectVersion: 1 }))
+        .rejects.toBeInstanceOf(SessionConflictError);
+      expect(await store.getSession('v')).toEqual({ data: '{"q":2}', expiresAt: exp, version: 2 });
+      expect(await store.wasProcessed('web:v-3')).toBe(false);
+      // A new conversation expects version 0; one that exists already is a conflict.
+      await expect(store.commitTurn({ sessionKey: 'v', session: { data: '{}', expiresAt: exp }, at, expectVersion: 0 })).rejects.toBeInstanceOf(SessionConflictError);
+      // A deleted conversation starts again at version 0, and its processed keys are remembered.
+      await store.commitTurn({ sessionKey: 'v', processedKey: 'web:v-4', at, expectVersion: 2 });
+      expect(await store.getSession('v')).toBeNull();
+      expect(await store.wasProcessed('web:v-4')).toBe(true);
+      await store.commitTurn({ sessionKey: 'v', session: { data: '{"q":"again"}', expiresAt: exp }, at, expectVersion: 0 });
+      expect((await store.getSession('v'))?.version).toBe(1);
     });
 
     it('markProcessed is true once, then false; wasProcessed tells', async () => {

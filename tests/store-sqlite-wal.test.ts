@@ -160,7 +160,7 @@ describe('SQLite: deleted sessions leave nothing in the database or the WAL', ()
       const db = new Database(${JSON.stringify(file)});
       db.pragma('journal_mode = WAL'); db.pragma('synchronous = FULL'); db.pragma('secure_delete = ON');
       db.exec('CREATE TABLE IF NOT EXISTS sessions (key TEXT PRIMARY KEY, data TEXT NOT NULL, expires_at INTEGER NOT NULL)');
-      db.prepare('INSERT INTO sessions VALUES (?, ?, ?)').run('A', ${JSON.stringify(v)}, 1);
+      db.prepare('INSERT INTO sessions (key, data, expires_at) VALUES (?, ?, ?)').run('A', ${JSON.stringify(v)}, 1);
       db.prepare('DELETE FROM sessions WHERE key = ?').run('A');
       process.kill(process.pid, 'SIGKILL');`;
     // The real schema first, so that the child writes into a database the store knows.

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Engine } from '../engine/engine.js';
 import type { EngineEvent, Input, Localized, OutMessage, Session } from '../engine/types.js';
 import type { Limits } from './limits.js';
-import type { Store } from '../store/port.js';
+import { SessionConflictError, type Store } from '../store/port.js';
 import type { Logger } from '../log.js';
 import { hmac } from '../secrets.js';
 import { ActionRunner } from '../actions/index.js';
@@ -49,6 +49,8 @@ export interface Outbound {
 export type TurnObserver = (events: readonly EngineEvent[], channel: string, ms?: number) => void;
 
 const MAX_ACTIONS_PER_TURN = 4;
+/** A turn whose commit found the conversation changed by someone else runs again, at most this many times in all. */
+const MAX_TURN_ATTEMPTS = 3;
 /** The action that stores a tip: it has its own, tighter budget. */
 const TIP_ACTION = 'create_case';
 /** Sentences the runtime itself says (content/messages.yaml). */
@@ -68,7 +70,7 @@ export class Bot {
    * when it does not (an outage), this copy lets the conversation go on, and a session whose save
    * failed (`unsaved`) wins over the store's older copy, so no answer a reporter typed is lost.
    */
-  private readonly remembered = new Map<string, { data: string; expiresAt: number; unsaved: boolean }>();
+  private readonly remembered = new Map<string, { data: string; expiresAt: number; version: number; unsaved: boolean }>();
   private observers: TurnObserver[] = [];
 
   constructor(
@@ -113,7 +115,7 @@ export class Bot {
     const key = this.sessionKey(msg.channel, msg.userId);
     // Serialise turns of one conversation; different conversations run concurrently.
     const prev = this.locks.get(key) ?? Promise.resolve();
-    const run = prev.then(() => this.turn(key, msg), () => this.turn(key, msg));
+    const run = prev.then(() => this.turnOnce(key, msg), () => this.turnOnce(key, msg));
     this.locks.set(key, run);
     try {
       const out = await run;
@@ -122,6 +124,22 @@ export class Bot {
       return chat ? { ...out, live: { stream: chat.token, state: chat.state } } : out;
     } finally {
       if (this.locks.get(key) === run) this.locks.delete(key);
+    }
+  }
+
+  /**
+   * A turn commits only onto the session version it read: if another instance committed this conversation in
+   * the meantime, the turn runs again on the new session (its actions are idempotent; a message the other
+   * instance already processed is then recognised as a redelivery).
+   */
+  private async turnOnce(key: string, msg: Inbound): Promise<Outbound> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.turn(key, msg);
+      } catch (e) {
+        if (!(e instanceof SessionConflictError) || attempt >= MAX_TURN_ATTEMPTS) throw e;
+        this.log.info('turn ran again: the conversation changed meanwhile', { channel: msg.channel, attempt });
+      }
     }
   }
 
@@ -155,7 +173,7 @@ export class Bot {
       input = { kind: 'choice', payload: cmd('menu'), id, now };
     }
 
-    const session = await this.loadSession(key, now);
+    const { session, version } = await this.loadTurn(key, now);
     let res = this.engine.step(session, input);
     replies.push(...res.messages);
     const events = [...res.events];
@@ -181,7 +199,7 @@ export class Bot {
         if (!m.choices.length) delete m.choices;
       }
     }
-    await this.commit(key, res.session, processedKey, now, deleteSession);
+    await this.commit(key, res.session, processedKey, now, deleteSession, version);
     const ms = performance.now() - started;
     for (const o of this.observers) o(events, msg.channel, ms);
     this.log.info('turn', {
@@ -218,20 +236,22 @@ export class Bot {
   }
 
   /** Saves the session (sealed) and marks the message processed, in one write. */
-  private async commit(key: string, session: Session, processedKey: string | undefined, now: number, deleteSession: boolean): Promise<void> {
+  private async commit(key: string, session: Session, processedKey: string | undefined, now: number, deleteSession: boolean, version: number): Promise<void> {
     // A session may hold a tip's unsent answers: it is sealed at rest like the cases.
     // A session holding an unsent tip (a draft) is kept longer: the reporter may come back to it tomorrow.
     const keep = Math.max(this.opts.sessionTimeoutMs + SESSION_GRACE_MS, this.engine.holdsDraft(session) ? this.opts.draftKeepMs ?? 0 : 0);
     const saved = deleteSession ? undefined : { data: this.opts.cipher.encrypt(JSON.stringify(session), 'session'), expiresAt: now + keep };
     try {
-      await this.store.commitTurn({ sessionKey: key, session: saved, processedKey, at: now });
-      this.remember(key, saved, false);
+      // A deletion needs no version (the delete_data action may already have removed the session; deleting is final).
+      await this.store.commitTurn({ sessionKey: key, session: saved, processedKey, at: now, expectVersion: deleteSession ? undefined : version });
+      this.remember(key, saved, version + 1, false);
     } catch (e) {
+      if (e instanceof SessionConflictError) throw e;
       // The replies were computed (and any tip already stored). Keep the session in memory until the
       // store is back, so nothing the reporter typed is lost; the message stays unmarked, so a
       // redelivery is processed again (actions are idempotent).
       this.log.error('session not saved; kept in memory', { error: (e as Error).message });
-      this.remember(key, saved, true);
+      this.remember(key, saved, version, true);
     }
   }
 
@@ -252,11 +272,11 @@ export class Bot {
     }
   }
 
-  private remember(key: string, s: { data: string; expiresAt: number } | undefined, unsaved: boolean): void {
+  private remember(key: string, s: { data: string; expiresAt: number } | undefined, version: number, unsaved: boolean): void {
     this.remembered.delete(key);
     if (!s) return;
     if (this.remembered.size >= MAX_REMEMBERED_SESSIONS) this.remembered.delete(this.remembered.keys().next().value as string);
-    this.remembered.set(key, { ...s, unsaved });
+    this.remembered.set(key, { ...s, version, unsaved });
   }
 
   /** The answer to a message refused by the limits: the crisis's first answer if it speaks of one, else
@@ -285,8 +305,13 @@ export class Bot {
   }
 
   private async loadSession(key: string, now: number): Promise<Session | undefined> {
+    return (await this.loadTurn(key, now)).session;
+  }
+
+  /** The conversation's session (none if new, expired or unreadable) and the stored version it was read at. */
+  private async loadTurn(key: string, now: number): Promise<{ session: Session | undefined; version: number }> {
     const mem = this.remembered.get(key);
-    let row: { data: string; expiresAt: number } | null | undefined = mem?.unsaved ? mem : undefined;
+    let row: { data: string; expiresAt: number; version: number } | null | undefined = mem?.unsaved ? mem : undefined;
     if (!row) {
       try {
         row = await this.store.getSession(key);
@@ -295,13 +320,14 @@ export class Bot {
         row = mem;
       }
     }
-    if (!row || row.expiresAt < now) return undefined;
+    const version = row?.version ?? 0;
+    if (!row || !row.data || row.expiresAt < now) return { session: undefined, version };
     try {
       const s = JSON.parse(this.opts.cipher.decrypt(row.data, 'session')) as Session;
-      return s && s.v === 1 ? s : undefined;
+      return { session: s && s.v === 1 ? s : undefined, version };
     } catch (e) {
       this.log.warn('session unreadable; starting fresh', { error: (e as Error).message });
-      return undefined;
+      return { session: undefined, version };
     }
   }
 }

@@ -19,6 +19,7 @@ import {
   type CasePageRequest, type CaseRecord, type CaseStatus, type CaseUpdate, type Disposition, type GroupBy,
   type HistoryEntry, type NewCase, type NewOfficer, type Officer, type Priority, type RelatedLink, type Role,
   type Store, type StoredSession, type TipFields, type TriageTime, TRIAGE_ACTIONS,
+  SessionConflictError, type TurnCommit,
 } from './port.js';
 
 const PROCESSED_TTL_MS = 7 * 86_400_000;
@@ -68,7 +69,12 @@ interface CaseDoc {
   updatedAt: string;
 }
 
-interface SessionDoc { _id: string; data: string; expiresAt: Date }
+/**
+ * A conversation: the sealed session (null once deleted), its version, and the keys of the last inbound
+ * messages its turns processed (written with the session in one update: a retried message is recognised even
+ * if the process died right after the turn).
+ */
+interface SessionDoc { _id: string; data: string | null; expiresAt: Date; v?: number; seen?: string[] }
 interface ProcessedDoc { _id: string; at: number }
 interface AttemptDoc { scope: string; at: number }
 interface OfficerDoc {
@@ -110,9 +116,16 @@ const caseSchema = new Schema<CaseDoc>({
 
 const sessionSchema = new Schema<SessionDoc>({
   _id: { type: String, required: true },
-  data: { type: String, required: true },
+  data: { type: String, default: null },
   expiresAt: { type: Date, required: true },
+  v: { type: Number },
+  seen: { type: [String], default: undefined },
 }, opts);
+
+/** Processed-message keys kept in a session document (the last turns'); older ones live in `processed`. */
+const SEEN_IN_SESSION = 32;
+/** A deleted conversation's document (no session in it) is kept this long for its processed keys. */
+const TOMBSTONE_MS = 3_600_000;
 
 const processedSchema = new Schema<ProcessedDoc>({
   _id: { type: String, required: true },
@@ -427,6 +440,8 @@ export class MongoStore implements Store {
     } catch {
       await ensure(this.sessions, [{ key: { expiresAt: 1 }, name: 'expiresAt' }]);
     }
+    // A retried message is looked up among the keys the conversations' last turns recorded.
+    await ensure(this.sessions, [{ key: { seen: 1 }, name: 'seen' }]);
     // processed: the message key is the _id, unique by construction.
     await ensure(this.processed, [{ key: { at: 1 }, name: 'at' }]);
     await ensure(this.attempts, [{ key: { scope: 1, at: 1 }, name: 'scope_at' }, { key: { at: 1 }, name: 'at' }]);
@@ -658,25 +673,46 @@ export class MongoStore implements Store {
   // ---- conversation sessions and idempotency
 
   /**
-   * Not a transaction (none on FerretDB): the session is written first and the processed-message key
-   * LAST. A crash between the two leaves the message unmarked, so a redelivery runs the turn again; that
-   * is safe because every action of a turn is idempotent (a tip's idempotency key returns the same case).
+   * One conditional update of the conversation's document (no multi-document transaction: none on FerretDB):
+   * the session (or, for a deletion, none), the version + 1 and the processed-message key, only if the version is
+   * still the one the turn read; a different version changes nothing and throws SessionConflictError. The key is
+   * then also recorded in `processed` (kept 7 days, past the session's life); a crash in between loses nothing,
+   * as the session document already holds it.
    */
-  async commitTurn(t: { sessionKey: string; session?: { data: string; expiresAt: number }; processedKey?: string; at: number }): Promise<void> {
-    if (t.session) await this.saveSession(t.sessionKey, t.session.data, t.session.expiresAt);
-    else await this.deleteSession(t.sessionKey);
-    if (t.processedKey !== undefined) await this.markProcessed(t.processedKey, t.at);
+  async commitTurn(t: TurnCommit): Promise<void> {
+    const id = str(t.sessionKey, 'key');
+    const expect = t.expectVersion === undefined ? undefined : num(t.expectVersion, 'expectVersion');
+    const at = num(t.at, 'at');
+    // A deletion keeps the document, without a session and at version 0 (as if new), for its processed keys.
+    const update: Record<string, unknown> = t.session
+      ? { $set: { data: str(t.session.data, 'data'), expiresAt: new Date(num(t.session.expiresAt, 'expiresAt')) }, $inc: { v: 1 } }
+      : { $set: { data: null, expiresAt: new Date(at + TOMBSTONE_MS), v: 0 } };
+    if (t.processedKey !== undefined) update.$push = { seen: { $each: [str(t.processedKey, 'processedKey')], $slice: -SEEN_IN_SESSION } };
+    const filter: Record<string, unknown> = { _id: id };
+    if (expect !== undefined) filter.$or = expect === 0 ? [{ v: 0 }, { v: op({ $exists: false }) }] : [{ v: expect }];
+    await this.serial(`session:${id}`, async () => {
+      try {
+        const res = await this.sessions.updateOne(filter, update, { upsert: true });
+        if (expect !== undefined && res.matchedCount === 0 && res.upsertedCount === 0) throw new SessionConflictError();
+      } catch (e) {
+        // The document exists with another version: the upsert's insert collides with it.
+        if (isDuplicateKey(e)) {
+          if (expect !== undefined) throw new SessionConflictError();
+          await this.sessions.updateOne({ _id: id }, update);
+        } else throw e;
+      }
+    });
+    if (t.processedKey !== undefined) await this.markProcessed(t.processedKey, at);
   }
 
   async getSession(key: string): Promise<StoredSession | null> {
-    const d = await this.sessions.findOne({ _id: str(key, 'key') }).lean<SessionDoc>();
-    return d ? { data: d.data, expiresAt: new Date(d.expiresAt).getTime() } : null;
+    const d = await this.sessions.findOne({ _id: str(key, 'key') }, { seen: 0 }).lean<SessionDoc>();
+    // A deleted conversation's document (kept for its processed keys) holds no session.
+    return d && d.data !== null ? { data: d.data, expiresAt: new Date(d.expiresAt).getTime(), version: d.v ?? 0 } : null;
   }
 
   async saveSession(key: string, data: string, expiresAt: number): Promise<void> {
-    const id = str(key, 'key');
-    const $set = { data: str(data, 'data'), expiresAt: new Date(num(expiresAt, 'expiresAt')) };
-    await this.serial(`session:${id}`, () => this.upsert(this.sessions, id, $set));
+    await this.commitTurn({ sessionKey: key, session: { data, expiresAt }, at: Date.now() });
   }
 
   /** Upsert by _id; two racing upserts of a new _id can make one fail with a duplicate key: it then updates. */
@@ -704,7 +740,10 @@ export class MongoStore implements Store {
   }
 
   async wasProcessed(key: string): Promise<boolean> {
-    return (await this.processed.exists({ _id: str(key, 'key') })) !== null;
+    const k = str(key, 'key');
+    // The session document records it first (in the turn's one write); `processed` right after.
+    const [inProcessed, inSession] = await Promise.all([this.processed.exists({ _id: k }), this.sessions.exists({ seen: k })]);
+    return inProcessed !== null || inSession !== null;
   }
 
   async countAttempts(scope: string, since: number): Promise<number> {

@@ -199,8 +199,31 @@ export interface AuditEvent {
 }
 
 export interface StoredSession {
+  /** The sealed session; empty for a deleted conversation whose processed messages are still remembered. */
   data: string;
   expiresAt: number;
+  /** Bumped by every committed turn: a turn commits only onto the version it read. */
+  version: number;
+}
+
+/** The conversation was committed by someone else since this turn read it (another instance): run the turn again. */
+export class SessionConflictError extends Error {
+  constructor() {
+    super('the conversation changed while this turn ran');
+    this.name = 'SessionConflictError';
+  }
+}
+
+/** One turn's end, written at once. */
+export interface TurnCommit {
+  sessionKey: string;
+  /** The new session, or none to delete the conversation. */
+  session?: { data: string; expiresAt: number };
+  /** The inbound message now processed (its redelivery must not run the turn again). */
+  processedKey?: string;
+  at: number;
+  /** The version the turn read (0: none). A different stored version throws SessionConflictError and changes nothing. */
+  expectVersion?: number;
 }
 
 /** Thrown by createOfficer for a username that exists, and by createCase for a reference code that exists. */
@@ -235,10 +258,10 @@ export interface Store {
   saveSession(key: string, data: string, expiresAt: number): Promise<void>;
   deleteSession(key: string): Promise<void>;
   /**
-   * Ends a turn atomically: saves (or deletes) the session and records the inbound message as
-   * processed, both or neither.
+   * Ends a turn atomically, in one conditional write: saves (or deletes) the session, bumps its version and
+   * records the inbound message as processed, all or nothing.
    */
-  commitTurn(t: { sessionKey: string; session?: { data: string; expiresAt: number }; processedKey?: string; at: number }): Promise<void>;
+  commitTurn(t: TurnCommit): Promise<void>;
   /** Records a processed inbound message; false when it was seen before (a redelivery). */
   markProcessed(key: string, at: number): Promise<boolean>;
   wasProcessed(key: string): Promise<boolean>;

@@ -18,6 +18,7 @@ import {
   type CasePageRequest, type CaseRecord, type CaseStatus, type CaseUpdate, type Disposition, type GroupBy,
   type HistoryEntry, type NewCase, type NewOfficer, type Officer, type Priority, type RelatedLink, type Role,
   type Store, type StoredSession, type TipFields, type TriageTime, TRIAGE_ACTIONS,
+  SessionConflictError, type TurnCommit,
 } from './port.js';
 
 /** Each entry upgrades the schema by one version; never edit a released entry, append a new one. */
@@ -104,6 +105,8 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE counters (day TEXT NOT NULL, key TEXT NOT NULL, count INTEGER NOT NULL, PRIMARY KEY (day, key));`,
   // 4: a case's week is the ISO week of the day it is in Viet Nam (UTC+7), like isoWeek() in port.ts.
   `UPDATE cases SET week = strftime('%G-W%V', created_at, '+7 hours');`,
+  // 5: a session's version, bumped by every committed turn (a turn commits only onto the version it read).
+  `ALTER TABLE sessions ADD COLUMN version INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 const PROCESSED_TTL_MS = 7 * 86_400_000;
@@ -228,8 +231,9 @@ export class SqliteStore implements Store {
       appendMessage: db.prepare(`UPDATE cases SET messages = json_insert(messages, '$[#]', json(?)), version = version + 1, updated_at = ?
         WHERE ref = ?`),
 
-      getSession: db.prepare<[string], { data: string; expires_at: number }>('SELECT data, expires_at FROM sessions WHERE key = ?'),
-      saveSession: db.prepare('INSERT INTO sessions (key, data, expires_at) VALUES (?, ?, ?) ON CONFLICT (key) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at'),
+      getSession: db.prepare<[string], { data: string; expires_at: number; version: number }>('SELECT data, expires_at, version FROM sessions WHERE key = ?'),
+      sessionVersion: db.prepare<[string], { version: number }>('SELECT version FROM sessions WHERE key = ?'),
+      saveSession: db.prepare('INSERT INTO sessions (key, data, expires_at, version) VALUES (?, ?, ?, 1) ON CONFLICT (key) DO UPDATE SET data = excluded.data, expires_at = excluded.expires_at, version = version + 1'),
       deleteSession: db.prepare('DELETE FROM sessions WHERE key = ?'),
       markProcessed: db.prepare('INSERT INTO processed (key, at) VALUES (?, ?) ON CONFLICT (key) DO NOTHING'),
       wasProcessed: db.prepare<[string], { one: number }>('SELECT 1 AS one FROM processed WHERE key = ?'),
@@ -448,20 +452,60 @@ export class SqliteStore implements Store {
 
   // ---- conversation sessions and idempotency
 
-  async commitTurn(t: { sessionKey: string; session?: { data: string; expiresAt: number }; processedKey?: string; at: number }): Promise<void> {
-    const deleted = this.db.transaction(() => {
-      let n = 0;
-      if (t.session) this.stmt.saveSession.run(t.sessionKey, t.session.data, t.session.expiresAt);
-      else n = this.stmt.deleteSession.run(t.sessionKey).changes;
-      if (t.processedKey) this.stmt.markProcessed.run(t.processedKey, t.at);
-      return n;
-    })();
+  /**
+   * Group commit: the turns that end in the same moment (one turn of the event loop) are written in one
+   * transaction, so one fsync (synchronous=FULL) makes all of them durable; each turn's promise resolves only
+   * after that commit. Each turn is its own savepoint: a stale one (SessionConflictError) fails alone.
+   */
+  commitTurn(t: TurnCommit): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.turnBatch.push({ t, resolve, reject });
+      if (this.turnBatch.length === 1) setImmediate(() => this.flushTurns());
+    });
+  }
+
+  private readonly turnBatch: { t: TurnCommit; resolve: () => void; reject: (e: unknown) => void }[] = [];
+  /** Turns written per group commit (the last flushes'): for the benchmark and tests. */
+  readonly groupCommits = { flushes: 0, turns: 0 };
+
+  private flushTurns(): void {
+    const batch = this.turnBatch.splice(0);
+    if (!batch.length) return;
+    const failed = new Map<number, unknown>();
+    let deleted = 0;
+    try {
+      this.db.transaction(() => {
+        batch.forEach((b, i) => {
+          try {
+            deleted += this.commitOne(b.t);
+          } catch (e) {
+            failed.set(i, e);
+          }
+        });
+      })();
+    } catch (e) {
+      for (const b of batch) b.reject(e);
+      return;
+    }
+    this.groupCommits.flushes++;
+    this.groupCommits.turns += batch.length;
+    batch.forEach((b, i) => (failed.has(i) ? b.reject(failed.get(i)) : b.resolve()));
     if (deleted) this.scrubSoon();
   }
 
+  /** One turn's writes, in a savepoint of the group's transaction; the number of sessions deleted. */
+  private readonly commitOne = (t: TurnCommit): number => this.db.transaction(() => {
+    let n = 0;
+    if (t.expectVersion !== undefined && (this.stmt.sessionVersion.get(t.sessionKey)?.version ?? 0) !== t.expectVersion) throw new SessionConflictError();
+    if (t.session) this.stmt.saveSession.run(t.sessionKey, t.session.data, t.session.expiresAt);
+    else n = this.stmt.deleteSession.run(t.sessionKey).changes;
+    if (t.processedKey) this.stmt.markProcessed.run(t.processedKey, t.at);
+    return n;
+  })();
+
   async getSession(key: string): Promise<StoredSession | null> {
     const row = this.stmt.getSession.get(key);
-    return row ? { data: row.data, expiresAt: row.expires_at } : null;
+    return row ? { data: row.data, expiresAt: row.expires_at, version: row.version } : null;
   }
 
   async saveSession(key: string, data: string, expiresAt: number): Promise<void> {
@@ -662,6 +706,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.scrubTimer) { clearTimeout(this.scrubTimer); this.scrubTimer = undefined; }
     if (!this.db.open) return;
+    this.flushTurns();
     this.scrubWal();
     this.db.close();
   }
