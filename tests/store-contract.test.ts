@@ -671,6 +671,25 @@ describe.each(storeFactories)('Store contract: $name', (factory) => {
       expect((await store.getSession('v'))?.version).toBe(1);
     });
 
+    it('turns committed at the same moment all land (group commit on SQLite); a stale one fails alone', async () => {
+      const at = 1_700_000_000_000;
+      const exp = 1_800_000_000_000;
+      await store.commitTurn({ sessionKey: 'g-stale', session: { data: '{}', expiresAt: exp }, at });
+      const results = await Promise.allSettled([
+        ...Array.from({ length: 20 }, (_, i) => store.commitTurn({ sessionKey: `g-${i}`, session: { data: `{"i":${i}}`, expiresAt: exp }, processedKey: `web:g-${i}`, at, expectVersion: 0 })),
+        store.commitTurn({ sessionKey: 'g-stale', session: { data: '{"stale":true}', expiresAt: exp }, processedKey: 'web:g-stale', at, expectVersion: 0 }),
+      ]);
+      expect(results.slice(0, 20).every((r) => r.status === 'fulfilled')).toBe(true);
+      expect(results[20].status).toBe('rejected');
+      for (let i = 0; i < 20; i++) {
+        expect(await store.getSession(`g-${i}`)).toEqual({ data: `{"i":${i}}`, expiresAt: exp, version: 1 });
+        expect(await store.wasProcessed(`web:g-${i}`)).toBe(true);
+      }
+      expect(await store.wasProcessed('web:g-stale')).toBe(false);
+      const groups = (store as { groupCommits?: { flushes: number; turns: number } }).groupCommits;
+      if (store.kind === 'sqlite') expect(groups && groups.turns / groups.flushes).toBeGreaterThan(1);
+    });
+
     it('markProcessed is true once, then false; wasProcessed tells', async () => {
       expect(await store.wasProcessed('telegram:42')).toBe(false);
       expect(await store.markProcessed('telegram:42', 1_700_000_000_000)).toBe(true);
