@@ -11,8 +11,8 @@ import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fork } from 'node:child_process';
 import autocannon from 'autocannon';
+import { benchEntry, isLoadProcess, loadInChild } from './load-process.js';
 import { loadConfig } from '../config.js';
 import { createApp } from '../app/index.js';
 import { createChannels } from '../channels/index.js';
@@ -52,7 +52,7 @@ async function fakeTelegram(delayMs: number): Promise<{ url: string; firstAt: Ma
 }
 
 /** Update ids: the load process counts from 100,000,000, the newcomers (this process) from 900,000,000. */
-let updateId = process.argv[2] === '--load' ? 100_000_000 : 900_000_000;
+let updateId = isLoadProcess ? 100_000_000 : 900_000_000;
 function update(chat: number, text: string): string {
   const id = ++updateId;
   return JSON.stringify({
@@ -72,15 +72,6 @@ async function load(job: LoadJob): Promise<LoadResult> {
     requests: [{ setupRequest: (req) => ({ ...req, body: update(1_000 + (seq++ % job.chats), QUESTIONS[seq % QUESTIONS.length]) }) }],
   });
   return { total: r.requests.total, average: r.requests.average, non2xx: r.non2xx, errors: r.errors, p99: r.latency.p99 };
-}
-
-function loadInChild(job: LoadJob): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(process.argv[1], ['--load'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.once('message', (m) => { resolve(m as LoadResult); child.kill(); });
-    child.once('error', reject);
-    child.send(job);
-  });
 }
 
 async function main(): Promise<void> {
@@ -117,7 +108,7 @@ async function main(): Promise<void> {
   const depth = setInterval(() => { maxQueued = Math.max(maxQueued, outbox.stats.queued); }, 50);
   const during: Promise<number>[] = [];
   const midway = setTimeout(() => { for (let i = 0; i < 3; i++) during.push(firstReply()); }, (seconds * 1000) / 2);
-  const burst = await loadInChild({ url, headers, connections, seconds, chats });
+  const burst = await loadInChild<LoadJob, LoadResult>({ url, headers, connections, seconds, chats });
   clearTimeout(midway);
   const rssBurst = process.memoryUsage().rss;
   const queuedAfter = outbox.stats.queued;
@@ -145,8 +136,4 @@ async function main(): Promise<void> {
   process.exit(0);
 }
 
-if (process.argv[2] === '--load') {
-  process.once('message', (job) => { void load(job as LoadJob).then((r) => process.send?.(r)); });
-} else {
-  main().catch((e: unknown) => { process.stderr.write(`${(e as Error).stack ?? String(e)}\n`); process.exit(1); });
-}
+benchEntry(load, main);

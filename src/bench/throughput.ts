@@ -7,13 +7,13 @@
  *
  *   HTTP_SECONDS (10), HTTP_CONNECTIONS (50), HTTP_CLIENTS (5000), HTTP_TARGETS (chat,telegram)
  */
-import { fork } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
+import { benchEntry, loadInChild } from './load-process.js';
 import { loadConfig } from '../config.js';
 import { createApp } from '../app/index.js';
 import { createChannels } from '../channels/index.js';
@@ -47,15 +47,6 @@ async function load(job: LoadJob): Promise<LoadResult> {
   return { total: r.requests.total, average: r.requests.average, non2xx: r.non2xx, errors: r.errors, p50: r.latency.p50, p99: r.latency.p99 };
 }
 
-function loadInChild(job: LoadJob): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const child = fork(process.argv[1], ['--load'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-    child.once('message', (m) => { resolve(m as LoadResult); child.kill(); });
-    child.once('error', reject);
-    child.send(job);
-  });
-}
-
 async function main(): Promise<void> {
   const seconds = env('HTTP_SECONDS', 10);
   const connections = env('HTTP_CONNECTIONS', 50);
@@ -80,7 +71,7 @@ async function main(): Promise<void> {
     const job: LoadJob = target === 'chat'
       ? { target: 'chat', url: `${base}/api/chat`, headers: { 'content-type': 'application/json' }, connections, seconds, clients }
       : { target: 'telegram', url: `${base}/webhooks/telegram`, headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET }, connections, seconds, clients };
-    const r = await loadInChild(job);
+    const r = await loadInChild<LoadJob, LoadResult>(job);
     let drained = '';
     if (target === 'telegram') {
       // The webhook answers at once; the turns run after it. How long until they all ran:
@@ -94,15 +85,10 @@ async function main(): Promise<void> {
   server.closeAllConnections();
   server.close();
   await channels.stop();
-  await channels.drain();
   await app.close();
   platform.close();
   rmSync(dir, { recursive: true, force: true });
   process.exit(0);
 }
 
-if (process.argv[2] === '--load') {
-  process.once('message', (job) => { void load(job as LoadJob).then((r) => process.send?.(r)); });
-} else {
-  main().catch((e: unknown) => { process.stderr.write(`${(e as Error).stack ?? String(e)}\n`); process.exit(1); });
-}
+benchEntry(load, main);

@@ -191,7 +191,7 @@ export class Outbox {
     } finally {
       this.running = false;
       if (this.stats.queued > 0) this.kick();
-      else if (this.inflight === 0 && this.idle) { const i = this.idle; this.idle = undefined; i.resolve(); }
+      else this.settleIdle();
     }
   }
 
@@ -247,8 +247,16 @@ export class Outbox {
       this.settle(p, res);
       this.enqueue(p);
       this.kick();
-      if (this.stats.queued === 0 && this.inflight === 0 && this.idle) { const i = this.idle; this.idle = undefined; i.resolve(); }
+      this.settleIdle();
     });
+  }
+
+  /** Wakes `drain` once nothing waits or is in flight. */
+  private settleIdle(): void {
+    if (this.stats.queued > 0 || this.inflight > 0 || !this.idle) return;
+    const i = this.idle;
+    this.idle = undefined;
+    i.resolve();
   }
 
   private async attempt(p: Person, part: unknown): Promise<SendAttempt> {

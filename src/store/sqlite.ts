@@ -276,6 +276,14 @@ export class SqliteStore implements Store {
       purgeProcessed: db.prepare('DELETE FROM processed WHERE at < ?'),
       purgeAttempts: db.prepare('DELETE FROM attempts WHERE at < ?'),
     };
+    this.commitOne = db.transaction((t: TurnCommit): number => {
+      let n = 0;
+      if (t.expectVersion !== undefined && (this.stmt.sessionVersion.get(t.sessionKey)?.version ?? 0) !== t.expectVersion) throw new SessionConflictError();
+      if (t.session) this.stmt.saveSession.run(t.sessionKey, t.session.data, t.session.expiresAt);
+      else n = this.stmt.deleteSession.run(t.sessionKey).changes;
+      if (t.processedKey) this.stmt.markProcessed.run(t.processedKey, t.at);
+      return n;
+    });
   }
 
   private migrate(): void {
@@ -464,6 +472,8 @@ export class SqliteStore implements Store {
     });
   }
 
+  /** One turn's writes, in a savepoint of the group's transaction; the number of sessions deleted (built once). */
+  private readonly commitOne: (t: TurnCommit) => number;
   private readonly turnBatch: { t: TurnCommit; resolve: () => void; reject: (e: unknown) => void }[] = [];
   /** Turns written per group commit (the last flushes'): for the benchmark and tests. */
   readonly groupCommits = { flushes: 0, turns: 0 };
@@ -492,16 +502,6 @@ export class SqliteStore implements Store {
     batch.forEach((b, i) => (failed.has(i) ? b.reject(failed.get(i)) : b.resolve()));
     if (deleted) this.scrubSoon();
   }
-
-  /** One turn's writes, in a savepoint of the group's transaction; the number of sessions deleted. */
-  private readonly commitOne = (t: TurnCommit): number => this.db.transaction(() => {
-    let n = 0;
-    if (t.expectVersion !== undefined && (this.stmt.sessionVersion.get(t.sessionKey)?.version ?? 0) !== t.expectVersion) throw new SessionConflictError();
-    if (t.session) this.stmt.saveSession.run(t.sessionKey, t.session.data, t.session.expiresAt);
-    else n = this.stmt.deleteSession.run(t.sessionKey).changes;
-    if (t.processedKey) this.stmt.markProcessed.run(t.processedKey, t.at);
-    return n;
-  })();
 
   async getSession(key: string): Promise<StoredSession | null> {
     const row = this.stmt.getSession.get(key);
