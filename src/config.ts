@@ -1,3 +1,4 @@
+import { hostname } from 'node:os';
 import type { LimitsConfig } from './app/limits.js';
 /** Configuration from the environment, validated once at start-up. A bad value names its variable. */
 import { z } from 'zod';
@@ -49,6 +50,12 @@ const envSchema = z.object({
   SESSION_TIMEOUT_MINUTES: int('SESSION_TIMEOUT_MINUTES', 1, 1440, 30),
   DRAFT_KEEP_HOURS: int('DRAFT_KEEP_HOURS', 1, 168, 24),
   STORE_TIMEOUT_MS: int('STORE_TIMEOUT_MS', 100, 60_000, 5000),
+  /** This instance's stable name: at start it resends and reruns what its previous run left (default: the host name). */
+  INSTANCE_ID: z.string().optional().transform((v, ctx) => {
+    const id = (v && v.trim()) || hostname() || 'binhan';
+    if (!/^[A-Za-z0-9._:-]{1,128}$/.test(id)) { ctx.addIssue({ code: 'custom', message: 'INSTANCE_ID must be 1-128 characters of A-Z a-z 0-9 . _ : -' }); return z.NEVER; }
+    return id;
+  }),
   /** Which proxies in front are trusted for the client address and HTTPS: a hop count, or addresses/CIDRs. */
   TRUST_PROXY: z.string().optional().transform((v, ctx) => {
     if (v === undefined || v === '' || v === 'false') return false;
@@ -91,6 +98,8 @@ export type Config = {
   limits: LimitsConfig;
   /** The deadline of every store call (src/store/deadline.ts). */
   storeTimeoutMs: number;
+  /** Owner of this instance's rows in the durable inbox/outbox (INSTANCE_ID). */
+  instanceId: string;
   /** Express's 'trust proxy': false, a hop count, or trusted addresses. */
   trustProxy: false | number | string[];
   /** Lets /healthz, /readyz details and /metrics be read from elsewhere than this machine (Bearer token). */
@@ -115,7 +124,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = res.data;
   return {
     port: e.PORT, host: e.HOST, dataDir: e.DATA_DIR, logLevel: e.LOG_LEVEL, secret: e.BINHAN_SECRET,
-    sessionTimeoutMs: e.SESSION_TIMEOUT_MINUTES * 60_000, draftKeepMs: e.DRAFT_KEEP_HOURS * 3_600_000, storeTimeoutMs: e.STORE_TIMEOUT_MS, trustProxy: e.TRUST_PROXY, ...(e.HEALTH_TOKEN ? { healthToken: e.HEALTH_TOKEN } : {}),
+    sessionTimeoutMs: e.SESSION_TIMEOUT_MINUTES * 60_000, draftKeepMs: e.DRAFT_KEEP_HOURS * 3_600_000, storeTimeoutMs: e.STORE_TIMEOUT_MS, instanceId: e.INSTANCE_ID, trustProxy: e.TRUST_PROXY, ...(e.HEALTH_TOKEN ? { healthToken: e.HEALTH_TOKEN } : {}),
     limits: {
       messagesPerMinute: e.RATE_MESSAGES_PER_MINUTE, addressPerMinute: e.RATE_ADDRESS_PER_MINUTE, tipsPerHour: e.RATE_TIPS_PER_HOUR,
       tipsGlobalPerMinute: e.RATE_TIPS_GLOBAL_PER_MINUTE, globalPerSecond: e.RATE_GLOBAL_PER_SECOND,

@@ -13,6 +13,8 @@ async function main(): Promise<void> {
   const app = await createApp(config);
   // Channels whose variables are set (a half-configured one stops start-up, naming the variable).
   const channels = createChannels(app);
+  // Before listening: what a crash left in the inbox/outbox goes first, in order.
+  await channels.resume();
   const server = await listen(app, channels);
   await channels.start();
   const addr = server.address();

@@ -245,7 +245,7 @@ describe('Telegram conversation', () => {
     }
   });
 
-  it('shortens long choice ids to ≤ 64-byte callback_data and maps them back; unknown keys pass through', () => {
+  it('shortens long choice ids to ≤ 64-byte callback_data and maps them back; unknown keys pass through', async () => {
     const a = adapter();
     const long = 'tip_status.follow_up:add_more_information_about_the_location_and_time_please';
     const viet = 'lựa_chọn.rất_dài:đường_dây_nóng_hỗ_trợ_nạn_nhân_mua_bán_người';
@@ -256,11 +256,11 @@ describe('Telegram conversation', () => {
     expect(buttons[2].callback_data).toBe('cmd:menu');
     const events: InboundEvent[] = [];
     const probe = createTelegramAdapter(env, { log: t.app.log, store: t.app.store })!;
-    probe.mount(Router(), (e) => events.push(e));
+    probe.mount(Router(), async (e) => { events.push(e); });
     (probe as unknown as { keys: unknown }).keys = a.keys;
     const u = new TgUser();
-    for (const b of buttons) probe.ingest(u.callback(b.callback_data));
-    probe.ingest(u.callback('~AAAAAAAAAAAAAAAA'));
+    for (const b of buttons) await probe.ingest(u.callback(b.callback_data));
+    await probe.ingest(u.callback('~AAAAAAAAAAAAAAAA'));
     expect(events.map((e) => e.payload)).toEqual([long, viet, 'cmd:menu', '~sneaky', '~AAAAAAAAAAAAAAAA']);
     return probe.idle();
   });

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import type { Engine } from '../engine/engine.js';
 import type { EngineEvent, Input, Localized, OutMessage, Session } from '../engine/types.js';
 import type { Limits } from './limits.js';
-import { SessionConflictError, type Store } from '../store/port.js';
+import { SessionConflictError, type OutboxItem, type Store } from '../store/port.js';
 import type { Logger } from '../log.js';
 import { hmac } from '../secrets.js';
 import { ActionRunner } from '../actions/index.js';
@@ -32,6 +32,11 @@ export interface Inbound {
   start?: boolean;
   /** A photo, file, location... was sent (never fetched). */
   attachment?: boolean;
+  /**
+   * A channel event kept in the durable inbox: its row is removed with the turn's commit, and the replies are
+   * written with it (`keep` seals them) so a committed turn never loses its answer.
+   */
+  edge?: { inboxId: string; keep(replies: OutMessage[], sessionKey: string, turn: string): OutboxItem };
 }
 
 export interface Outbound {
@@ -43,6 +48,10 @@ export interface Outbound {
   limited?: boolean;
   /** The conversation's language after the turn (for messages the edges add, e.g. "too busy"). */
   lang?: 'vi' | 'en';
+  /** Durable edges: the outbox row the replies were committed in (remove it once sent). */
+  kept?: string;
+  /** Durable edges: the inbox row was removed with the commit. */
+  settled?: boolean;
 }
 
 /** Anonymous counters of what happened, for aggregate statistics (no ids, no text). */
@@ -106,6 +115,11 @@ export class Bot {
     await this.store.deleteSession(key);
   }
 
+  /** The processed-message key of a platform message id (also the id of its durable inbox row). */
+  messageKey(channel: string, messageId: string): string {
+    return hmac(this.key, 'msg', channel, messageId);
+  }
+
   /** The session key: a keyed one-way hash of (channel, user id). */
   sessionKey(channel: string, userId: string): string {
     return hmac(this.key, 'session', channel, userId);
@@ -146,7 +160,7 @@ export class Bot {
   private async turn(key: string, msg: Inbound): Promise<Outbound> {
     const started = performance.now();
     const now = this.opts.now?.() ?? Date.now();
-    const processedKey = msg.messageId ? hmac(this.key, 'msg', msg.channel, msg.messageId) : undefined;
+    const processedKey = msg.messageId ? this.messageKey(msg.channel, msg.messageId) : undefined;
     if (processedKey && !(await this.isNew(processedKey))) {
       this.log.info('duplicate delivery ignored', { channel: msg.channel });
       return { replies: this.engine.prompt(await this.loadSession(key, now)), duplicate: true };
@@ -199,7 +213,8 @@ export class Bot {
         if (!m.choices.length) delete m.choices;
       }
     }
-    await this.commit(key, res.session, processedKey, now, deleteSession, version);
+    const outbound = msg.edge && processedKey && replies.length ? msg.edge.keep(replies, key, processedKey) : undefined;
+    const saved = await this.commit(key, res.session, processedKey, now, deleteSession, version, { inboxId: msg.edge?.inboxId, outbound });
     const ms = performance.now() - started;
     for (const o of this.observers) o(events, msg.channel, ms);
     this.log.info('turn', {
@@ -208,7 +223,7 @@ export class Bot {
       actions: events.filter((e) => e.type === 'action').map((e) => (e as { action: string }).action),
       ms: Math.round(ms * 10) / 10,
     });
-    return { replies, duplicate: false, lang: res.session.lang };
+    return { replies, duplicate: false, lang: res.session.lang, ...(saved && msg.edge ? { settled: true, kept: outbound?.id } : {}) };
   }
 
   /**
@@ -235,16 +250,18 @@ export class Bot {
     return { replies, duplicate: false };
   }
 
-  /** Saves the session (sealed) and marks the message processed, in one write. */
-  private async commit(key: string, session: Session, processedKey: string | undefined, now: number, deleteSession: boolean, version: number): Promise<void> {
+  /** Saves the session (sealed), marks the message processed and settles the edges, in one write; false if the store failed. */
+  private async commit(key: string, session: Session, processedKey: string | undefined, now: number, deleteSession: boolean, version: number,
+    edges: { inboxId?: string; outbound?: OutboxItem }): Promise<boolean> {
     // A session may hold a tip's unsent answers: it is sealed at rest like the cases.
     // A session holding an unsent tip (a draft) is kept longer: the reporter may come back to it tomorrow.
     const keep = Math.max(this.opts.sessionTimeoutMs + SESSION_GRACE_MS, this.engine.holdsDraft(session) ? this.opts.draftKeepMs ?? 0 : 0);
     const saved = deleteSession ? undefined : { data: this.opts.cipher.encrypt(JSON.stringify(session), 'session'), expiresAt: now + keep };
     try {
       // A deletion needs no version (the delete_data action may already have removed the session; deleting is final).
-      await this.store.commitTurn({ sessionKey: key, session: saved, processedKey, at: now, expectVersion: deleteSession ? undefined : version });
+      await this.store.commitTurn({ sessionKey: key, session: saved, processedKey, at: now, expectVersion: deleteSession ? undefined : version, ...edges });
       this.remember(key, saved, version + 1, false);
+      return true;
     } catch (e) {
       if (e instanceof SessionConflictError) throw e;
       // The replies were computed (and any tip already stored). Keep the session in memory until the
@@ -252,6 +269,7 @@ export class Bot {
       // redelivery is processed again (actions are idempotent).
       this.log.error('session not saved; kept in memory', { error: (e as Error).message });
       this.remember(key, saved, version, true);
+      return false;
     }
   }
 

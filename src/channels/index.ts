@@ -5,6 +5,7 @@
 import { Router } from 'express';
 import type { App } from '../app/index.js';
 import { ChannelDispatcher } from './dispatch.js';
+import { Edges, SWEEP_EVERY_MS } from './edges.js';
 import type { OutboxOptions } from './outbox.js';
 import type { ChannelAdapter, ChannelDeps, ChannelName } from './types.js';
 import { createZaloAdapter } from './zalo/index.js';
@@ -18,19 +19,38 @@ const FACTORIES: Factory[] = [createZaloAdapter, createMessengerAdapter, createT
 export interface Channels {
   router: Router;
   dispatchers: Map<ChannelName, ChannelDispatcher>;
+  /** Takes over what this instance's previous run left in the durable inbox/outbox (once; `start` does it too). */
+  resume(): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
   drain(): Promise<void>;
 }
 
-export function createChannels(app: Pick<App, 'bot' | 'log' | 'store' | 'cases' | 'notifications' | 'bundle' | 'cipher' | 'live'>, env: NodeJS.ProcessEnv = process.env, opts: { outbox?: OutboxOptions; now?: () => number } = {}): Channels {
+export interface ChannelsOptions {
+  outbox?: OutboxOptions;
+  now?: () => number;
+  /** The owner of this instance's inbox/outbox rows (default: the configured INSTANCE_ID); `false` keeps events in memory only (tests of the queues). */
+  instanceId?: string | false;
+}
+
+export function createChannels(app: Pick<App, 'bot' | 'log' | 'store' | 'cases' | 'notifications' | 'bundle' | 'cipher' | 'live'> & { config?: { instanceId: string } }, env: NodeJS.ProcessEnv = process.env, opts: ChannelsOptions = {}): Channels {
   const deps: ChannelDeps = { log: app.log, store: app.store, cipher: app.cipher, now: opts.now };
   const router = Router();
   const dispatchers = new Map<ChannelName, ChannelDispatcher>();
+  const owner = opts.instanceId ?? app.config?.instanceId ?? 'binhan';
+  const edges = owner === false ? undefined : new Edges(app.store, app.cipher, owner);
+  let sweep: NodeJS.Timeout | undefined;
+  const resume = (left: Awaited<ReturnType<Edges['leftAtStart']>>): void => {
+    for (const [name, d] of dispatchers) {
+      d.resume({ inbox: left.inbox.filter((i) => i.channel === name), outbox: left.outbox.filter((o) => o.channel === name) });
+    }
+    const n = left.inbox.length + left.outbox.length;
+    if (n) app.log.info('durable edges: taken over', { inbound: left.inbox.length, replies: left.outbox.length });
+  };
   for (const factory of FACTORIES) {
     const adapter = factory(env, deps);
     if (!adapter) continue;
-    const d = new ChannelDispatcher(adapter, app.bot, app.log, opts.outbox);
+    const d = new ChannelDispatcher(adapter, app.bot, app.log, opts.outbox, undefined, edges);
     adapter.mount(router, d.deliver);
     dispatchers.set(adapter.name, d);
     // A counsellor's lines in a live chat go out through the same outbox as the bot's replies.
@@ -52,11 +72,23 @@ export function createChannels(app: Pick<App, 'bot' | 'log' | 'store' | 'cases' 
   return {
     router,
     dispatchers,
+    async resume() {
+      // What the previous run left (a crash): replies sent again, events run again, before anything new.
+      if (edges && dispatchers.size && !sweep) {
+        resume(await edges.leftAtStart());
+        sweep = setInterval(() => {
+          edges.leftByOthers().then(resume, (e: Error) => app.log.warn('durable edges: sweep failed', { error: e.message }));
+        }, SWEEP_EVERY_MS);
+        sweep.unref();
+      }
+    },
     async start() {
+      await this.resume();
       for (const d of dispatchers.values()) await d.adapter.start?.();
       if (dispatchers.size) app.log.info('channels enabled', { channels: [...dispatchers.keys()] });
     },
     async stop() {
+      if (sweep) clearInterval(sweep);
       for (const d of dispatchers.values()) await d.adapter.stop?.();
     },
     async drain() {

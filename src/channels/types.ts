@@ -26,7 +26,12 @@ export interface InboundEvent {
   payload?: string;
   /** Something other than text was sent (photo, file, location, sticker...): acknowledged, never fetched. */
   attachment?: 'image' | 'file' | 'location' | 'sticker' | 'audio' | 'video' | 'other';
+  /** When the person sent it (the platform's time, epoch ms), where the platform says. */
+  at?: number;
 }
+
+/** Hands one inbound event to the bot; resolves once it is stored (durable inbox). */
+export type Deliver = (event: InboundEvent) => Promise<void>;
 
 /** What a platform answered to one send call. */
 export interface SendAttempt {
@@ -47,8 +52,14 @@ export interface SendAttempt {
 
 export interface ChannelAdapter {
   readonly name: ChannelName;
-  /** Mounts the webhook route(s). Handlers must answer the platform fast and hand events to `deliver`. */
-  mount(router: Router, deliver: (event: InboundEvent) => void): void;
+  /**
+   * Mounts the webhook route(s). Handlers hand each event to `deliver` and answer the platform when every
+   * `deliver` has resolved (the event is stored then); if one rejects, the store could not keep it: answer
+   * 503 so the platform delivers it again.
+   */
+  mount(router: Router, deliver: Deliver): void;
+  /** An event taken back from the durable inbox after a restart (e.g. Messenger reopens its reply window). */
+  resumed?(event: InboundEvent): void;
   /** Renders the engine's messages into this platform's send calls (split, buttons, numbered lists). */
   render(messages: OutMessage[]): unknown[];
   /** Sends one rendered message to an address. Must not throw for platform errors: report them. */

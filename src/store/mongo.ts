@@ -19,7 +19,7 @@ import {
   type CasePageRequest, type CaseRecord, type CaseStatus, type CaseUpdate, type Disposition, type GroupBy,
   type HistoryEntry, type NewCase, type NewOfficer, type Officer, type Priority, type RelatedLink, type Role,
   type Store, type StoredSession, type TipFields, type TriageTime, TRIAGE_ACTIONS,
-  SessionConflictError, type TurnCommit,
+  SessionConflictError, type TurnCommit, type InboxItem, type OutboxItem, type TakeLeftovers,
 } from './port.js';
 
 const PROCESSED_TTL_MS = 7 * 86_400_000;
@@ -76,6 +76,9 @@ interface CaseDoc {
  */
 interface SessionDoc { _id: string; data: string | null; expiresAt: Date; v?: number; seen?: string[] }
 interface ProcessedDoc { _id: string; at: number }
+/** Durable edges: `n` orders rows accepted in the same millisecond by one instance. */
+interface InboxDoc { _id: string; channel: string; data: string; at: number; n: number; owner: string }
+interface OutboxDoc { _id: string; sessionKey: string; channel: string; data: string; at: number; n: number; owner: string; turn: string }
 interface AttemptDoc { scope: string; at: number }
 interface OfficerDoc {
   _id: string; username: string; displayName: string; role: string; province: string | null; passwordHash: string;
@@ -170,6 +173,26 @@ const auditSchema = new Schema<AuditDoc>({
 const settingSchema = new Schema<SettingDoc>({
   _id: { type: String, required: true },
   value: { type: String, required: true },
+}, opts);
+
+const inboxSchema = new Schema<InboxDoc>({
+  _id: { type: String, required: true },
+  channel: { type: String, required: true },
+  data: { type: String, required: true },
+  at: { type: Number, required: true },
+  n: { type: Number, required: true },
+  owner: { type: String, required: true },
+}, opts);
+
+const outboxSchema = new Schema<OutboxDoc>({
+  _id: { type: String, required: true },
+  sessionKey: { type: String, required: true },
+  channel: { type: String, required: true },
+  data: { type: String, required: true },
+  at: { type: Number, required: true },
+  n: { type: Number, required: true },
+  owner: { type: String, required: true },
+  turn: { type: String, required: true },
 }, opts);
 
 const counterSchema = new Schema<CounterDoc>({
@@ -308,6 +331,10 @@ export class MongoStore implements Store {
   private readonly audit: Model<AuditDoc>;
   private readonly settings: Model<SettingDoc>;
   private readonly counters: Model<CounterDoc>;
+  private readonly inbox: Model<InboxDoc>;
+  private readonly outbox: Model<OutboxDoc>;
+  /** Orders the edge rows this instance writes within one millisecond. */
+  private edgeSeq = 0;
 
   private constructor(readonly connection: Connection) {
     const c = connection;
@@ -320,6 +347,8 @@ export class MongoStore implements Store {
     this.audit = c.model<AuditDoc>('Audit', auditSchema, 'audit');
     this.settings = c.model<SettingDoc>('Setting', settingSchema, 'settings');
     this.counters = c.model<CounterDoc>('Counter', counterSchema, 'counters');
+    this.inbox = c.model<InboxDoc>('Inbox', inboxSchema, 'inbox');
+    this.outbox = c.model<OutboxDoc>('Outbox', outboxSchema, 'outbox');
   }
 
   /**
@@ -453,6 +482,8 @@ export class MongoStore implements Store {
       { key: { at: 1 }, name: 'at' },
     ]);
     await ensure(this.counters, [{ key: { day: 1, key: 1 }, name: 'day_key' }]);
+    await ensure(this.inbox, [{ key: { owner: 1, at: 1, n: 1 }, name: 'owner_at' }, { key: { at: 1 }, name: 'at' }]);
+    await ensure(this.outbox, [{ key: { owner: 1, at: 1, n: 1 }, name: 'owner_at' }, { key: { at: 1 }, name: 'at' }]);
     await this.migrateWeeksToVietnam();
   }
 
@@ -690,6 +721,28 @@ export class MongoStore implements Store {
     if (t.processedKey !== undefined) update.$push = { seen: { $each: [str(t.processedKey, 'processedKey')], $slice: -SEEN_IN_SESSION } };
     const filter: Record<string, unknown> = { _id: id };
     if (expect !== undefined) filter.$or = expect === 0 ? [{ v: 0 }, { v: op({ $exists: false }) }] : [{ v: expect }];
+    // The reply is stored first; it counts only once its turn's processed key is in the session (outboxTake
+    // drops a left-over whose turn never committed), so the session update stays the turn's one atomic write.
+    const out = t.outbound;
+    if (out) await this.outbox.collection.insertOne(this.outboxDoc(out) as never);
+    try {
+      await this.commitSession(id, filter, update, expect);
+    } catch (e) {
+      if (out) await this.outbox.deleteOne({ _id: out.id }).catch(() => undefined);
+      throw e;
+    }
+    if (t.processedKey !== undefined) await this.markProcessed(t.processedKey, at);
+    if (t.inboxId !== undefined) await this.inboxDone(t.inboxId);
+  }
+
+  private outboxDoc(o: OutboxItem): OutboxDoc {
+    return {
+      _id: str(o.id, 'id'), sessionKey: str(o.sessionKey, 'sessionKey'), channel: str(o.channel, 'channel'), data: str(o.data, 'data'),
+      at: num(o.at, 'at'), n: this.edgeSeq++, owner: str(o.owner, 'owner'), turn: str(o.turn, 'turn'),
+    };
+  }
+
+  private async commitSession(id: string, filter: Record<string, unknown>, update: Record<string, unknown>, expect: number | undefined): Promise<void> {
     await this.serial(`session:${id}`, async () => {
       try {
         const res = await this.sessions.updateOne(filter, update, { upsert: true });
@@ -702,7 +755,61 @@ export class MongoStore implements Store {
         } else throw e;
       }
     });
-    if (t.processedKey !== undefined) await this.markProcessed(t.processedKey, at);
+  }
+
+  // ---- durable edges
+
+  async inboxAdd(item: InboxItem): Promise<boolean> {
+    try {
+      await this.inbox.collection.insertOne({
+        _id: str(item.id, 'id'), channel: str(item.channel, 'channel'), data: str(item.data, 'data'), at: num(item.at, 'at'),
+        n: this.edgeSeq++, owner: str(item.owner, 'owner'),
+      } as never);
+      return true;
+    } catch (e) {
+      if (isDuplicateKey(e)) return false;
+      throw e;
+    }
+  }
+
+  async inboxDone(id: string): Promise<void> {
+    await this.inbox.deleteOne({ _id: str(id, 'id') });
+  }
+
+  async outboxDone(id: string): Promise<void> {
+    await this.outbox.deleteOne({ _id: str(id, 'id') });
+  }
+
+  /** The rows to take, then each claimed by a conditional update on its owner (one instance wins a row). */
+  private async take<D extends { _id: string; owner: string }>(model: Model<D>, t: TakeLeftovers): Promise<D[]> {
+    const owner = str(t.owner, 'owner');
+    const stale = { owner: op({ $ne: owner }), at: op({ $lt: num(t.staleBefore, 'staleBefore') }) };
+    const filter = t.own ? { $or: [{ owner }, stale] } : stale;
+    const rows = await model.find(filter as never).sort({ at: 1, n: 1 }).lean<D[]>();
+    const mine: D[] = [];
+    for (const r of rows) {
+      if (r.owner !== owner && (await model.updateOne({ _id: r._id, owner: r.owner } as never, { $set: { owner } } as never)).modifiedCount !== 1) continue;
+      mine.push({ ...r, owner });
+    }
+    return mine;
+  }
+
+  async inboxTake(t: TakeLeftovers): Promise<InboxItem[]> {
+    return (await this.take(this.inbox, t)).map((d) => ({ id: d._id, channel: d.channel, data: d.data, at: d.at, owner: d.owner }));
+  }
+
+  async outboxTake(t: TakeLeftovers): Promise<OutboxItem[]> {
+    const out: OutboxItem[] = [];
+    for (const d of await this.take(this.outbox, t)) {
+      // Stored before its turn's session write: a reply whose turn never committed is not sent (the inbound
+      // event is still in the inbox and runs again).
+      if (!(await this.wasProcessed(d.turn))) {
+        await this.outbox.deleteOne({ _id: d._id });
+        continue;
+      }
+      out.push({ id: d._id, sessionKey: d.sessionKey, channel: d.channel, data: d.data, at: d.at, owner: d.owner, turn: d.turn });
+    }
+    return out;
   }
 
   async getSession(key: string): Promise<StoredSession | null> {

@@ -224,6 +224,60 @@ export interface TurnCommit {
   at: number;
   /** The version the turn read (0: none). A different stored version throws SessionConflictError and changes nothing. */
   expectVersion?: number;
+  /** The inbox row this turn answered: removed with the commit (issue #11, durable edges). */
+  inboxId?: string;
+  /** The turn's replies, kept until sent: written with the commit, so a committed turn never loses its answer. */
+  outbound?: OutboxItem;
+}
+
+/**
+ * Durable edges (issue #11, item 4). An inbound channel event is stored, sealed, before the platform gets its
+ * 200, and removed when its turn has committed; a turn's replies are stored with its commit and removed when
+ * sent. After a crash the owner's next start (or, for an owner that never comes back, anyone after a while)
+ * takes what was left and runs or sends it again.
+ */
+export interface InboxItem {
+  /** The processed-message key of the event (so a redelivery while it waits is not stored twice). */
+  id: string;
+  channel: string;
+  /** The sealed event (it holds the platform address). */
+  data: string;
+  at: number;
+  /** The instance that accepted it (INSTANCE_ID). */
+  owner: string;
+}
+
+export interface OutboxItem {
+  id: string;
+  sessionKey: string;
+  channel: string;
+  /** The sealed reply: the platform address and the engine's messages. */
+  data: string;
+  at: number;
+  owner: string;
+  /** The processed-message key of the turn that produced it: a reply whose turn never committed is not sent. */
+  turn: string;
+}
+
+/** Which left-over rows an instance takes: its own previous run's (at start), or anyone's older than a time. */
+export interface TakeLeftovers {
+  owner: string;
+  /** Take this owner's rows, whatever their age (only at start: nothing of this run is in flight yet). */
+  own: boolean;
+  /** Take rows of other owners accepted before this time (an instance that never came back). */
+  staleBefore: number;
+}
+
+/** Inbound events and outbound replies in flight, per channel (the "conversations" role's edges). */
+export interface EdgeStore {
+  /** Stores an inbound event; false when a row with its id is already waiting (a redelivery). */
+  inboxAdd(item: InboxItem): Promise<boolean>;
+  inboxDone(id: string): Promise<void>;
+  /** Left-over inbound events, now owned by `take.owner`, in order of their time, then of arrival. */
+  inboxTake(take: TakeLeftovers): Promise<InboxItem[]>;
+  outboxDone(id: string): Promise<void>;
+  /** Left-over replies whose turn committed, now owned by `take.owner`, in order (a stale uncommitted one is dropped). */
+  outboxTake(take: TakeLeftovers): Promise<OutboxItem[]>;
 }
 
 /** Thrown by createOfficer for a username that exists, and by createCase for a reference code that exists. */
@@ -234,7 +288,7 @@ export class DuplicateKeyError extends Error {
   }
 }
 
-export interface Store {
+export interface Store extends EdgeStore {
   readonly kind: string;
 
   // ---- cases

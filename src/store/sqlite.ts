@@ -18,7 +18,7 @@ import {
   type CasePageRequest, type CaseRecord, type CaseStatus, type CaseUpdate, type Disposition, type GroupBy,
   type HistoryEntry, type NewCase, type NewOfficer, type Officer, type Priority, type RelatedLink, type Role,
   type Store, type StoredSession, type TipFields, type TriageTime, TRIAGE_ACTIONS,
-  SessionConflictError, type TurnCommit,
+  SessionConflictError, type TurnCommit, type InboxItem, type OutboxItem, type TakeLeftovers,
 } from './port.js';
 
 /** Each entry upgrades the schema by one version; never edit a released entry, append a new one. */
@@ -107,6 +107,13 @@ export const MIGRATIONS: readonly string[] = [
   `UPDATE cases SET week = strftime('%G-W%V', created_at, '+7 hours');`,
   // 5: a session's version, bumped by every committed turn (a turn commits only onto the version it read).
   `ALTER TABLE sessions ADD COLUMN version INTEGER NOT NULL DEFAULT 0;`,
+  // 6: durable edges: inbound events from their webhook's 200 to their turn's commit, replies from that commit
+  // until sent (sealed; rowid keeps the order of arrival).
+  `CREATE TABLE inbox (id TEXT PRIMARY KEY, channel TEXT NOT NULL, data TEXT NOT NULL, at INTEGER NOT NULL, owner TEXT NOT NULL);
+   CREATE INDEX inbox_at ON inbox (at);
+   CREATE TABLE outbox (id TEXT PRIMARY KEY, session_key TEXT NOT NULL, channel TEXT NOT NULL, data TEXT NOT NULL,
+     at INTEGER NOT NULL, owner TEXT NOT NULL, turn TEXT NOT NULL);
+   CREATE INDEX outbox_at ON outbox (at);`,
 ];
 
 const PROCESSED_TTL_MS = 7 * 86_400_000;
@@ -271,17 +278,31 @@ export class SqliteStore implements Store {
       readCounters: db.prepare<[string, string, string, string], { day: string; key: string; count: number }>(
         "SELECT day, key, count FROM counters WHERE day >= ? AND day <= ? AND key >= ? AND key < ? ORDER BY day, key"),
 
+      inboxAdd: db.prepare('INSERT INTO inbox (id, channel, data, at, owner) VALUES (@id, @channel, @data, @at, @owner) ON CONFLICT (id) DO NOTHING'),
+      inboxDone: db.prepare('DELETE FROM inbox WHERE id = ?'),
+      inboxLeft: db.prepare<[{ owner: string; own: number; stale: number }], InboxItem>(`SELECT id, channel, data, at, owner FROM inbox
+        WHERE (owner = @owner AND @own = 1) OR (owner <> @owner AND at < @stale) ORDER BY at, rowid`),
+      inboxOwn: db.prepare('UPDATE inbox SET owner = ? WHERE id = ?'),
+      outboxAdd: db.prepare('INSERT INTO outbox (id, session_key, channel, data, at, owner, turn) VALUES (@id, @sessionKey, @channel, @data, @at, @owner, @turn)'),
+      outboxDone: db.prepare('DELETE FROM outbox WHERE id = ?'),
+      outboxLeft: db.prepare<[{ owner: string; own: number; stale: number }], OutboxItem>(`SELECT id, session_key AS sessionKey, channel, data, at, owner, turn
+        FROM outbox WHERE (owner = @owner AND @own = 1) OR (owner <> @owner AND at < @stale) ORDER BY at, rowid`),
+      outboxOwn: db.prepare('UPDATE outbox SET owner = ? WHERE id = ?'),
+
       purgeSessions: db.prepare('DELETE FROM sessions WHERE expires_at < ?'),
       purgeAuthSessions: db.prepare('DELETE FROM auth_sessions WHERE expires_at < ?'),
       purgeProcessed: db.prepare('DELETE FROM processed WHERE at < ?'),
       purgeAttempts: db.prepare('DELETE FROM attempts WHERE at < ?'),
     };
+    this.savepoint = db.transaction((run: () => unknown) => run());
     this.commitOne = db.transaction((t: TurnCommit): number => {
       let n = 0;
       if (t.expectVersion !== undefined && (this.stmt.sessionVersion.get(t.sessionKey)?.version ?? 0) !== t.expectVersion) throw new SessionConflictError();
       if (t.session) this.stmt.saveSession.run(t.sessionKey, t.session.data, t.session.expiresAt);
       else n = this.stmt.deleteSession.run(t.sessionKey).changes;
       if (t.processedKey) this.stmt.markProcessed.run(t.processedKey, t.at);
+      if (t.outbound) this.stmt.outboxAdd.run(t.outbound);
+      if (t.inboxId) this.stmt.inboxDone.run(t.inboxId);
       return n;
     });
   }
@@ -461,37 +482,43 @@ export class SqliteStore implements Store {
   // ---- conversation sessions and idempotency
 
   /**
-   * Group commit: the turns that end in the same moment (one turn of the event loop) are written in one
-   * transaction, so one fsync (synchronous=FULL) makes all of them durable; each turn's promise resolves only
-   * after that commit. Each turn is its own savepoint: a stale one (SessionConflictError) fails alone.
+   * Group commit: the writes that come in the same moment (one turn of the event loop: turns ending, inbound
+   * events arriving, replies sent) are written in one transaction, so one fsync (synchronous=FULL) makes all
+   * of them durable; each promise resolves only after that commit. Each write is its own savepoint: a stale
+   * turn (SessionConflictError) fails alone.
    */
   commitTurn(t: TurnCommit): Promise<void> {
-    return new Promise<void>((resolve, reject) => {
-      this.turnBatch.push({ t, resolve, reject });
-      if (this.turnBatch.length === 1) setImmediate(() => this.flushTurns());
+    return this.grouped(() => {
+      if (this.commitOne(t)) this.scrubSoon();
     });
   }
 
   /** One turn's writes, in a savepoint of the group's transaction; the number of sessions deleted (built once). */
   private readonly commitOne: (t: TurnCommit) => number;
-  private readonly turnBatch: { t: TurnCommit; resolve: () => void; reject: (e: unknown) => void }[] = [];
-  /** Turns written per group commit (the last flushes'): for the benchmark and tests. */
+  private readonly batch: { run: () => unknown; resolve: (v: any) => void; reject: (e: unknown) => void }[] = [];
+  /** Writes per group commit (flushes and writes so far): for the benchmark and tests. */
   readonly groupCommits = { flushes: 0, turns: 0 };
 
-  private flushTurns(): void {
-    const batch = this.turnBatch.splice(0);
+  private grouped<T>(run: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.batch.push({ run, resolve, reject });
+      if (this.batch.length === 1) setImmediate(() => this.flush());
+    });
+  }
+
+  private flush(): void {
+    const batch = this.batch.splice(0);
     if (!batch.length) return;
-    const failed = new Map<number, unknown>();
-    let deleted = 0;
+    const results: { ok: boolean; v: unknown }[] = [];
     try {
       this.db.transaction(() => {
-        batch.forEach((b, i) => {
+        for (const b of batch) {
           try {
-            deleted += this.commitOne(b.t);
+            results.push({ ok: true, v: this.savepoint(b.run) });
           } catch (e) {
-            failed.set(i, e);
+            results.push({ ok: false, v: e });
           }
-        });
+        }
       })();
     } catch (e) {
       for (const b of batch) b.reject(e);
@@ -499,8 +526,41 @@ export class SqliteStore implements Store {
     }
     this.groupCommits.flushes++;
     this.groupCommits.turns += batch.length;
-    batch.forEach((b, i) => (failed.has(i) ? b.reject(failed.get(i)) : b.resolve()));
-    if (deleted) this.scrubSoon();
+    batch.forEach((b, i) => (results[i].ok ? b.resolve(results[i].v) : b.reject(results[i].v)));
+  }
+
+  /** Runs one write in a savepoint of the current transaction (built once, in the constructor). */
+  private readonly savepoint: (run: () => unknown) => unknown;
+
+  // ---- durable edges
+
+  inboxAdd(item: InboxItem): Promise<boolean> {
+    return this.grouped(() => this.stmt.inboxAdd.run(item).changes === 1);
+  }
+
+  inboxDone(id: string): Promise<void> {
+    return this.grouped(() => { this.stmt.inboxDone.run(id); });
+  }
+
+  outboxDone(id: string): Promise<void> {
+    return this.grouped(() => { this.stmt.outboxDone.run(id); });
+  }
+
+  async inboxTake(take: TakeLeftovers): Promise<InboxItem[]> {
+    return this.db.transaction(() => {
+      const rows = this.stmt.inboxLeft.all({ owner: take.owner, own: take.own ? 1 : 0, stale: take.staleBefore });
+      for (const r of rows) if (r.owner !== take.owner) this.stmt.inboxOwn.run(take.owner, r.id);
+      return rows.map((r) => ({ ...r, owner: take.owner }));
+    }).immediate();
+  }
+
+  async outboxTake(take: TakeLeftovers): Promise<OutboxItem[]> {
+    // A reply is written in its turn's transaction: every stored one belongs to a committed turn.
+    return this.db.transaction(() => {
+      const rows = this.stmt.outboxLeft.all({ owner: take.owner, own: take.own ? 1 : 0, stale: take.staleBefore });
+      for (const r of rows) if (r.owner !== take.owner) this.stmt.outboxOwn.run(take.owner, r.id);
+      return rows.map((r) => ({ ...r, owner: take.owner }));
+    }).immediate();
   }
 
   async getSession(key: string): Promise<StoredSession | null> {
@@ -706,7 +766,7 @@ export class SqliteStore implements Store {
   async close(): Promise<void> {
     if (this.scrubTimer) { clearTimeout(this.scrubTimer); this.scrubTimer = undefined; }
     if (!this.db.open) return;
-    this.flushTurns();
+    this.flush();
     this.scrubWal();
     this.db.close();
   }

@@ -22,7 +22,7 @@ import {
 } from 'botbuilder';
 import { ConfigError } from '../../config.js';
 import type { OutMessage } from '../../engine/types.js';
-import type { ChannelAdapter, ChannelDeps, InboundEvent, SendAttempt } from '../types.js';
+import type { ChannelAdapter, ChannelDeps, Deliver, InboundEvent, SendAttempt } from '../types.js';
 import { splitText as split } from '../text.js';
 
 /** No limit is documented for Bot Framework texts (channels.md §0); long ones are split anyway, for readability. */
@@ -286,7 +286,7 @@ export function createBotFrameworkAdapter(env: NodeJS.ProcessEnv, deps: ChannelD
     // No send limit is documented for Bot Framework; a conservative guess (the Outbox honours 429 + Retry-After).
     rate: { perSecond: 50, perAddressPerSecond: 5 },
 
-    mount(router: Router, deliver: (event: InboundEvent) => void): void {
+    mount(router: Router, deliver: Deliver): void {
       router.post('/api/messages', express.json({ limit: '256kb', strict: true }), async (req: Request, res: Response) => {
         const body = req.body as unknown;
         // CloudAdapter throws (no response) on a body without a string `type`, and answers 500 to a
@@ -329,7 +329,12 @@ export function createBotFrameworkAdapter(env: NodeJS.ProcessEnv, deps: ChannelD
               if (!ref) { log.warn('botframework activity without a usable serviceUrl; ignored', { channel: 'botframework' }); return; }
               references.set(event.address, ref);
             }
-            deliver(event);
+            try {
+              await deliver(event);
+            } catch {
+              // Not stored (the database is out): the connector may send it again.
+              status = 503;
+            }
           });
         } catch (e) {
           log.warn('botframework request failed', { channel: 'botframework', error: (e as Error)?.message?.slice(0, 200) ?? 'unknown' });

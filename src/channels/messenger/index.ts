@@ -10,7 +10,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import type { OutMessage } from '../../engine/types.js';
 import type { Logger } from '../../log.js';
-import type { ChannelAdapter, ChannelDeps, InboundEvent, SendAttempt } from '../types.js';
+import type { ChannelAdapter, ChannelDeps, Deliver, InboundEvent, SendAttempt } from '../types.js';
 import { readMessengerConfig, type MessengerConfig } from './config.js';
 import { graphPost } from './graph.js';
 import { messagingItems, normalise, type Skip } from './ingress.js';
@@ -79,7 +79,7 @@ export class MessengerAdapter implements ChannelAdapter {
     this.now = deps.now ?? Date.now;
   }
 
-  mount(router: Router, deliver: (event: InboundEvent) => void): void {
+  mount(router: Router, deliver: Deliver): void {
     router.get(WEBHOOK_PATH, (req: Request, res: Response) => this.verifyGet(req, res));
     router.post(WEBHOOK_PATH, express.raw({ type: () => true, limit: BODY_LIMIT }), (req: Request, res: Response) => this.receive(req, res, deliver));
   }
@@ -100,7 +100,7 @@ export class MessengerAdapter implements ChannelAdapter {
     res.status(200).type('text/plain').send(challenge);
   }
 
-  private receive(req: Request, res: Response, deliver: (event: InboundEvent) => void): void {
+  private async receive(req: Request, res: Response, deliver: Deliver): Promise<void> {
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     if (!verifySignature(this.cfg.appSecret, raw, req.get('x-hub-signature-256'))) {
       this.log.warn('messenger webhook refused: bad or missing signature', { channel: 'messenger' });
@@ -118,9 +118,17 @@ export class MessengerAdapter implements ChannelAdapter {
       try { n = normalise(item); } catch { n = { skipped: 'malformed' as const }; }
       if (n.event) {
         // The window runs from the user's message, not from its (re)delivery.
-        this.window.note(n.event.address, n.at !== undefined && n.at <= now ? n.at : now);
-        events.push(n.event);
+        const at = n.at !== undefined && n.at <= now ? n.at : now;
+        this.window.note(n.event.address, at);
+        events.push({ ...n.event, at });
       } else if (n.skipped) skipped[n.skipped] = (skipped[n.skipped] ?? 0) + 1;
+    }
+    try {
+      await Promise.all(events.map(deliver));
+    } catch {
+      // Not stored (the database is out): Meta delivers the batch again (the stored ones are recognised).
+      res.status(503).type('text/plain').send('try again');
+      return;
     }
     res.status(200).type('text/plain').send('EVENT_RECEIVED');
     const kinds: Record<string, number> = {};
@@ -129,7 +137,11 @@ export class MessengerAdapter implements ChannelAdapter {
       kinds[k] = (kinds[k] ?? 0) + 1;
     }
     this.log.debug('messenger webhook', { channel: 'messenger', events: events.length, kinds, skipped });
-    for (const e of events) deliver(e);
+  }
+
+  /** A message taken back from the inbox after a restart: its reply window runs from when it was sent. */
+  resumed(event: InboundEvent): void {
+    if (event.at !== undefined) this.window.note(event.address, Math.min(event.at, this.now()));
   }
 
   render(messages: OutMessage[]): MessengerMessage[] {

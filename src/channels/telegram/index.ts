@@ -16,7 +16,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { Telegraf } from 'telegraf';
 import type { OutMessage } from '../../engine/types.js';
 import type { Logger } from '../../log.js';
-import type { ChannelAdapter, ChannelDeps, InboundEvent, SendAttempt } from '../types.js';
+import type { ChannelAdapter, ChannelDeps, Deliver, InboundEvent, SendAttempt } from '../types.js';
 import { callApi } from './api.js';
 import { readTelegramConfig, type TelegramConfig } from './config.js';
 import { normalise } from './ingress.js';
@@ -49,7 +49,7 @@ export class TelegramAdapter implements ChannelAdapter {
   readonly rate = { perSecond: 30, perAddressPerSecond: 1 };
   readonly keys = new CallbackKeys();
   private readonly log: Logger;
-  private deliver: (event: InboundEvent) => void = () => {};
+  private deliver: Deliver = async () => {};
   private readonly pending = new Set<Promise<unknown>>();
   private bot?: Telegraf;
   private polling?: Promise<void>;
@@ -60,7 +60,7 @@ export class TelegramAdapter implements ChannelAdapter {
 
   get mode(): TelegramConfig['mode'] { return this.cfg.mode; }
 
-  mount(router: Router, deliver: (event: InboundEvent) => void): void {
+  mount(router: Router, deliver: Deliver): void {
     this.deliver = deliver;
     if (this.cfg.mode !== 'webhook') return;
     router.post(this.cfg.path,
@@ -79,17 +79,23 @@ export class TelegramAdapter implements ChannelAdapter {
     next();
   }
 
-  private receive(req: Request, res: Response): void {
+  private async receive(req: Request, res: Response): Promise<void> {
     // Authenticated from here on. Anything we cannot use is acknowledged: a non-2xx is only retried.
     const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
     let update: unknown;
     try { update = JSON.parse(raw.toString('utf8')); } catch { update = undefined; }
+    try {
+      await this.ingest(update);
+    } catch {
+      // Not stored (the database is out): Telegram delivers the update again later.
+      res.status(503).type('application/json').send('{}');
+      return;
+    }
     res.status(200).type('application/json').send('{}');
-    this.ingest(update);
   }
 
-  /** One update (webhook or polling) → at most one event; never throws. */
-  ingest(update: unknown): void {
+  /** One update (webhook or polling) → at most one event; rejects only when the event could not be stored. */
+  async ingest(update: unknown): Promise<void> {
     let n;
     try { n = normalise(update); } catch { n = { type: 'malformed', skipped: 'malformed' as const }; }
     if (n.callbackId) this.answerCallback(n.callbackId);
@@ -100,7 +106,7 @@ export class TelegramAdapter implements ChannelAdapter {
       kind: event ? (event.attachment ? 'attachment' : event.payload !== undefined ? 'payload' : event.kind) : undefined,
       skipped: n.skipped,
     });
-    if (event) this.deliver(event);
+    if (event) await this.deliver(event);
   }
 
   /** Stops the client's spinner; the answer's outcome does not matter beyond a debug code. */
@@ -135,7 +141,8 @@ export class TelegramAdapter implements ChannelAdapter {
   async start(): Promise<void> {
     if (this.cfg.mode !== 'polling' || this.polling) return;
     const bot = new Telegraf(this.cfg.token, { telegram: { apiRoot: this.cfg.apiBase, webhookReply: false }, handlerTimeout: 10_000 });
-    bot.use((ctx) => { this.ingest(ctx.update); });
+    // Awaited: telegraf confirms an update (the next offset) only after its handler, so one not stored comes again.
+    bot.use((ctx) => this.ingest(ctx.update));
     // Replaces telegraf's default, which logs the whole update (names, text) and rethrows (crashing Node 20).
     bot.catch((err, ctx) => {
       this.log.error('telegram update failed', { channel: 'telegram', type: ctx.updateType, error: scrub(err) });

@@ -20,7 +20,7 @@ import { ConfigError } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { OutMessage } from '../../engine/types.js';
 import { decodePayload } from '../../engine/payload.js';
-import type { ChannelAdapter, ChannelDeps, InboundEvent, SendAttempt } from '../types.js';
+import type { ChannelAdapter, ChannelDeps, Deliver, InboundEvent, SendAttempt } from '../types.js';
 import { idString, parseJsonKeepingBigInts } from './json.js';
 import { renderMessages, type ZaloMessage } from './render.js';
 import { ZaloTokens } from './tokens.js';
@@ -120,8 +120,8 @@ export class ZaloAdapter implements ChannelAdapter {
     this.tokens.stop();
   }
 
-  mount(router: Router, deliver: (event: InboundEvent) => void): void {
-    router.post(WEBHOOK_PATH, express.raw({ type: () => true, limit: '256kb' }), (req: Request, res: Response) => {
+  mount(router: Router, deliver: Deliver): void {
+    router.post(WEBHOOK_PATH, express.raw({ type: () => true, limit: '256kb' }), async (req: Request, res: Response) => {
       const raw = Buffer.isBuffer(req.body) ? req.body : undefined;
       const m = /^mac=([0-9a-f]{64})$/i.exec((req.get('x-zevent-signature') ?? '').trim());
       let body: unknown;
@@ -137,13 +137,22 @@ export class ZaloAdapter implements ChannelAdapter {
         res.status(200).json({ ok: true });
         return;
       }
-      // Acknowledge first (Zalo's 2 s deadline), then hand on: `deliver` only queues the turn.
-      res.status(200).json({ ok: true });
+      // Stored first (a group commit, well within Zalo's 2 s deadline), then acknowledged.
+      let events: InboundEvent[];
       try {
-        for (const e of this.normalise(body, ts)) deliver(e);
+        events = this.normalise(body, ts);
       } catch (e) {
         this.log.error('zalo event not handled', { error: (e as Error).message });
+        events = [];
       }
+      try {
+        await Promise.all(events.map(deliver));
+      } catch {
+        // Not stored (the database is out): Zalo delivers it again.
+        res.status(503).json({ ok: false });
+        return;
+      }
+      res.status(200).json({ ok: true });
     });
   }
 
@@ -244,6 +253,11 @@ export class ZaloAdapter implements ChannelAdapter {
     this.lastInbound.delete(address);
     this.lastInbound.set(address, at);
     if (this.lastInbound.size > MAX_TRACKED) this.lastInbound.delete(this.lastInbound.keys().next().value as string);
+  }
+
+  /** A message taken back from the inbox after a restart: the reply window runs from when it was sent. */
+  resumed(event: InboundEvent): void {
+    if (event.at !== undefined) this.seen(event.address, String(event.at));
   }
 
   render(messages: OutMessage[]): ZaloMessage[] {
