@@ -83,6 +83,19 @@ const envSchema = z.object({
     }
     return val;
   }),
+  /** When set, the abuse limits are shared by all instances through this Redis (else kept in memory per process). */
+  REDIS_URL: z.string().optional().transform((v, ctx) => {
+    const val = v?.trim();
+    if (!val) return undefined;
+    // The value is not echoed: it may hold a password.
+    let ok = false;
+    try { const u = new URL(val); ok = /^rediss?:$/.test(u.protocol) && u.hostname !== ''; } catch { ok = false; }
+    if (!ok) {
+      ctx.addIssue({ code: 'custom', message: 'REDIS_URL must be a redis:// or rediss:// URL with a host, e.g. redis://127.0.0.1:6379/0 (leave it unset to keep the abuse limits in memory)' });
+      return z.NEVER;
+    }
+    return val;
+  }),
 });
 
 export type Config = {
@@ -109,6 +122,8 @@ export type Config = {
   root?: string;
   /** When set, cases and sessions live in this MongoDB instead of the embedded SQLite file. */
   mongodbUri?: string;
+  /** When set, the abuse limits live in this Redis, shared by all instances (in memory while it does not answer). */
+  redisUrl?: string;
 };
 
 export class ConfigError extends Error {
@@ -131,5 +146,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     nluThreshold: e.NLU_THRESHOLD, root: e.BINHAN_ROOT,
     mongodbUri: e.MONGODB_URI,
+    ...(e.REDIS_URL ? { redisUrl: e.REDIS_URL } : {}),
   };
 }

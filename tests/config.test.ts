@@ -25,6 +25,17 @@ describe('configuration', () => {
     expect((err as Error).message).toContain(name);
   });
 
+  it('refuses a REDIS_URL that is not a redis:// URL, names the variable and does not echo the value (it may hold a password)', () => {
+    let err: unknown;
+    try { loadConfig({ REDIS_URL: 'http://:s3cret-pass@cache:6379' }); } catch (e) { err = e; }
+    expect(err).toBeInstanceOf(ConfigError);
+    expect((err as Error).message).toContain('REDIS_URL');
+    expect((err as Error).message).not.toContain('s3cret-pass');
+    expect(() => loadConfig({ REDIS_URL: 'cache:6379' })).toThrow(/REDIS_URL/);
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379/0' }).redisUrl).toBe('redis://127.0.0.1:6379/0');
+    expect(loadConfig({}).redisUrl).toBeUndefined();
+  });
+
   it('the server exits non-zero with the variable named, before listening', () => {
     const { dir, cleanup } = tmpDir();
     try {

@@ -90,7 +90,7 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
   cases.on('closed', (c) => { notifications.unsubscribe(c.ref).catch((e: Error) => log.warn('notification not removed', { error: e.message })); });
   const live = new LiveRelay(new LiveDesk(), core.bundle.content.messages, log);
   const c = core.bundle.content;
-  const limits = new Limits(config.limits);
+  const limits = new Limits(config.limits, { ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), log });
   const bot = new Bot(core.engine, store, key, log, {
     sessionTimeoutMs: config.sessionTimeoutMs, draftKeepMs: config.draftKeepMs, limits, messages: c.messages, cases, cipher, notifications,
     live, liveEndPhrases: [...c.endLive, ...c.commands.menu, ...c.commands.cancel], ...(opts.now ? { now: opts.now } : {}),
@@ -113,6 +113,7 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
       live.desk.shutdown();
       clearInterval(flush);
       await counters.flush();
+      await limits.close();
       await store.close();
     },
   };
