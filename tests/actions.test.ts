@@ -199,7 +199,7 @@ const actionTests: Record<string, (h: () => Harness) => void> = {
       const ref = filed.data!.ref as string;
       expect(await h().run('notify_opt_in', { ...TIP_VARS, case: filed.data })).toEqual({ ok: true });
       expect(await h().services.notifications.lookup(ref)).toEqual({ channel: 'telegram', address: 'tg-user-42', lang: 'vi' });
-      expect(await h().store.getSetting(`notify:${ref}`)).not.toContain('tg-user-42');
+      expect(await h().store.getNotification(ref)).not.toContain('tg-user-42');
     });
 
     it('refuses on a channel that cannot push, and without a filed tip', async () => {

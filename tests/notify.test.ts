@@ -10,7 +10,7 @@ beforeEach(async () => { t = await testApp(); });
 afterEach(async () => { await t.close(); });
 
 const ADDRESS = '6011222333444555';
-const settings = () => JSON.stringify((t.app.store as SqliteStore).raw.prepare('SELECT * FROM settings').all());
+const stored = () => JSON.stringify((t.app.store as SqliteStore).raw.prepare('SELECT * FROM notifications').all());
 
 describe('opt-in notifications', () => {
   it('stores nothing unless asked; on request stores the address sealed; opting out deletes it', async () => {
@@ -20,8 +20,8 @@ describe('opt-in notifications', () => {
     await chat.tap('Báo khi có tin mới');
     expect(chat.text()).toMatch(/Đã bật/);
     expect(await t.app.notifications.lookup(ref)).toEqual({ channel: 'telegram', address: ADDRESS, lang: 'vi' });
-    expect(settings()).not.toContain(ADDRESS);
-    expect(settings()).toContain('enc:v1:');
+    expect(stored()).not.toContain(ADDRESS);
+    expect(stored()).toContain('enc:v1:');
     const later = new Chat(t.app, ADDRESS, 'telegram');
     await later.say('tra cứu tin báo');
     await later.say(ref);

@@ -5,7 +5,7 @@
  */
 import type { EngineEvent } from '../engine/types.js';
 import type { Logger } from '../log.js';
-import type { Store } from '../store/port.js';
+import type { CounterStore } from '../store/port.js';
 
 /** "YYYY-MM-DD" in Vietnam time (UTC+7). */
 export function vnDay(ms: number): string {
@@ -16,7 +16,7 @@ export class TurnCounters {
   private pending = new Map<string, Map<string, number>>();
   private flushing: Promise<void> = Promise.resolve();
 
-  constructor(private readonly store: Store, private readonly log: Logger, private readonly now: () => number = Date.now) {}
+  constructor(private readonly store: CounterStore, private readonly log: Logger, private readonly now: () => number = Date.now) {}
 
   observe(events: readonly EngineEvent[]): void {
     const day = vnDay(this.now());

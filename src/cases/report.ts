@@ -10,7 +10,7 @@
  *   number of cases it is computed over;
  * - anonymous question counts per topic (intent) from the bot's counters (global, not per province).
  */
-import { CASE_STATUSES, CATEGORIES, DISPOSITIONS, isoWeek, type CaseFilter, type Category, type Store } from '../store/port.js';
+import { CASE_STATUSES, CATEGORIES, DISPOSITIONS, isoWeek, type CaseFilter, type Category, type CaseStore, type CounterStore } from '../store/port.js';
 import { toCsv } from '../liaison/csv.js';
 
 const DAY_MS = 86_400_000;
@@ -94,7 +94,7 @@ const byCountThenKey = <T extends { count: number }>(key: (x: T) => string) => (
  * nothing can match); `intentLabels` names the bot's topics.
  */
 export async function buildReport(
-  store: Store, scope: CaseFilter | null, range: ReportRange, province: string | null,
+  store: CaseStore & CounterStore, scope: CaseFilter | null, range: ReportRange, province: string | null,
   intentLabels: Partial<Record<string, { vi: string; en: string }>> = {},
 ): Promise<Report> {
   const f: CaseFilter | null = scope ? { ...scope, ...rangeBounds(range) } : null;

@@ -11,7 +11,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { OutMessage } from '../engine/types.js';
-import type { InboxItem, OutboxItem, Store } from '../store/port.js';
+import type { EdgeStore, InboxItem, OutboxItem } from '../store/port.js';
 import type { InboundEvent } from './types.js';
 
 /** Rows another instance left this long ago are taken over (its replies would have gone out long before). */
@@ -25,7 +25,7 @@ interface Sealer { encrypt(plain: string, field: string): string; decrypt(value:
 export interface KeptReply { address: string; messages: OutMessage[] }
 
 export class Edges {
-  constructor(private readonly store: Store, private readonly cipher: Sealer, readonly owner: string, private readonly now: () => number = Date.now) {}
+  constructor(private readonly store: EdgeStore, private readonly cipher: Sealer, readonly owner: string, private readonly now: () => number = Date.now) {}
 
   /**
    * Stores an inbound event before its webhook is answered; null when a copy is already waiting (a redelivery).

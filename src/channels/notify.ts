@@ -5,7 +5,7 @@
  * there is news; the reporter reads it with their code, so no case content ever goes out unasked.
  */
 import type { FieldCipher } from '../cases/cipher.js';
-import type { Store } from '../store/port.js';
+import type { NotificationStore } from '../store/port.js';
 
 /** Sentences of content/messages.yaml said by the notifications. */
 export const NOTIFY_MESSAGES = ['notify_news'] as const;
@@ -13,23 +13,21 @@ export const NOTIFY_MESSAGES = ['notify_news'] as const;
 /** Channels that can push a message to a reporter later. */
 export const NOTIFIABLE = new Set(['zalo', 'messenger', 'telegram', 'botframework']);
 
-const key = (ref: string): string => `notify:${ref}`;
-
 export interface Subscription { channel: string; address: string; lang: string }
 
 export class NotificationRegistry {
-  constructor(private readonly store: Store, private readonly cipher: FieldCipher) {}
+  constructor(private readonly store: NotificationStore, private readonly cipher: FieldCipher) {}
 
   async subscribe(ref: string, s: Subscription): Promise<void> {
-    await this.store.setSetting(key(ref), this.cipher.encrypt(JSON.stringify(s), 'notify'));
+    await this.store.putNotification(ref, this.cipher.encrypt(JSON.stringify(s), 'notify'));
   }
 
   async unsubscribe(ref: string): Promise<void> {
-    await this.store.deleteSetting(key(ref));
+    await this.store.deleteNotification(ref);
   }
 
   async lookup(ref: string): Promise<Subscription | null> {
-    const v = await this.store.getSetting(key(ref));
+    const v = await this.store.getNotification(ref);
     return v ? JSON.parse(this.cipher.decrypt(v, 'notify')) as Subscription : null;
   }
 }

@@ -2,13 +2,13 @@
  * "New since your last visit": each sign-in records its time, and the one before it is what the queue
  * compares with. Kept on the server (a small setting per officer), never in the browser.
  */
-import type { Store } from '../store/port.js';
+import type { KeyValueStore } from '../store/port.js';
 
 const key = (officerId: string): string => `visit:${officerId}`;
 
 interface Visits { previous: string | null; current: string }
 
-async function read(store: Store, officerId: string): Promise<Visits | null> {
+async function read(store: KeyValueStore, officerId: string): Promise<Visits | null> {
   const raw = await store.getSetting(key(officerId));
   if (!raw) return null;
   try {
@@ -20,7 +20,7 @@ async function read(store: Store, officerId: string): Promise<Visits | null> {
 }
 
 /** A sign-in: records it, and returns the previous sign-in's time (null for the first). */
-export async function recordVisit(store: Store, officerId: string, now: number): Promise<string | null> {
+export async function recordVisit(store: KeyValueStore, officerId: string, now: number): Promise<string | null> {
   const before = await read(store, officerId);
   const previous = before?.current ?? null;
   await store.setSetting(key(officerId), JSON.stringify({ previous, current: new Date(now).toISOString() }));
@@ -28,6 +28,6 @@ export async function recordVisit(store: Store, officerId: string, now: number):
 }
 
 /** The sign-in before the current one (null if there was none). */
-export async function lastVisit(store: Store, officerId: string): Promise<string | null> {
+export async function lastVisit(store: KeyValueStore, officerId: string): Promise<string | null> {
   return (await read(store, officerId))?.previous ?? null;
 }

@@ -87,6 +87,7 @@ interface OfficerDoc {
 interface AuthSessionDoc { _id: string; officerId: string; csrf: string; createdAt: number; expiresAt: number }
 interface AuditDoc { at: string; officerId: string; action: string; caseId?: string }
 interface SettingDoc { _id: string; value: string }
+interface NotificationDoc { _id: string; data: string }
 interface CounterDoc { _id: string; day: string; key: string; count: number }
 
 const opts = { versionKey: false, strict: 'throw', minimize: false, autoIndex: false, autoCreate: false } as const;
@@ -193,6 +194,11 @@ const outboxSchema = new Schema<OutboxDoc>({
   n: { type: Number, required: true },
   owner: { type: String, required: true },
   turn: { type: String, required: true },
+}, opts);
+
+const notificationSchema = new Schema<NotificationDoc>({
+  _id: { type: String, required: true },
+  data: { type: String, required: true },
 }, opts);
 
 const counterSchema = new Schema<CounterDoc>({
@@ -332,6 +338,7 @@ export class MongoStore implements Store {
   private readonly settings: Model<SettingDoc>;
   private readonly counters: Model<CounterDoc>;
   private readonly inbox: Model<InboxDoc>;
+  private readonly notifications: Model<NotificationDoc>;
   private readonly outbox: Model<OutboxDoc>;
   /** Orders the edge rows this instance writes within one millisecond. */
   private edgeSeq = 0;
@@ -348,6 +355,7 @@ export class MongoStore implements Store {
     this.settings = c.model<SettingDoc>('Setting', settingSchema, 'settings');
     this.counters = c.model<CounterDoc>('Counter', counterSchema, 'counters');
     this.inbox = c.model<InboxDoc>('Inbox', inboxSchema, 'inbox');
+    this.notifications = c.model<NotificationDoc>('Notification', notificationSchema, 'notifications');
     this.outbox = c.model<OutboxDoc>('Outbox', outboxSchema, 'outbox');
   }
 
@@ -485,6 +493,19 @@ export class MongoStore implements Store {
     await ensure(this.inbox, [{ key: { owner: 1, at: 1, n: 1 }, name: 'owner_at' }, { key: { at: 1 }, name: 'at' }]);
     await ensure(this.outbox, [{ key: { owner: 1, at: 1, n: 1 }, name: 'owner_at' }, { key: { at: 1 }, name: 'at' }]);
     await this.migrateWeeksToVietnam();
+    await this.migrateNotifications();
+  }
+
+  /** Once per database: opt-in notification addresses move from settings ("notify:<ref>") to their own collection. */
+  private async migrateNotifications(): Promise<void> {
+    const done = 'schema:notifications-collection';
+    if (await this.getSetting(done)) return;
+    const docs = await this.settings.find({ _id: op({ $regex: '^notify:' }) }).lean<SettingDoc[]>().exec();
+    for (const d of docs) {
+      await this.putNotification(d._id.slice('notify:'.length), d.value);
+      await this.settings.deleteOne({ _id: d._id });
+    }
+    await this.setSetting(done, new Date().toISOString());
   }
 
   /**
@@ -1010,6 +1031,22 @@ export class MongoStore implements Store {
   async deleteSetting(key: string): Promise<void> {
     const id = str(key, 'key');
     await this.serial(`setting:${id}`, () => this.settings.deleteOne({ _id: id }).then(() => undefined));
+  }
+
+  // ---- notification addresses
+
+  async putNotification(ref: string, sealed: string): Promise<void> {
+    const id = str(ref, 'ref');
+    await this.serial(`notification:${id}`, () => this.upsert(this.notifications, id, { data: str(sealed, 'data') }));
+  }
+
+  async getNotification(ref: string): Promise<string | null> {
+    const d = await this.notifications.findOne({ _id: str(ref, 'ref') }).lean<NotificationDoc>();
+    return d ? d.data : null;
+  }
+
+  async deleteNotification(ref: string): Promise<void> {
+    await this.notifications.deleteOne({ _id: str(ref, 'ref') });
   }
 
   /** Expired conversation and sign-in sessions, processed keys older than 7 days, attempts older than a day. */

@@ -65,6 +65,8 @@ export interface RelatedLink {
   caseId: string;
   ref: string;
   score: number;
+  /** ISO createdAt of the linked case (for the "possible flood" flag); absent on links made before it was stored. */
+  at?: string;
 }
 
 export interface CaseRecord {
@@ -288,10 +290,13 @@ export class DuplicateKeyError extends Error {
   }
 }
 
-export interface Store extends EdgeStore {
-  readonly kind: string;
+/**
+ * The store port, split by role (issue #11, Shape): each part of the program depends on the role it uses; a
+ * backend implements them all (`Store`). The contract suite has one file per role (tests/contract/).
+ */
 
-  // ---- cases
+/** Cases: the tips and everything officers do with them. */
+export interface CaseStore {
   /** Creates the case, or returns the existing one for the same idempotency key (`created: false`). */
   createCase(c: NewCase): Promise<{ case: CaseRecord; created: boolean }>;
   getCase(id: string): Promise<CaseRecord | null>;
@@ -306,8 +311,10 @@ export interface Store extends EdgeStore {
   /** For each matching case that has left "new": its creation and first-triage times (no id, no text). */
   triageTimes(filter: CaseFilter): Promise<TriageTime[]>;
   appendCaseMessage(ref: string, msg: CaseMessage): Promise<boolean>;
+}
 
-  // ---- conversation sessions and idempotency
+/** Conversations: sessions, processed messages, follow-up attempts; their edges are `EdgeStore`. */
+export interface ConversationStore extends EdgeStore {
   getSession(key: string): Promise<StoredSession | null>;
   saveSession(key: string, data: string, expiresAt: number): Promise<void>;
   deleteSession(key: string): Promise<void>;
@@ -324,8 +331,10 @@ export interface Store extends EdgeStore {
   countAttempts(scope: string, since: number): Promise<number>;
   recordAttempt(scope: string, at: number): Promise<void>;
   clearAttempts(scope: string): Promise<void>;
+}
 
-  // ---- officers, their sign-in sessions, and the audit trail
+/** Officers, their sign-in sessions, and the audit trail. */
+export interface OfficerStore {
   createOfficer(o: NewOfficer): Promise<Officer>;
   getOfficer(id: string): Promise<Officer | null>;
   getOfficerByUsername(username: string): Promise<Officer | null>;
@@ -338,18 +347,35 @@ export interface Store extends EdgeStore {
   deleteAuthSessionsOf(officerId: string): Promise<void>;
   addAudit(e: AuditEvent): Promise<void>;
   listAudit(q: { caseId?: string; officerId?: string; limit?: number }): Promise<AuditEvent[]>;
+}
 
-  // ---- anonymous aggregate counters (e.g. questions per intent per day): counts only, never text or ids
+/** Anonymous aggregate counters (e.g. questions per intent per day): counts only, never text or ids. */
+export interface CounterStore {
   /** Adds `n` to each (day, key) counter. Days are "YYYY-MM-DD" (Vietnam time). */
   bumpCounters(day: string, counts: { key: string; n: number }[]): Promise<void>;
   /** Counters with from <= day <= to, keys starting with `prefix`. */
   readCounters(q: { from: string; to: string; prefix: string }): Promise<{ day: string; key: string; count: number }[]>;
+}
 
-  // ---- settings (small key/value: encryption key ring metadata, channel tokens later)
+/**
+ * Opt-in notification addresses, one per reference code: sealed (the reporter's channel address), in a table
+ * of their own that no officer-facing code reads, deleted on opt-out or when the case closes.
+ */
+export interface NotificationStore {
+  putNotification(ref: string, sealed: string): Promise<void>;
+  getNotification(ref: string): Promise<string | null>;
+  deleteNotification(ref: string): Promise<void>;
+}
+
+/** Settings: a small key/value (encryption key ring metadata, channel tokens, schema markers). */
+export interface KeyValueStore {
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;
   deleteSetting(key: string): Promise<void>;
+}
 
+export interface Store extends CaseStore, ConversationStore, OfficerStore, CounterStore, KeyValueStore, NotificationStore {
+  readonly kind: string;
   /** Removes expired sessions (conversation and sign-in), old processed-message keys and old attempts. */
   purge(now: number): Promise<number>;
   close(): Promise<void>;

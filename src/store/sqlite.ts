@@ -114,6 +114,10 @@ export const MIGRATIONS: readonly string[] = [
    CREATE TABLE outbox (id TEXT PRIMARY KEY, session_key TEXT NOT NULL, channel TEXT NOT NULL, data TEXT NOT NULL,
      at INTEGER NOT NULL, owner TEXT NOT NULL, turn TEXT NOT NULL);
    CREATE INDEX outbox_at ON outbox (at);`,
+  // 7: opt-in notification addresses in a table of their own (they were settings named "notify:<ref>").
+  `CREATE TABLE notifications (ref TEXT PRIMARY KEY, data TEXT NOT NULL);
+   INSERT INTO notifications (ref, data) SELECT substr(key, 8), value FROM settings WHERE key LIKE 'notify:%';
+   DELETE FROM settings WHERE key LIKE 'notify:%';`,
 ];
 
 const PROCESSED_TTL_MS = 7 * 86_400_000;
@@ -274,6 +278,9 @@ export class SqliteStore implements Store {
       getSetting: db.prepare<[string], { value: string }>('SELECT value FROM settings WHERE key = ?'),
       setSetting: db.prepare('INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value'),
       deleteSetting: db.prepare('DELETE FROM settings WHERE key = ?'),
+      putNotification: db.prepare('INSERT INTO notifications (ref, data) VALUES (?, ?) ON CONFLICT (ref) DO UPDATE SET data = excluded.data'),
+      getNotification: db.prepare<[string], { data: string }>('SELECT data FROM notifications WHERE ref = ?'),
+      deleteNotification: db.prepare('DELETE FROM notifications WHERE ref = ?'),
       bumpCounter: db.prepare('INSERT INTO counters (day, key, count) VALUES (?, ?, ?) ON CONFLICT (day, key) DO UPDATE SET count = count + excluded.count'),
       readCounters: db.prepare<[string, string, string, string], { day: string; key: string; count: number }>(
         "SELECT day, key, count FROM counters WHERE day >= ? AND day <= ? AND key >= ? AND key < ? ORDER BY day, key"),
@@ -708,6 +715,20 @@ export class SqliteStore implements Store {
 
   async setSetting(key: string, value: string): Promise<void> {
     this.stmt.setSetting.run(key, value);
+  }
+
+  // ---- notification addresses
+
+  async putNotification(ref: string, sealed: string): Promise<void> {
+    this.stmt.putNotification.run(ref, sealed);
+  }
+
+  async getNotification(ref: string): Promise<string | null> {
+    return this.stmt.getNotification.get(ref)?.data ?? null;
+  }
+
+  async deleteNotification(ref: string): Promise<void> {
+    this.stmt.deleteNotification.run(ref);
   }
 
   async purge(now: number): Promise<number> {
