@@ -14,6 +14,39 @@ import { Retriever } from './retrieval.js';
 import { extractTipFacts, type PlaceMatcher } from './tip-facts.js';
 import { findOwnIdentity } from './identity.js';
 import { placeMatcher } from '../bundle/places.js';
+import { LRUCache } from 'lru-cache';
+
+/**
+ * What is read from a message's text alone is kept for the texts seen lately: people write the same short
+ * things ("ok", "có", "menu", "xin chào", a button's label) over and over, and every answer below is a pure
+ * function of the text. Results are shared, so they are frozen.
+ */
+const MEMO_TEXTS = 5_000;
+/** Longer texts are rarely written twice: not kept. */
+const MEMO_MAX_CHARS = 300;
+
+class TextMemo<V extends {}> {
+  private readonly lru = new LRUCache<string, { v: V | undefined }>({ max: MEMO_TEXTS });
+  constructor(private readonly compute: (text: string) => V | undefined) {}
+  get(text: string): V | undefined {
+    if (text.length > MEMO_MAX_CHARS) return this.compute(text);
+    let hit = this.lru.get(text);
+    if (!hit) {
+      const v = this.compute(text);
+      hit = { v: v === undefined ? v : deepFreeze(v) };
+      this.lru.set(text, hit);
+    }
+    return hit.v;
+  }
+}
+
+function deepFreeze<T>(v: T): T {
+  if (v && typeof v === 'object' && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
+}
 
 export interface NluOptions {
   /** Below this top-1 confidence the bot asks instead of guessing. */
@@ -85,22 +118,30 @@ export class BinhAnNlu implements Nlu {
     this.extractor = new EntityExtractor(bundle.content.entities, bundle.content.places, vi);
   }
 
+  private readonly memo = {
+    classify: new TextMemo((t) => this.classifier.classify(t)),
+    prior: new TextMemo((t) => new Map(this.questionPrior.distribution(t).map((d) => [d.intent, d.confidence]))),
+    entities: new TextMemo((t) => this.extractor.extract(t)),
+    language: new TextMemo((t) => this.languages.detect(t)),
+    crisisText: new TextMemo((t) => prepareCrisisText(t)),
+  };
+
   classify(text: string): Classification {
-    return this.classifier.classify(text);
+    return this.memo.classify.get(text) as Classification;
   }
 
   /** The message has a word of danger in it (see crisis.ts DANGER_CUE). */
   dangerWords(text: string): boolean {
-    const input = prepareCrisisText(text);
+    const input = this.memo.crisisText.get(text) as ReturnType<typeof prepareCrisisText>;
     return DANGER_CUE.test(input.norm);
   }
 
   language(text: string): Lang | undefined {
-    return this.languages.detect(text);
+    return this.memo.language.get(text);
   }
 
   crisis(text: string, ctx: NluContext = {}): CrisisSignal | undefined {
-    const input = prepareCrisisText(text);
+    const input = this.memo.crisisText.get(text) as ReturnType<typeof prepareCrisisText>;
     const rule = detectCrisis(input, ctx);
     if (rule) return rule;
     // Right after a crisis answer, the same crisis getting worse ("she's not answering anymore", "cháu vừa
@@ -150,11 +191,19 @@ export class BinhAnNlu implements Nlu {
   }
 
   entities(text: string): Entities {
-    return this.extractor.extract(text);
+    return this.memo.entities.get(text) as Entities;
   }
 
   retrieve(text: string, ctx: NluContext = {}): EntryHit[] {
-    const dist = new Map(this.questionPrior.distribution(text).map((d) => [d.intent, d.confidence]));
-    return this.retriever.search(text, { thread: ctx.thread, entities: this.extractor.extract(text), intentP: (i) => dist.get(i) ?? 0 });
+    // The same words in the same thread (topic, last entry, what was named) are answered from the same hits.
+    const key = text.length > MEMO_MAX_CHARS ? undefined : `${ctx.thread ? JSON.stringify(ctx.thread) : ''}\u0000${text}`;
+    const hit = key === undefined ? undefined : this.retrieved.get(key);
+    if (hit) return [...hit];
+    const dist = this.memo.prior.get(text) as Map<string, number>;
+    const hits = this.retriever.search(text, { thread: ctx.thread, entities: this.entities(text), intentP: (i) => dist.get(i) ?? 0 });
+    if (key !== undefined) this.retrieved.set(key, deepFreeze(hits));
+    return [...hits];
   }
+
+  private readonly retrieved = new LRUCache<string, EntryHit[]>({ max: MEMO_TEXTS });
 }

@@ -18,7 +18,8 @@
  * much of the paraphrase the message covers (inverse-document-frequency weighted), in [0, 1].
  * Everything is built once at start-up; a search takes well under a millisecond.
  */
-import MiniSearch from 'minisearch';
+import MiniSearch, { type SearchResult } from 'minisearch';
+import { LRUCache } from 'lru-cache';
 import type { Knowledge, KnowledgeEntry } from '../bundle/types.js';
 import type { EntitiesFile } from '../bundle/schema.js';
 import type { Entities, EntryHit, Thread } from '../engine/types.js';
@@ -79,6 +80,8 @@ export class Retriever {
   private readonly topicWords = new Map<string, string[]>();
   private readonly substanceWords = new Map<string, string[]>();
   private readonly index: MiniSearch<Doc>;
+  /** Search results of the queries seen lately (a pure function of the query; not mutated). */
+  private readonly searched = new LRUCache<string, SearchResult[]>({ max: 2_000 });
   private readonly docs: Doc[] = [];
   private readonly idf = new Map<string, number>();
   /** How many documents each indexed term (unigram or bigram) is in. */
@@ -159,11 +162,16 @@ export class Retriever {
     const collect = (terms: string[], weight: number, own: boolean): void => {
       const { text: query, fuzzy } = this.query(terms);
       if (!query) return;
-      const results = this.index.search(query, {
-        // One typo in long unknown words; bigrams and short syllables must match exactly.
-        fuzzy: (term) => (fuzzy.has(term) ? 1 : false),
-        weights: { fuzzy: 0.4, prefix: 0 },
-      });
+      // The same query (the same words, or the same follow-up in the same topic) is searched once.
+      let results = this.searched.get(query);
+      if (!results) {
+        results = this.index.search(query, {
+          // One typo in long unknown words; bigrams and short syllables must match exactly.
+          fuzzy: (term) => (fuzzy.has(term) ? 1 : false),
+          weights: { fuzzy: 0.4, prefix: 0 },
+        });
+        this.searched.set(query, results);
+      }
       for (const r of results) {
         const entry = r.entry as string;
         const score = r.score * weight * (r.weight as number);
