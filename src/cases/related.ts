@@ -16,6 +16,24 @@ export const RELATED_MAX_LINKS = 5;
 export const RELATED_CANDIDATES = 200;
 
 /**
+ * "Possible flood": someone filing the same tip again and again to drown the queue. A tip is flagged
+ * when, counting itself, at least FLOOD_MIN_TIPS tips of its category and province that read alike
+ * (link score >= FLOOD_MIN_SCORE) were created within FLOOD_WINDOW_MS of each other.
+ *
+ * Why 0.6: two people independently describing the same matter in their own words score about
+ * 0.3-0.4 (the karaoke tips in tests/cases-related.test.ts), while one text pasted again with
+ * punctuation, diacritics or a word or two changed scores 0.7-1.0 (the flood tips there). 0.6 sits
+ * between the two, above RELATED_MIN_SCORE, so separate witnesses of one busy place are not called
+ * a flood and lightly edited copies still are. Copies reworded more heavily than that fall below
+ * it: they stay "related" only, which an officer sees anyway.
+ *
+ * Only a flag for the officer: nothing is hidden, merged or deleted because of it.
+ */
+export const FLOOD_MIN_SCORE = 0.6;
+export const FLOOD_MIN_TIPS = 5;
+export const FLOOD_WINDOW_MS = 60 * 60 * 1000;
+
+/**
  * Syllables too common to say anything about the matter; dropped as unigrams only (bigrams that
  * contain them, like "ma_tuy", stay).
  */
@@ -86,7 +104,7 @@ export async function linkRelated(store: Store, cipher: FieldCipher, created: Ca
   });
   const scores = similarities(mine, theirs);
   const links: RelatedLink[] = candidates
-    .map((c, i) => ({ caseId: c.id, ref: c.ref, score: Math.round(scores[i] * 1000) / 1000 }))
+    .map((c, i) => ({ caseId: c.id, ref: c.ref, score: Math.round(scores[i] * 1000) / 1000, at: c.createdAt }))
     .filter((l) => l.score >= RELATED_MIN_SCORE)
     .sort((x, y) => y.score - x.score)
     .slice(0, RELATED_MAX_LINKS);
@@ -95,7 +113,43 @@ export async function linkRelated(store: Store, cipher: FieldCipher, created: Ca
   const entry = (to: string): HistoryEntry => ({ at, by: 'system', action: 'related', to });
   await store.updateCase(created.id, { push: { related: links, history: links.map((l) => entry(l.ref)) } });
   for (const l of links) {
-    await store.updateCase(l.caseId, { push: { related: [{ caseId: created.id, ref: created.ref, score: l.score }], history: [entry(created.ref)] } });
+    await store.updateCase(l.caseId, { push: { related: [{ caseId: created.id, ref: created.ref, score: l.score, at: created.createdAt }], history: [entry(created.ref)] } });
   }
   return links;
+}
+
+/**
+ * Whether a case looks like part of a flood, from its own related links alone (pure): the largest
+ * group of tips, this one included, linked to it with score >= FLOOD_MIN_SCORE and all created
+ * within FLOOD_WINDOW_MS of each other. `size` counts that group, or null below FLOOD_MIN_TIPS.
+ * Links written before creation times were stored (no `at`) do not count.
+ *
+ * A new tip keeps at most RELATED_MAX_LINKS links of its own, while earlier tips collect a link
+ * from every later one, so in a long burst the later tips report a smaller size (still >= the
+ * minimum) than the first ones: `size` is "at least this many".
+ */
+export function floodOf(c: CaseRecord): { size: number } | null {
+  const own = Date.parse(c.createdAt);
+  if (!Number.isFinite(own)) return null;
+  const times = [own];
+  const seen = new Set<string>([c.id]);
+  for (const l of c.related) {
+    if (l.score < FLOOD_MIN_SCORE || !l.at || seen.has(l.caseId)) continue;
+    const t = Date.parse(l.at);
+    if (!Number.isFinite(t) || Math.abs(t - own) > FLOOD_WINDOW_MS) continue;
+    seen.add(l.caseId);
+    times.push(t);
+  }
+  if (times.length < FLOOD_MIN_TIPS) return null;
+  times.sort((a, b) => a - b);
+  // The best window [s, s + FLOOD_WINDOW_MS] that holds this tip starts at one of the times.
+  let size = 0;
+  for (const s of times) {
+    if (s > own) break;
+    if (s + FLOOD_WINDOW_MS < own) continue;
+    let n = 0;
+    for (const t of times) if (t >= s && t <= s + FLOOD_WINDOW_MS) n++;
+    size = Math.max(size, n);
+  }
+  return size >= FLOOD_MIN_TIPS ? { size } : null;
 }

@@ -18,7 +18,7 @@ import { soundsLikeCrisis } from '../nlu/crisis.js';
 import { toCsv } from '../liaison/csv.js';
 import type { FieldCipher } from './cipher.js';
 import { TIP_CSV_COLUMNS, tipCsvCells } from './tip-fields.js';
-import { linkRelated } from './related.js';
+import { floodOf, linkRelated } from './related.js';
 import { buildReport, type Report, type ReportRange } from './report.js';
 
 export class CaseError extends Error {
@@ -72,6 +72,8 @@ export interface CaseSummary {
   /** Messages from the reporter (answers and additions). */
   reporterMessages: number;
   related: number;
+  /** "Possible flood": how many near-identical tips (this one included) came within an hour; 0 if not a flood. */
+  flood: number;
   version: number;
   createdAt: string;
   updatedAt: string;
@@ -92,6 +94,8 @@ export interface CaseView {
   notes: { at: string; by: string; text: string }[];
   history: HistoryEntry[];
   related: RelatedLink[];
+  /** As in CaseSummary: the size of the possible flood this tip belongs to, 0 if none. */
+  flood: number;
   /** Officers named by id in assignedTo, notes and history. */
   officers: Record<string, { username: string; displayName: string }>;
   version: number;
@@ -464,7 +468,7 @@ export class CaseService {
       excerpt: p.what.length > 160 ? `${p.what.slice(0, 157)}…` : p.what,
       assignedTo: this.ref(c.assignedTo, names),
       reporterMessages: c.messages.filter((m) => m.from === 'reporter').length,
-      related: c.related.length, version: c.version, createdAt: c.createdAt, updatedAt: c.updatedAt,
+      related: c.related.length, flood: floodOf(c)?.size ?? 0, version: c.version, createdAt: c.createdAt, updatedAt: c.updatedAt,
     };
   }
 
@@ -477,7 +481,7 @@ export class CaseService {
       fields: this.cipher.openFields(c.fields),
       messages: c.messages.map((m) => this.cipher.openMessage(m)),
       notes: c.notes.map((n) => this.cipher.openNote(n)),
-      history: c.history, related: c.related,
+      history: c.history, related: c.related, flood: floodOf(c)?.size ?? 0,
       officers: Object.fromEntries([...names.values()].map((o) => [o.id, { username: o.username, displayName: o.displayName }])),
       version: c.version, createdAt: c.createdAt, updatedAt: c.updatedAt, week: c.week,
     };

@@ -1,12 +1,25 @@
 // The officers' dashboard: sign-in, queue, case page. Plain DOM, text only (never innerHTML for data).
 // The session lives in an HttpOnly cookie; the CSRF token and the open case live in memory only —
 // nothing about a case goes into the URL, localStorage or sessionStorage.
-import { t, tOr, getLang, setLang, STATUSES, PRIORITIES, CATEGORIES, DISPOSITIONS } from './i18n.js';
+import { t, tOr, getLang, setLang, addStrings, STATUSES, PRIORITIES, CATEGORIES, DISPOSITIONS } from './i18n.js';
 import { TIP_FIELDS } from './tip-fields.js';
 import { API, $, state, busy, h, api, expire, errorText, flash, fmt, isSupervisor, field, select, page, go, render, homeOf, onLeave } from './core.js';
 import './live.js';
 import './stats.js';
 import './admin.js';
+
+addStrings({
+  vi: {
+    floodFlag: 'Có thể là tin dồn dập ({n} tin giống nhau trong 1 giờ)',
+    floodNote: 'Có {n} tin gần như giống hệt nhau được gửi trong vòng 1 giờ: có thể là một người gửi lặp lại cùng một tin. Hãy xem và đánh giá các tin này cùng nhau; không tin nào bị ẩn hay xóa.',
+  },
+  en: {
+    floodFlag: 'Possible flood ({n} similar tips within an hour)',
+    floodNote: '{n} nearly identical tips came within an hour: they may be one person repeating the same tip. Read and judge them together; none has been hidden or deleted.',
+  },
+});
+/** "Possible flood" text for a case's flood size (the server sends 0 when there is none). */
+const floodText = (key, n) => t(key).replace('{n}', String(n));
 
 /** Received after the officer's previous sign-in (the server keeps that time; nothing in the browser). */
 const isNew = (c) => !!state.me?.lastVisitAt && c.createdAt > state.me.lastVisitAt;
@@ -183,6 +196,7 @@ function queueView() {
         h('span', { class: 'meta', text: `${t(`c_${c.category}`)} · ${c.province} · ${fmt(c.createdAt)}` }),
         c.reporterMessages > 0 ? h('span', { class: 'flag answered', text: `${t('answered')} (${c.reporterMessages})` }) : null,
         c.related > 0 ? h('span', { class: 'flag related', text: `${c.related} ${t('relatedN')}` }) : null,
+        c.flood > 0 ? h('span', { class: 'flag flood', text: floodText('floodFlag', c.flood) }) : null,
         h('span', { class: 'who-row', text: c.assignedTo ? (c.assignedTo.displayName || c.assignedTo.username) : t('unassigned') }),
         h('span', { class: 'excerpt', text: c.excerpt })))));
 
@@ -502,6 +516,7 @@ function caseView() {
         h('span', { class: 'who-msg', text: `${officerName(c, n.by)} · ${fmt(n.at)}` }), h('p', { text: n.text })))) : h('p', { class: 'empty', text: t('none') }),
       open ? noteForm() : null),
     h('section', { class: 'card', id: 'related' }, h('h2', { text: t('related') }),
+      c.flood > 0 ? h('p', { class: 'flood-note', role: 'note', text: floodText('floodNote', c.flood) }) : null,
       c.related.length ? h('ul', { class: 'related' }, c.related.map((r) => h('li', {},
         h('button', { type: 'button', class: 'linkish', text: r.ref, onclick: () => openCase(r.caseId) }),
         h('span', { text: ` · ${t('score')} ${Math.round(r.score * 100)}%` })))) : h('p', { class: 'empty', text: t('none') })),
