@@ -20,10 +20,12 @@ beforeAll(async () => {
 });
 afterAll(async () => { await t.close(); });
 
+const KIND: Record<number, string> = { 400: 'invalid', 403: 'forbidden', 404: 'not_found', 409: 'conflict' };
+
 async function rejects(p: Promise<unknown>, status: number, code?: string): Promise<void> {
   const e = await p.then(() => null, (err: unknown) => err);
   expect(e).toBeInstanceOf(CaseError);
-  expect((e as CaseError).status).toBe(status);
+  expect((e as CaseError).kind).toBe(KIND[status]);
   if (code) expect((e as CaseError).code).toBe(code);
 }
 

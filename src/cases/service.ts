@@ -15,14 +15,16 @@ import { DISPOSITIONS } from '../store/port.js';
 import type { Logger } from '../log.js';
 import { normalize } from '../text/normalize.js';
 import { soundsLikeCrisis } from '../nlu/crisis.js';
-import { toCsv } from '../liaison/csv.js';
 import type { FieldCipher } from './cipher.js';
 import { TIP_CSV_COLUMNS, tipCsvCells } from './tip-fields.js';
 import { floodOf, linkRelated } from './related.js';
 import { buildReport, type Report, type ReportRange } from './report.js';
 
+/** What went wrong with a case request, in the domain's words; the HTTP router maps each kind to a status. */
+export type CaseErrorKind = 'invalid' | 'forbidden' | 'not_found' | 'conflict';
+
 export class CaseError extends Error {
-  constructor(readonly status: 400 | 403 | 404 | 409, readonly code: string, message: string, readonly details?: Record<string, unknown>) {
+  constructor(readonly kind: CaseErrorKind, readonly code: string, message: string, readonly details?: Record<string, unknown>) {
     super(message);
     this.name = 'CaseError';
   }
@@ -231,8 +233,8 @@ export class CaseService {
       const c = await this.load(actor, id);
       if (c.status === 'closed') throw closed();
       if (c.assignedTo === actor.id) return this.view(c);
-      if (c.assignedTo !== null) throw new CaseError(409, 'already_claimed', 'another officer has already claimed this case');
-      if (!CLAIMABLE.includes(c.status)) throw new CaseError(409, 'not_claimable', `a case with status "${c.status}" cannot be claimed; ask a supervisor to assign it`);
+      if (c.assignedTo !== null) throw new CaseError('conflict', 'already_claimed', 'another officer has already claimed this case');
+      if (!CLAIMABLE.includes(c.status)) throw new CaseError('conflict', 'not_claimable', `a case with status "${c.status}" cannot be claimed; ask a supervisor to assign it`);
       const at = this.now().toISOString();
       const updated = await this.store.updateCase(c.id, {
         expect: { assignedTo: null, statusIn: [c.status] },
@@ -251,18 +253,18 @@ export class CaseService {
   async changeStatus(actor: Actor, id: string, req: { status: CaseStatus; disposition?: Disposition; expectedVersion?: number }): Promise<CaseView> {
     this.caseRole(actor);
     const closing = req.status === 'closed';
-    if (closing && !supervises(actor)) throw new CaseError(403, 'supervisor_only', 'only a supervisor can close a case');
-    if (closing && !req.disposition) throw new CaseError(400, 'disposition_required', 'closing a case needs a disposition', { dispositions: DISPOSITIONS });
-    if (!closing && req.disposition) throw new CaseError(400, 'disposition_only_when_closing', 'a disposition is given only when closing a case');
+    if (closing && !supervises(actor)) throw new CaseError('forbidden', 'supervisor_only', 'only a supervisor can close a case');
+    if (closing && !req.disposition) throw new CaseError('invalid', 'disposition_required', 'closing a case needs a disposition', { dispositions: DISPOSITIONS });
+    if (!closing && req.disposition) throw new CaseError('invalid', 'disposition_only_when_closing', 'a disposition is given only when closing a case');
     const updated = await this.mutate(actor, id, req.expectedVersion, (c, at) => {
       this.open(c);
       if (actor.role === 'officer' && c.assignedTo !== null && c.assignedTo !== actor.id) {
-        throw new CaseError(403, 'not_yours', 'this case is assigned to another officer');
+        throw new CaseError('forbidden', 'not_yours', 'this case is assigned to another officer');
       }
       if (STATUS_STEP[req.status] <= STATUS_STEP[c.status]) {
-        throw new CaseError(409, 'invalid_transition', `a case cannot go from "${c.status}" to "${req.status}": statuses only move forward (new, triaged, assigned, forwarded, closed)`);
+        throw new CaseError('conflict', 'invalid_transition', `a case cannot go from "${c.status}" to "${req.status}": statuses only move forward (new, triaged, assigned, forwarded, closed)`);
       }
-      if (req.status === 'assigned' && c.assignedTo === null) throw new CaseError(409, 'not_assigned', 'claim or assign the case first');
+      if (req.status === 'assigned' && c.assignedTo === null) throw new CaseError('conflict', 'not_assigned', 'claim or assign the case first');
       const history: HistoryEntry[] = [{ at, by: actor.id, action: 'status', from: c.status, to: req.status }];
       if (closing) history.push({ at, by: actor.id, action: 'disposition', to: req.disposition });
       return { set: closing ? { status: req.status, disposition: req.disposition } : { status: req.status }, push: { history } };
@@ -286,13 +288,13 @@ export class CaseService {
   /** Supervisor: gives the case to an active officer whose scope covers its province. */
   async assign(actor: Actor, id: string, officerId: string): Promise<CaseView> {
     this.caseRole(actor);
-    if (!supervises(actor)) throw new CaseError(403, 'supervisor_only', 'only a supervisor can assign a case');
+    if (!supervises(actor)) throw new CaseError('forbidden', 'supervisor_only', 'only a supervisor can assign a case');
     const target = await this.store.getOfficer(officerId);
-    if (!target || target.disabled || target.role === 'admin') throw new CaseError(400, 'invalid_officer', 'no active officer or supervisor has this id');
+    if (!target || target.disabled || target.role === 'admin') throw new CaseError('invalid', 'invalid_officer', 'no active officer or supervisor has this id');
     const updated = await this.mutate(actor, id, undefined, (c, at) => {
       this.open(c);
       if (target.province !== null && target.province !== c.fields.province) {
-        throw new CaseError(400, 'officer_out_of_scope', `this officer works in ${target.province}, the case is in ${c.fields.province}`);
+        throw new CaseError('invalid', 'officer_out_of_scope', `this officer works in ${target.province}, the case is in ${c.fields.province}`);
       }
       if (c.assignedTo === target.id) return null;
       const status: CaseStatus = CLAIMABLE.includes(c.status) ? 'assigned' : c.status;
@@ -327,10 +329,10 @@ export class CaseService {
     return this.view(updated);
   }
 
-  /** Supervisor: the filtered queue as CSV for Excel (BOM, quoting, formula injection neutralised). Audited. */
-  async exportCsv(actor: Actor, filter: QueueFilter): Promise<{ csv: string; rows: number }> {
+  /** Supervisor: the filtered queue as a table (header and rows of cells) for an export; the HTTP layer writes the CSV. Audited. */
+  async exportTable(actor: Actor, filter: QueueFilter): Promise<{ header: string[]; rows: unknown[][] }> {
     this.caseRole(actor);
-    if (!supervises(actor)) throw new CaseError(403, 'supervisor_only', 'only a supervisor can export cases');
+    if (!supervises(actor)) throw new CaseError('forbidden', 'supervisor_only', 'only a supervisor can export cases');
     const f = this.scoped(actor, filter);
     await this.audit(actor, 'export');
     const cases: CaseRecord[] = [];
@@ -347,7 +349,7 @@ export class CaseService {
       c.ref, c.createdAt, c.status, c.priority, ...tipCsvCells(this.cipher.openFields(c.fields)),
       c.assignedTo ? names.get(c.assignedTo)?.username ?? c.assignedTo : '', c.disposition,
     ]);
-    return { csv: toCsv(header, rows), rows: rows.length };
+    return { header, rows };
   }
 
   /**
@@ -356,7 +358,7 @@ export class CaseService {
    */
   async auditTrail(actor: Actor, id: string, limit = 100): Promise<AuditTrailEntry[]> {
     this.caseRole(actor);
-    if (!supervises(actor)) throw new CaseError(403, 'supervisor_only', 'only a supervisor can see the audit trail of a case');
+    if (!supervises(actor)) throw new CaseError('forbidden', 'supervisor_only', 'only a supervisor can see the audit trail of a case');
     const c = await this.load(actor, id);
     await this.audit(actor, 'audit', c.id);
     const events = await this.store.listAudit({ caseId: c.id, limit });
@@ -392,7 +394,7 @@ export class CaseService {
 
   private caseRole(actor: Actor): void {
     if (actor.role !== 'officer' && !supervises(actor)) {
-      throw new CaseError(403, 'no_case_access', 'this role has no access to cases');
+      throw new CaseError('forbidden', 'no_case_access', 'this role has no access to cases');
     }
   }
 
@@ -416,7 +418,7 @@ export class CaseService {
   /** A case in the actor's scope; 404 otherwise (a case outside it is not even confirmed to exist). */
   private async load(actor: Actor, id: string): Promise<CaseRecord> {
     const c = await this.store.getCase(id);
-    if (!c || !this.inScope(actor, c)) throw new CaseError(404, 'not_found', 'no such case');
+    if (!c || !this.inScope(actor, c)) throw new CaseError('not_found', 'not_found', 'no such case');
     return c;
   }
 
@@ -489,9 +491,9 @@ export class CaseService {
 }
 
 function closed(): CaseError {
-  return new CaseError(409, 'closed', 'the case is closed; it can no longer be claimed or changed');
+  return new CaseError('conflict', 'closed', 'the case is closed; it can no longer be claimed or changed');
 }
 
 function changed(details?: Record<string, unknown>): CaseError {
-  return new CaseError(409, 'version_conflict', 'the case was changed by someone else; reload it and try again', details);
+  return new CaseError('conflict', 'version_conflict', 'the case was changed by someone else; reload it and try again', details);
 }

@@ -13,7 +13,11 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 
-import { CaseError } from '../cases/service.js';
+import { CaseError, type CaseErrorKind } from '../cases/service.js';
+import { toCsv } from './csv.js';
+
+/** The HTTP status of each kind of case error (the domain knows no HTTP). */
+const CASE_ERROR_STATUS: Readonly<Record<CaseErrorKind, 400 | 403 | 404 | 409>> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409 };
 import { normalize } from '../text/normalize.js';
 import type { Officer, Role } from '../store/port.js';
 import { Auth, DEFAULT_AUTH, meView, type AuthOptions } from './auth.js';
@@ -189,7 +193,9 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
 
   r.get('/export.csv', guard(SUPERVISOR, async ({ actor }, req, res) => {
     const q = parse(filterQuery, req.query, 'query');
-    const { csv } = await cases.exportCsv(actor, toFilter(q));
+    const table = await cases.exportTable(actor, toFilter(q));
+    // Excel-ready: BOM, quoting, formula injection neutralised (liaison/csv.ts).
+    const csv = toCsv(table.header, table.rows);
     const day = new Date(now()).toISOString().slice(0, 10);
     res.set('Content-Type', 'text/csv; charset=utf-8');
     res.set('Content-Disposition', `attachment; filename="binhan-cases-${day}.csv"`);
@@ -215,7 +221,7 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
   r.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
     res.set('Cache-Control', 'no-store');
     if (err instanceof CaseError) {
-      res.status(err.status).json({ error: err.message, code: err.code, ...(err.details ? { details: err.details } : {}) });
+      res.status(CASE_ERROR_STATUS[err.kind]).json({ error: err.message, code: err.code, ...(err.details ? { details: err.details } : {}) });
       return;
     }
     if (err instanceof HttpError) {
