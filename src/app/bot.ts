@@ -54,6 +54,21 @@ export interface Outbound {
   settled?: boolean;
 }
 
+/** What one turn carries from step to step (src/app/bot.ts `turn`). */
+interface TurnContext {
+  key: string;
+  msg: Inbound;
+  now: number;
+  processedKey: string | undefined;
+  input: Input;
+  /** The replies so far (a live chat's end notice, then the engine's). */
+  replies: OutMessage[];
+  started: number;
+}
+
+/** The engine step's result: the new session, the version it was read at, the events, and whether the conversation was deleted. */
+interface EngineOutcome { session: Session; version: number; events: EngineEvent[]; deleteSession: boolean }
+
 /** Anonymous counters of what happened, for aggregate statistics (no ids, no text). */
 export type TurnObserver = (events: readonly EngineEvent[], channel: string, ms?: number) => void;
 
@@ -157,73 +172,106 @@ export class Bot {
     }
   }
 
+  /**
+   * One turn, as a pipeline of named steps; each of the first three may end the turn with its own answer:
+   *   dedupe → limits → live chat → engine turn (the crisis router, the flows, the actions) → commit.
+   */
   private async turn(key: string, msg: Inbound): Promise<Outbound> {
-    const started = performance.now();
+    const t = this.begin(key, msg);
+    return (await this.dedupe(t))
+      ?? (await this.limit(t))
+      ?? (await this.liveChat(t))
+      ?? this.commitStep(t, await this.engineTurn(t));
+  }
+
+  /** The turn's context: its clock, the message's processed key and the engine's input. */
+  private begin(key: string, msg: Inbound): TurnContext {
     const now = this.opts.now?.() ?? Date.now();
     const processedKey = msg.messageId ? this.messageKey(msg.channel, msg.messageId) : undefined;
-    if (processedKey && !(await this.isNew(processedKey))) {
-      this.log.info('duplicate delivery ignored', { channel: msg.channel });
-      return { replies: this.engine.prompt(await this.loadSession(key, now)), duplicate: true };
-    }
-    // Abuse limits: a conversation sending too fast, or everyone at once, gets an honest "wait a little" (and a
-    // crisis still gets its first answer); nothing is stored for the refused message.
-    const verdict = this.opts.limits ? await this.opts.limits.message(key) : { ok: true as const };
-    if (!verdict.ok) return this.limited(key, msg, now, verdict.scope === 'global' ? 'busy' : 'rate_limited');
-    const id = msg.messageId ? processedKey as string : randomUUID();
-    let input: Input = msg.start ? { kind: 'start', id, now }
+    const id = processedKey ?? randomUUID();
+    const input: Input = msg.start ? { kind: 'start', id, now }
       : msg.attachment ? { kind: 'attachment', id, now }
       : msg.payload !== undefined ? { kind: 'choice', payload: msg.payload, id, now }
         : { kind: 'text', text: msg.text ?? '', id, now };
+    return { key, msg, now, processedKey, input, replies: [], started: performance.now() };
+  }
 
-    const replies: OutMessage[] = [];
-    // In a live chat with a counsellor, the person's words go to the counsellor, not to the bot,
-    // until either side ends it ("kết thúc", "menu", "hủy", or the end button): then back to the menu.
+  /** A redelivered message: nothing runs again; the question waiting is shown again. */
+  private async dedupe(t: TurnContext): Promise<Outbound | undefined> {
+    if (!t.processedKey || (await this.isNew(t.processedKey))) return undefined;
+    this.log.info('duplicate delivery ignored', { channel: t.msg.channel });
+    return { replies: this.engine.prompt(await this.loadSession(t.key, t.now)), duplicate: true };
+  }
+
+  /**
+   * Abuse limits: a conversation sending too fast, or everyone at once, gets an honest "wait a little" (and a
+   * crisis still gets its first answer); nothing is stored for the refused message.
+   */
+  private async limit(t: TurnContext): Promise<Outbound | undefined> {
+    const verdict = this.opts.limits ? await this.opts.limits.message(t.key) : { ok: true as const };
+    return verdict.ok ? undefined : this.limited(t.key, t.msg, t.now, verdict.scope === 'global' ? 'busy' : 'rate_limited');
+  }
+
+  /**
+   * In a live chat with a counsellor, the person's words go to the counsellor, not to the bot, until either
+   * side ends it ("kết thúc", "menu", "hủy", or the end button): then back to the menu.
+   */
+  private async liveChat(t: TurnContext): Promise<Outbound | undefined> {
     const relay = this.opts.live;
-    const live = relay?.desk.chatOf(key);
-    if (relay && live) {
-      if (!this.endsLive(msg)) return this.liveTurn(relay, live, input, processedKey, msg.channel, now);
-      relay.desk.endByUser(key);
-      replies.push({ text: relay.say(live.lang, 'live_ended_user') });
-      input = { kind: 'choice', payload: cmd('menu'), id, now };
-    }
+    const live = relay?.desk.chatOf(t.key);
+    if (!relay || !live) return undefined;
+    if (!this.endsLive(t.msg)) return this.liveTurn(relay, live, t.input, t.processedKey, t.msg.channel, t.now);
+    relay.desk.endByUser(t.key);
+    t.replies.push({ text: relay.say(live.lang, 'live_ended_user') });
+    t.input = { kind: 'choice', payload: cmd('menu'), id: t.input.id, now: t.now };
+    return undefined;
+  }
 
-    const { session, version } = await this.loadTurn(key, now);
-    let res = this.engine.step(session, input);
-    replies.push(...res.messages);
+  /** The engine's step on the stored session (the crisis router runs first inside it), then the actions it asks for. */
+  private async engineTurn(t: TurnContext): Promise<EngineOutcome> {
+    const { session, version } = await this.loadTurn(t.key, t.now);
+    let res = this.engine.step(session, t.input);
+    t.replies.push(...res.messages);
     const events = [...res.events];
     let deleteSession = false;
     for (let i = 0; i < MAX_ACTIONS_PER_TURN; i++) {
       const action = res.events.find((e): e is Extract<EngineEvent, { type: 'action' }> => e.type === 'action');
       if (!action) break;
       // A tight budget for tips: beyond it the tip is not stored yet, and the reporter is told so (answers kept).
-      const tipVerdict = action.action === TIP_ACTION && this.opts.limits ? await this.opts.limits.tip(key) : { ok: true as const };
+      const tipVerdict = action.action === TIP_ACTION && this.opts.limits ? await this.opts.limits.tip(t.key) : { ok: true as const };
       const out = !tipVerdict.ok ? { ok: false, data: { reason: 'limited' } } : await this.actions.run(action.action, action.args, {
-        sessionKey: key, channel: msg.channel, address: msg.userId, lang: res.session.lang, runId: action.runId, now,
+        sessionKey: t.key, channel: t.msg.channel, address: t.msg.userId, lang: res.session.lang, runId: action.runId, now: t.now,
       });
       if (out.deleteSession) deleteSession = true;
-      res = this.engine.step(res.session, { kind: 'action_result', action: action.action, ok: out.ok, data: out.data, once: out.once, id, now });
-      replies.push(...res.messages);
+      res = this.engine.step(res.session, { kind: 'action_result', action: action.action, ok: out.ok, data: out.data, once: out.once, id: t.input.id, now: t.now });
+      t.replies.push(...res.messages);
       events.push(...res.events);
     }
     // The conversation was deleted: nothing of it can be continued (no "Tiếp tục tin báo" under the receipt).
     if (deleteSession) {
-      for (const m of replies) {
+      for (const m of t.replies) {
         if (!m.choices) continue;
         m.choices = m.choices.filter((c) => !resumesPaused(c.id));
         if (!m.choices.length) delete m.choices;
       }
     }
-    const outbound = msg.edge && processedKey && replies.length ? msg.edge.keep(replies, key, processedKey) : undefined;
-    const saved = await this.commit(key, res.session, processedKey, now, deleteSession, version, { inboxId: msg.edge?.inboxId, outbound });
-    const ms = performance.now() - started;
-    for (const o of this.observers) o(events, msg.channel, ms);
+    return { session: res.session, version, events, deleteSession };
+  }
+
+  /** Saves the turn (session, processed mark, durable edges) in one write; then observers and the log line. */
+  private async commitStep(t: TurnContext, o: EngineOutcome): Promise<Outbound> {
+    const { key, msg, replies } = t;
+    const outbound = msg.edge && t.processedKey && replies.length ? msg.edge.keep(replies, key, t.processedKey) : undefined;
+    const saved = await this.commit(key, o.session, t.processedKey, t.now, o.deleteSession, o.version, { inboxId: msg.edge?.inboxId, outbound });
+    const ms = performance.now() - t.started;
+    for (const obs of this.observers) obs(o.events, msg.channel, ms);
     this.log.info('turn', {
-      channel: msg.channel, input: input.kind, replies: replies.length,
-      intents: events.filter((e) => e.type === 'intent').map((e) => (e as { intent: string }).intent),
-      actions: events.filter((e) => e.type === 'action').map((e) => (e as { action: string }).action),
+      channel: msg.channel, input: t.input.kind, replies: replies.length,
+      intents: o.events.filter((e) => e.type === 'intent').map((e) => (e as { intent: string }).intent),
+      actions: o.events.filter((e) => e.type === 'action').map((e) => (e as { action: string }).action),
       ms: Math.round(ms * 10) / 10,
     });
-    return { replies, duplicate: false, lang: res.session.lang, ...(saved && msg.edge ? { settled: true, kept: outbound?.id } : {}) };
+    return { replies, duplicate: false, lang: o.session.lang, ...(saved && msg.edge ? { settled: true, kept: outbound?.id } : {}) };
   }
 
   /**
