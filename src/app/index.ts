@@ -7,7 +7,7 @@ import { placeMatcher } from '../bundle/places.js';
 import { Limits } from './limits.js';
 import { withDeadline } from '../store/deadline.js';
 import { loadProgramBundle } from './vocabulary.js';
-import { SqliteStore } from '../store/sqlite.js';
+import { SqliteStore } from '../store/sqlite/index.js';
 import type { Store } from '../store/port.js';
 import { loadServerSecret } from '../secrets.js';
 import { createLogger, type Logger } from '../log.js';
@@ -66,7 +66,7 @@ export interface App extends Core {
 export async function openStore(config: Config, log?: Pick<Logger, 'warn'>): Promise<Store> {
   if (config.mongodbUri) {
     // Loaded only when used: the SQLite default starts without loading the MongoDB driver.
-    const { MongoStore } = await import('../store/mongo.js');
+    const { MongoStore } = await import('../store/mongo/index.js');
     // Without the app's logger (CLI commands), warnings go to stderr so that stdout stays clean for --json.
     return MongoStore.connect(config.mongodbUri, { log: log ?? createLogger(config.logLevel, process.stderr) });
   }

@@ -263,7 +263,7 @@ async function main(): Promise<void> {
     stores.push({
       name: 'mongodb',
       open: async () => {
-        const { MongoStore } = await import('../store/mongo.js');
+        const { MongoStore } = await import('../store/mongo/index.js');
         return MongoStore.connect(uri, { dbName: `binhan_walks_${Date.now().toString(36)}` });
       },
     });

@@ -13,7 +13,7 @@ export interface StoreFactory {
   open: () => Promise<{ store: Store; cleanup: () => Promise<void> }>;
 }
 
-/** The shape of src/store/mongo.ts, declared here so the suite type-checks before that file exists. */
+/** The shape of src/store/mongo/index.ts, declared here so the suite type-checks before that file exists. */
 interface MongoStoreModule {
   MongoStore: { connect(uri: string, opts?: { dbName?: string }): Promise<Store> };
 }

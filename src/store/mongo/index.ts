@@ -20,11 +20,9 @@ import {
   type HistoryEntry, type NewCase, type NewOfficer, type Officer, type Priority, type RelatedLink, type Role,
   type Store, type StoredSession, type TipFields, type TriageTime, TRIAGE_ACTIONS,
   SessionConflictError, type TurnCommit, type InboxItem, type OutboxItem, type TakeLeftovers,
-} from './port.js';
+} from '../port.js';
+import { ATTEMPTS_TTL_MS, DEFAULT_LIST_LIMIT, PROCESSED_TTL_MS } from '../shared.js';
 
-const PROCESSED_TTL_MS = 7 * 86_400_000;
-const ATTEMPTS_TTL_MS = 86_400_000;
-const DEFAULT_LIST_LIMIT = 100;
 /** Without `retries`, connect keeps trying for about this long. */
 const CONNECT_WINDOW_MS = 60_000;
 const SERVER_SELECTION_TIMEOUT_MS = 5_000;

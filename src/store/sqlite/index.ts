@@ -19,7 +19,8 @@ import {
   type HistoryEntry, type NewCase, type NewOfficer, type Officer, type Priority, type RelatedLink, type Role,
   type Store, type StoredSession, type TipFields, type TriageTime, TRIAGE_ACTIONS,
   SessionConflictError, type TurnCommit, type InboxItem, type OutboxItem, type TakeLeftovers,
-} from './port.js';
+} from '../port.js';
+import { ATTEMPTS_TTL_MS, DEFAULT_LIST_LIMIT, PROCESSED_TTL_MS } from '../shared.js';
 
 /** Each entry upgrades the schema by one version; never edit a released entry, append a new one. */
 export const MIGRATIONS: readonly string[] = [
@@ -120,7 +121,6 @@ export const MIGRATIONS: readonly string[] = [
    DELETE FROM settings WHERE key LIKE 'notify:%';`,
 ];
 
-const PROCESSED_TTL_MS = 7 * 86_400_000;
 /** Default delay between a session deletion and the WAL checkpoint that scrubs it (deletions meanwhile share it). */
 export const DEFAULT_SCRUB_DELAY_MS = 1000;
 const BUSY_TIMEOUT_MS = 5000;
@@ -137,8 +137,6 @@ export interface WalScrubStats {
   /** Attempts that found the WAL held by a reader (another process) and were retried later. */
   busy: number;
 }
-const ATTEMPTS_TTL_MS = 86_400_000;
-const DEFAULT_LIST_LIMIT = 100;
 
 interface CaseRow {
   id: string; ref: string; secret_hash: string; status: string; priority: string; channel: string; lang: string;
