@@ -5,7 +5,7 @@
  * and the "platform" delivers an update again until it gets a 200 (as Telegram does). At a random moment the
  * bot is killed with SIGKILL and started again. Afterwards:
  *
- *   lost          an acknowledged message that never got an answer (20 s)
+ *   lost          an acknowledged message that never got an answer (ANSWER_WITHIN_MS, 60 s)
  *   misfiled      a step whose answer did not fit it (the button the next step taps is missing, or the stored
  *                 tip's province/category differ from what the reporter gave)
  *   codeMissing   a reporter whose tip is stored but who never saw its code
@@ -15,19 +15,21 @@
  *   TRIALS (100), REPORTERS (4), MONGODB_URI (unset: the embedded SQLite store), KILL_WITHIN_MS (3000)
  * Prints figures; exits 1 if any of the first five is not 0.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer as createHttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { BotProcess, sleep } from './bot-process.js';
 
 const TOKEN = '7000000000:TrialTokenTrialTokenTrialToken_abcd';
 const SECRET = 'trial_secret_0123456789abcdef';
 const PROVINCES = ['Nghệ An', 'Hà Nội', 'Cần Thơ', 'Lào Cai', 'Quảng Ninh', 'Đà Nẵng'];
 const CATEGORIES = ['Ma túy', 'Mua bán người', 'Mại dâm'];
 const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
+/** An acknowledged message unanswered this long counts as lost (a restart takes a few seconds). */
+const ANSWER_WITHIN_MS = num('ANSWER_WITHIN_MS', 60_000);
 
 interface Sent { text: string; buttons: { text: string; data: string }[] }
 
@@ -52,42 +54,8 @@ async function fakeTelegram(): Promise<{ url: string; chats: Map<string, Sent[]>
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, chats, close: () => { server.closeAllConnections(); server.close(); } };
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-/** The bot as a child process; `start` resolves when /healthz answers. */
-class BotProcess {
-  private child?: ChildProcess;
-  readonly url: string;
-  starts = 0;
-  constructor(private readonly env: NodeJS.ProcessEnv, readonly port: number) { this.url = `http://127.0.0.1:${port}`; }
-
-  async start(): Promise<number> {
-    const t0 = performance.now();
-    this.child = spawn(process.execPath, [resolve('dist/main.js')], { env: this.env, stdio: ['ignore', 'ignore', 'inherit'] });
-    this.starts++;
-    for (;;) {
-      try {
-        if ((await fetch(`${this.url}/healthz`)).ok) return performance.now() - t0;
-      } catch { /* not up yet */ }
-      if (this.child.exitCode !== null) throw new Error(`the bot exited with ${this.child.exitCode}`);
-      await sleep(25);
-    }
-  }
-
-  kill(): Promise<void> {
-    const c = this.child;
-    if (!c || c.exitCode !== null) return Promise.resolve();
-    return new Promise((r) => { c.once('exit', () => r()); c.kill('SIGKILL'); });
-  }
-
-  stop(): Promise<void> {
-    const c = this.child;
-    if (!c || c.exitCode !== null) return Promise.resolve();
-    return new Promise((r) => { c.once('exit', () => r()); c.kill('SIGTERM'); });
-  }
-}
-
-interface Tally { trials: number; reporters: number; messages: number; lost: number; misfiled: number; codeMissing: number; tipsLost: number; tipsDuplicated: number; resent: number; deliveriesRetried: number; killsDuringConversation: number; restartMs: number[] }
+interface Tally { trials: number; reporters: number; messages: number; lost: number; misfiled: number; codeMissing: number; tipsLost: number; tipsDuplicated: number; resent: number; deliveriesRetried: number; killsDuringConversation: number; slowestReplyMs: number; restartMs: number[] }
 
 let updateId = 1_000_000;
 
@@ -131,9 +99,11 @@ async function reporter(bot: BotProcess, tg: Awaited<ReturnType<typeof fakeTeleg
       await sleep(100);
     }
     t.messages++;
-    const deadline = Date.now() + 20_000;
+    const acked = Date.now();
+    const deadline = acked + ANSWER_WITHIN_MS;
     while (seen().length === from && Date.now() < deadline) await sleep(20);
     if (seen().length === from) { t.lost++; return { province, category }; }
+    t.slowestReplyMs = Math.max(t.slowestReplyMs, Date.now() - acked);
     // The rest of the answer (Telegram: one part per second per chat): until the next step's button shows,
     // or, before a typed answer, until nothing more came for a while.
     if (next !== undefined && typeof next !== 'string') {
@@ -164,7 +134,7 @@ async function main(): Promise<void> {
     RATE_TIPS_PER_HOUR: '100', RATE_TIPS_GLOBAL_PER_MINUTE: '100000', RATE_MESSAGES_PER_MINUTE: '1000',
     ...(mongo ? { MONGODB_URI: mongo } : {}),
   }, port);
-  const t: Tally = { trials: 0, reporters: 0, messages: 0, lost: 0, misfiled: 0, codeMissing: 0, tipsLost: 0, tipsDuplicated: 0, resent: 0, deliveriesRetried: 0, killsDuringConversation: 0, restartMs: [] };
+  const t: Tally = { trials: 0, reporters: 0, messages: 0, lost: 0, misfiled: 0, codeMissing: 0, tipsLost: 0, tipsDuplicated: 0, resent: 0, deliveriesRetried: 0, killsDuringConversation: 0, slowestReplyMs: 0, restartMs: [] };
   const readCases = async (): Promise<{ ref: string; province: string; category: string }[]> => {
     if (!mongo) {
       const db = new Database(join(dir, 'binhan.sqlite'), { readonly: true, fileMustExist: true });
@@ -196,7 +166,11 @@ async function main(): Promise<void> {
       t.reporters += chats.length;
       for (const c of chats) {
         const msgs = tg.chats.get(String(c)) ?? [];
-        for (let k = 1; k < msgs.length; k++) if (msgs[k].text === msgs[k - 1].text) t.resent++;
+        for (let k = 1; k < msgs.length; k++) {
+          if (msgs[k].text !== msgs[k - 1].text) continue;
+          t.resent++;
+          if (process.env.TRIAL_DEBUG) process.stderr.write(`resent: ${msgs[k].text.slice(0, 80)}\n`);
+        }
       }
       // Every case of this trial belongs to one reporter, who saw its code; one case per reporter.
       const fresh = (await readCases()).filter((c) => !known.has(c.ref));
