@@ -3,6 +3,7 @@
  * real store (SQLite; MongoDB too when MONGODB_URI is set). Like goflow's action tests: every registered
  * action must have its tests here, or this file fails.
  */
+import { CLI_CAPABILITIES, PLATFORM_CAPABILITIES, WEB_CAPABILITIES } from '../src/channels/capabilities';
 import { randomBytes } from 'node:crypto';
 import { Writable } from 'node:stream';
 import { ACTION_NAMES, ACTIONS, ActionRunner, type ActionResult, type ActionServices, type TurnContext } from '../src/actions/index';
@@ -26,7 +27,7 @@ interface Harness {
   cleanup(): Promise<void>;
 }
 
-const TURN: TurnContext = { sessionKey: 'session-a', channel: 'telegram', address: 'tg-user-42', lang: 'vi', runId: 'run-1', now: Date.UTC(2026, 5, 1, 3) };
+const TURN: TurnContext = { sessionKey: 'session-a', channel: 'telegram', address: 'tg-user-42', lang: 'vi', runId: 'run-1', now: Date.UTC(2026, 5, 1, 3), capabilities: PLATFORM_CAPABILITIES };
 
 async function harness(factory: StoreFactory): Promise<Harness> {
   const { store, cleanup } = await factory.open();
@@ -186,7 +187,7 @@ const actionTests: Record<string, (h: () => Harness) => void> = {
       const desk = h().services.live;
       desk.connect('counsellor-1');
       desk.setDuty('counsellor-1', true);
-      expect(await h().run('request_human', {}, { channel: 'cli' })).toEqual({ ok: false, data: { reason: 'none_on_duty' } });
+      expect(await h().run('request_human', {}, { channel: 'cli', capabilities: CLI_CAPABILITIES })).toEqual({ ok: false, data: { reason: 'none_on_duty' } });
       expect(await h().run('request_human')).toEqual({ ok: true });
       expect(desk.chatOf(TURN.sessionKey)).toMatchObject({ channel: 'telegram', lang: 'vi', state: 'waiting' });
       desk.shutdown();
@@ -204,7 +205,7 @@ const actionTests: Record<string, (h: () => Harness) => void> = {
 
     it('refuses on a channel that cannot push, and without a filed tip', async () => {
       const filed = await h().run('create_case', TIP_VARS);
-      expect(await h().run('notify_opt_in', { case: filed.data }, { channel: 'web' })).toEqual({ ok: false, data: { reason: 'unsupported' } });
+      expect(await h().run('notify_opt_in', { case: filed.data }, { channel: 'web', capabilities: WEB_CAPABILITIES })).toEqual({ ok: false, data: { reason: 'unsupported' } });
       expect(await h().run('notify_opt_in', {})).toEqual({ ok: false, data: { reason: 'invalid' } });
       expect(await h().services.notifications.lookup(filed.data!.ref as string)).toBeNull();
     });

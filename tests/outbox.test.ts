@@ -1,4 +1,5 @@
 /** The outbox: ordered delivery per address, bounded retries with backoff, retry-after, rate spacing. */
+import { PLATFORM_CAPABILITIES } from '../src/channels/capabilities';
 import { Writable } from 'node:stream';
 import { Outbox, type OutboxOptions } from '../src/channels/outbox';
 import { InboundQueue } from '../src/channels/inbound';
@@ -8,7 +9,7 @@ import type { ChannelAdapter, SendAttempt } from '../src/channels/types';
 function fakeAdapter(script: SendAttempt[], rate?: ChannelAdapter['rate']): ChannelAdapter & { sent: [string, unknown][] } {
   const sent: [string, unknown][] = [];
   return {
-    name: 'telegram', rate, sent,
+    name: 'telegram', capabilities: PLATFORM_CAPABILITIES, rate, sent,
     mount() {}, render: (m) => m,
     async sendOne(address, msg) {
       const r = script.shift() ?? { ok: true };
@@ -99,7 +100,7 @@ describe('outbox', () => {
       const log = createLogger('error', new Writable({ write(_c, _e, cb) { cb(); } }));
       const sent: { address: string; msg: unknown; at: number }[] = [];
       const adapter: ChannelAdapter = {
-        name: 'telegram', rate, mount() {}, render: (m) => m,
+        name: 'telegram', capabilities: PLATFORM_CAPABILITIES, rate, mount() {}, render: (m) => m,
         async sendOne(address, msg) { sent.push({ address, msg, at: clock }); return { ok: true }; },
       };
       // Each sleep also lets the event loop turn, so a test can act in the middle of a backlog.
@@ -163,7 +164,7 @@ describe('outbox', () => {
       const sent: [string, number][] = [];
       let failures = 3;
       const adapter: ChannelAdapter = {
-        name: 'telegram', mount() {}, render: (m) => m,
+        name: 'telegram', capabilities: PLATFORM_CAPABILITIES, mount() {}, render: (m) => m,
         async sendOne(address) {
           if (address === 'slow' && failures-- > 0) return { ok: false, retryable: true, retryAfterMs: 5000, code: '429' };
           sent.push([address, clock]);

@@ -1,6 +1,5 @@
 /** notify_opt_in: "notify me here when an officer replies", only on channels that can push, only by explicit choice. */
 import { z } from 'zod';
-import { NOTIFIABLE } from '../channels/notify.js';
 import { textArg } from './followup.js';
 import { defineAction } from './types.js';
 
@@ -10,7 +9,7 @@ export const notifyOptIn = defineAction({
   args: z.object({ case: z.object({ ref: textArg }).catch({ ref: '' }) }),
   async run(ctx, args) {
     const { ref } = args.case;
-    if (!ctx.notifications || !NOTIFIABLE.has(ctx.channel)) return { ok: false, data: { reason: 'unsupported' } };
+    if (!ctx.notifications || !ctx.capabilities.push) return { ok: false, data: { reason: 'unsupported' } };
     if (!ref) return { ok: false, data: { reason: 'invalid' } };
     await ctx.notifications.subscribe(ref, { channel: ctx.channel, address: ctx.address, lang: ctx.lang });
     return { ok: true };

@@ -6,8 +6,8 @@ export const requestHuman = defineAction({
   name: 'request_human',
   args: z.object({}),
   run(ctx) {
-    // The CLI has no way to carry a counsellor's later replies.
-    if (!ctx.live || ctx.channel === 'cli') return { ok: false, data: { reason: 'none_on_duty' } };
+    // A channel that cannot carry a counsellor's later lines (the command line) offers none.
+    if (!ctx.live || !ctx.capabilities.liveChat) return { ok: false, data: { reason: 'none_on_duty' } };
     const chat = ctx.live.request({ sessionKey: ctx.sessionKey, channel: ctx.channel, address: ctx.address, lang: ctx.lang });
     if (!chat) return { ok: false, data: { reason: 'none_on_duty' } };
     ctx.log.info('live chat requested', { channel: ctx.channel });

@@ -4,6 +4,7 @@
  * arguments it reads (only those reach `run`), collected in ./index.ts, the registry from which the flow
  * schema's list of action names is derived.
  */
+import type { Capabilities } from '../channels/capabilities.js';
 import type { z } from 'zod';
 import type { Store } from '../store/port.js';
 import type { Logger } from '../log.js';
@@ -29,6 +30,8 @@ export interface TurnContext {
   /** The channel's user address; used only to store an opt-in notification subscription, sealed. */
   address: string;
   lang: string;
+  /** What the person's channel can do (src/channels/capabilities.ts). */
+  capabilities: Capabilities;
   /** The flow run: the same tip submitted again in the same run gets the same case. */
   runId: string;
   now: number;

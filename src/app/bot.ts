@@ -16,6 +16,7 @@ import type { NotificationRegistry } from '../channels/notify.js';
 import type { LiveRelay } from '../live/relay.js';
 import type { LiveChat, LiveState } from '../live/desk.js';
 import { normalize } from '../text/normalize.js';
+import { NO_CAPABILITIES, type Capabilities } from '../channels/capabilities.js';
 import { cmd, LIVE_END, resumesPaused } from '../engine/payload.js';
 
 export interface Inbound {
@@ -32,6 +33,8 @@ export interface Inbound {
   start?: boolean;
   /** A photo, file, location... was sent (never fetched). */
   attachment?: boolean;
+  /** What the person's channel can do (its edge declares it; none when not said). */
+  capabilities?: Capabilities;
   /**
    * A channel event kept in the durable inbox: its row is removed with the turn's commit, and the replies are
    * written with it (`keep` seals them) so a committed turn never loses its answer.
@@ -241,6 +244,7 @@ export class Bot {
       const tipVerdict = action.action === TIP_ACTION && this.opts.limits ? await this.opts.limits.tip(t.key) : { ok: true as const };
       const out = !tipVerdict.ok ? { ok: false, data: { reason: 'limited' } } : await this.actions.run(action.action, action.args, {
         sessionKey: t.key, channel: t.msg.channel, address: t.msg.userId, lang: res.session.lang, runId: action.runId, now: t.now,
+        capabilities: t.msg.capabilities ?? NO_CAPABILITIES,
       });
       if (out.deleteSession) deleteSession = true;
       res = this.engine.step(res.session, { kind: 'action_result', action: action.action, ok: out.ok, data: out.data, once: out.once, id: t.input.id, now: t.now });

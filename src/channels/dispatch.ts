@@ -79,7 +79,7 @@ export class ChannelDispatcher {
       return;
     }
     const out = await this.bot.handle({
-      channel, userId: e.address, messageId: e.dedupeKey,
+      channel, userId: e.address, messageId: e.dedupeKey, capabilities: this.adapter.capabilities,
       start: e.kind === 'start' || undefined,
       attachment: e.attachment !== undefined || undefined,
       payload: e.payload, text: e.payload === undefined && e.attachment === undefined ? e.text ?? '' : undefined,

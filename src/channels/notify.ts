@@ -10,9 +10,6 @@ import type { NotificationStore } from '../store/port.js';
 /** Sentences of content/messages.yaml said by the notifications. */
 export const NOTIFY_MESSAGES = ['notify_news'] as const;
 
-/** Channels that can push a message to a reporter later. */
-export const NOTIFIABLE = new Set(['zalo', 'messenger', 'telegram', 'botframework']);
-
 export interface Subscription { channel: string; address: string; lang: string }
 
 export class NotificationRegistry {

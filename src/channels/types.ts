@@ -11,6 +11,7 @@ import type { Router } from 'express';
 import type { OutMessage } from '../engine/types.js';
 import type { Logger } from '../log.js';
 import type { Store } from '../store/port.js';
+import type { Capabilities } from './capabilities.js';
 
 export type ChannelName = 'zalo' | 'messenger' | 'telegram' | 'botframework';
 
@@ -64,6 +65,8 @@ export interface ChannelAdapter {
   render(messages: OutMessage[]): unknown[];
   /** Sends one rendered message to an address. Must not throw for platform errors: report them. */
   sendOne(address: string, rendered: unknown): Promise<SendAttempt>;
+  /** What this channel can do (opt-in notifications, live chats): asked for instead of its name. */
+  readonly capabilities: Capabilities;
   /** Per-channel rate limits: messages per second overall and per address (Telegram: 30 and 1). */
   readonly rate?: { perSecond: number; perAddressPerSecond: number };
   /** Long polling or other background work, started after mount (optional). */

@@ -6,6 +6,7 @@
   binhan knowledge table                 the topics of the knowledge base with their entry counts (Markdown)
  *   binhan cases list [--json]             the case queue, newest first (every case, read page by page)
  */
+import { CLI_CAPABILITIES } from '../channels/capabilities.js';
 import { parseArgs } from 'node:util';
 import { createReadStream, existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
@@ -53,7 +54,7 @@ async function chat(json: boolean, script?: string): Promise<void> {
   try {
     if (json) {
       for await (const line of lines(script)) {
-        const res = await app.bot.handle({ channel: 'cli', userId, text: line });
+        const res = await app.bot.handle({ channel: 'cli', capabilities: CLI_CAPABILITIES, userId, text: line });
         out(JSON.stringify({ user: line, replies: res.replies.map((r) => ({ text: r.text, choices: (r.choices ?? []).map((c) => c.label) })) }));
       }
       return;
@@ -69,14 +70,14 @@ async function chat(json: boolean, script?: string): Promise<void> {
       }
       return choices;
     };
-    let choices = show((await app.bot.handle({ channel: 'cli', userId, start: true })).replies);
+    let choices = show((await app.bot.handle({ channel: 'cli', capabilities: CLI_CAPABILITIES, userId, start: true })).replies);
     const rl = createInterface({ input: script ? createReadStream(script, 'utf8') : process.stdin, output: process.stdout, terminal: !script && process.stdin.isTTY });
     rl.setPrompt('\n> ');
     rl.prompt();
     for await (const line of rl) {
       const n = /^\s*(\d{1,2})\s*$/.exec(line);
       const picked = n && choices ? choices[Number(n[1]) - 1] : undefined;
-      const res = await app.bot.handle(picked ? { channel: 'cli', userId, payload: picked.id } : { channel: 'cli', userId, text: line });
+      const res = await app.bot.handle(picked ? { channel: 'cli', capabilities: CLI_CAPABILITIES, userId, payload: picked.id } : { channel: 'cli', capabilities: CLI_CAPABILITIES, userId, text: line });
       choices = show(res.replies) ?? choices;
       rl.prompt();
     }

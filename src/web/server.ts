@@ -1,4 +1,5 @@
 /** The HTTP server: anonymous web chat page and its JSON API, health check. */
+import { WEB_CAPABILITIES } from '../channels/capabilities.js';
 import express, { type Request, type Response, type NextFunction } from 'express';
 import helmet from 'helmet';
 import { join } from 'node:path';
@@ -94,7 +95,7 @@ export function createServer(app: App, channels?: Channels): express.Express {
         res.status(429).set({ 'Retry-After': String(verdict.retryAfterS), 'Cache-Control': 'no-store' }).json({ replies: [{ text: `${m.vi}\n${m.en}` }], duplicate: false });
         return;
       }
-      const out = await app.bot.handle({ channel: 'web', userId: b.client, messageId: b.id, text: b.text, payload: b.payload, start: b.start });
+      const out = await app.bot.handle({ channel: 'web', userId: b.client, messageId: b.id, text: b.text, payload: b.payload, start: b.start, capabilities: WEB_CAPABILITIES });
       if (out.limited) {
         res.status(429).set({ 'Cache-Control': 'no-store' }).json({ replies: out.replies, duplicate: false });
         return;

@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import { CLI_CAPABILITIES, PLATFORM_CAPABILITIES, WEB_CAPABILITIES, type Capabilities } from '../../src/channels/capabilities';
 import { loadConfig } from '../../src/config';
 import { createApp, type App } from '../../src/app/index';
 import { createLogger } from '../../src/log';
@@ -25,20 +26,32 @@ export async function testApp(env: Record<string, string> = {}, store?: (dataDir
 let counter = 0;
 
 /** Drives one anonymous user's conversation through the runtime, like a channel would. */
+const PLATFORMS = new Set(['zalo', 'messenger', 'telegram', 'botframework']);
+
+/** The capabilities a test conversation's edge declares: a platform's under a platform's name, the command
+ * line's under "cli", else the web chat's (a test channel behaves like the web chat). */
+export function capabilitiesFor(channel: string): Capabilities {
+  return PLATFORMS.has(channel) ? PLATFORM_CAPABILITIES : channel === 'cli' ? CLI_CAPABILITIES : WEB_CAPABILITIES;
+}
+
 export class Chat {
   last: OutMessage[] = [];
-  constructor(readonly app: App, readonly userId = `user-${++counter}-${Math.random()}`, readonly channel = 'test') {}
+  /** What the edge this conversation stands for can do (see capabilitiesFor). */
+  readonly capabilities: Capabilities;
+  constructor(readonly app: App, readonly userId = `user-${++counter}-${Math.random()}`, readonly channel = 'test') {
+    this.capabilities = capabilitiesFor(channel);
+  }
 
   async start(): Promise<OutMessage[]> {
-    return this.record(await this.app.bot.handle({ channel: this.channel, userId: this.userId, start: true }));
+    return this.record(await this.app.bot.handle({ channel: this.channel, capabilities: this.capabilities, userId: this.userId, start: true }));
   }
 
   async say(text: string, messageId?: string): Promise<OutMessage[]> {
-    return this.record(await this.app.bot.handle({ channel: this.channel, userId: this.userId, text, messageId }));
+    return this.record(await this.app.bot.handle({ channel: this.channel, capabilities: this.capabilities, userId: this.userId, text, messageId }));
   }
 
   async payload(payload: string, messageId?: string): Promise<OutMessage[]> {
-    return this.record(await this.app.bot.handle({ channel: this.channel, userId: this.userId, payload, messageId }));
+    return this.record(await this.app.bot.handle({ channel: this.channel, capabilities: this.capabilities, userId: this.userId, payload, messageId }));
   }
 
   /** Taps the button whose label matches (from the latest replies). */

@@ -9,6 +9,7 @@
  * Every turn of every conversation is also held to the product's rules: at most 3 bubbles and 600
  * characters unless the person asked for more, never the same answer twice in a row, never nothing.
  */
+import { capabilitiesFor } from './app';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { isMap, isSeq, parseDocument, type Document, YAMLMap } from 'yaml';
 import { z } from 'zod';
@@ -162,7 +163,7 @@ export async function play(app: App, file: string, conv: Conversation, opts: { u
     app.bot.onTurn(observer);
     try {
       const res = await app.bot.handle({
-        channel, userId,
+        channel, userId, capabilities: capabilitiesFor(channel),
         ...(turn.start ? { start: true } : turn.attachment ? { attachment: true } : payload !== undefined ? { payload } : { text: turn.user ?? '' }),
       });
       last = res.replies;

@@ -22,6 +22,7 @@ import {
 } from 'botbuilder';
 import { ConfigError } from '../../config.js';
 import type { OutMessage } from '../../engine/types.js';
+import { PLATFORM_CAPABILITIES } from '../capabilities.js';
 import type { ChannelAdapter, ChannelDeps, Deliver, InboundEvent, SendAttempt } from '../types.js';
 import { splitText as split } from '../text.js';
 
@@ -283,6 +284,7 @@ export function createBotFrameworkAdapter(env: NodeJS.ProcessEnv, deps: ChannelD
 
   return {
     name: 'botframework',
+    capabilities: PLATFORM_CAPABILITIES,
     // No send limit is documented for Bot Framework; a conservative guess (the Outbox honours 429 + Retry-After).
     rate: { perSecond: 50, perAddressPerSecond: 5 },
 

@@ -10,6 +10,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
 import express, { type Request, type Response, type Router } from 'express';
 import type { OutMessage } from '../../engine/types.js';
 import type { Logger } from '../../log.js';
+import { PLATFORM_CAPABILITIES } from '../capabilities.js';
 import type { ChannelAdapter, ChannelDeps, Deliver, InboundEvent, SendAttempt } from '../types.js';
 import { readMessengerConfig, type MessengerConfig } from './config.js';
 import { graphPost } from './graph.js';
@@ -68,6 +69,7 @@ export class ReplyWindow {
 
 export class MessengerAdapter implements ChannelAdapter {
   readonly name = 'messenger' as const;
+  readonly capabilities = PLATFORM_CAPABILITIES;
   /** Send API: 300 calls/s per Page for text (channels.md §2.1); stay well under it, and pace each thread. */
   readonly rate = { perSecond: 100, perAddressPerSecond: 5 };
   readonly window = new ReplyWindow();

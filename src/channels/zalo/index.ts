@@ -20,6 +20,7 @@ import { ConfigError } from '../../config.js';
 import type { Logger } from '../../log.js';
 import type { OutMessage } from '../../engine/types.js';
 import { decodePayload } from '../../engine/payload.js';
+import { PLATFORM_CAPABILITIES } from '../capabilities.js';
 import type { ChannelAdapter, ChannelDeps, Deliver, InboundEvent, SendAttempt } from '../types.js';
 import { idString, parseJsonKeepingBigInts } from './json.js';
 import { renderMessages, type ZaloMessage } from './render.js';
@@ -91,6 +92,7 @@ const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object
 
 export class ZaloAdapter implements ChannelAdapter {
   readonly name = 'zalo' as const;
+  readonly capabilities = PLATFORM_CAPABILITIES;
   /** No official figures (Zalo: ~4000 requests/min per app, then -32); stay well below. */
   readonly rate = { perSecond: 40, perAddressPerSecond: 5 };
   readonly tokens: ZaloTokens;
