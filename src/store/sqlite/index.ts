@@ -552,18 +552,19 @@ export class SqliteStore implements Store {
   }
 
   async inboxTake(take: TakeLeftovers): Promise<InboxItem[]> {
-    return this.db.transaction(() => {
-      const rows = this.stmt.inboxLeft.all({ owner: take.owner, own: take.own ? 1 : 0, stale: take.staleBefore });
-      for (const r of rows) if (r.owner !== take.owner) this.stmt.inboxOwn.run(take.owner, r.id);
-      return rows.map((r) => ({ ...r, owner: take.owner }));
-    }).immediate();
+    return this.take(take, this.stmt.inboxLeft, this.stmt.inboxOwn);
   }
 
   async outboxTake(take: TakeLeftovers): Promise<OutboxItem[]> {
     // A reply is written in its turn's transaction: every stored one belongs to a committed turn.
+    return this.take(take, this.stmt.outboxLeft, this.stmt.outboxOwn);
+  }
+
+  /** Left-over rows, claimed for `take.owner` in one immediate transaction (one host: no other instance takes them too). */
+  private take<R extends { id: string; owner: string }>(take: TakeLeftovers, left: Statement<[{ owner: string; own: number; stale: number }], R>, own: Statement<[string, string]>): R[] {
     return this.db.transaction(() => {
-      const rows = this.stmt.outboxLeft.all({ owner: take.owner, own: take.own ? 1 : 0, stale: take.staleBefore });
-      for (const r of rows) if (r.owner !== take.owner) this.stmt.outboxOwn.run(take.owner, r.id);
+      const rows = left.all({ owner: take.owner, own: take.own ? 1 : 0, stale: take.staleBefore });
+      for (const r of rows) if (r.owner !== take.owner) own.run(take.owner, r.id);
       return rows.map((r) => ({ ...r, owner: take.owner }));
     }).immediate();
   }
