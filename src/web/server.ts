@@ -1,28 +1,14 @@
-/** The HTTP server: anonymous web chat page and its JSON API, health check. */
-import { WEB_CAPABILITIES } from '../channels/capabilities.js';
+/** The HTTP server: the anonymous web chat page, the web chat's edge (src/channels/web/), the officers' API, health and metrics. */
 import express, { type Request, type Response, type NextFunction } from 'express';
 import helmet from 'helmet';
 import { join } from 'node:path';
 import type { Server } from 'node:http';
-import { z } from 'zod';
 import type { App } from '../app/index.js';
 import { createLiaisonRouter } from '../liaison/router.js';
 import type { Channels } from '../channels/index.js';
-import { webLiveStream } from './live-chat.js';
+import { webChatRouter } from '../channels/web/index.js';
 import { OFFICER_FIELDS } from '../cases/tip-fields.js';
 import { type SendStats, createMetrics } from '../app/metrics.js';
-
-const chatBody = z.object({
-  /** A random id the page makes per browser tab (not identifying; cleared by "thoát nhanh"). */
-  client: z.string().regex(/^[A-Za-z0-9_-]{16,64}$/),
-  /** A random id per message, so a retried request is not processed twice. */
-  id: z.string().regex(/^[A-Za-z0-9_-]{8,64}$/),
-  text: z.string().max(20_000).optional(),
-  payload: z.string().max(200).optional(),
-  start: z.literal(true).optional(),
-}).strict().refine((b) => [b.text !== undefined, b.payload !== undefined, b.start !== undefined].filter(Boolean).length === 1, {
-  message: 'exactly one of text, payload or start',
-});
 
 export function createServer(app: App, channels?: Channels): express.Express {
   const web = express();
@@ -80,34 +66,8 @@ export function createServer(app: App, channels?: Channels): express.Express {
     } catch (e) { next(e); }
   });
 
-  web.post('/api/chat', express.json({ limit: '64kb', strict: true }), async (req: Request, res: Response, next: NextFunction) => {
-    const parsed = chatBody.safeParse(req.body);
-    if (!parsed.success) {
-      res.status(400).json({ error: 'invalid request', details: parsed.error.issues.map((i) => i.message) });
-      return;
-    }
-    const b = parsed.data;
-    try {
-      // One address sending faster than people type: an honest answer, in both languages (no session is read).
-      const verdict = await app.limits.address(req.ip ?? 'unknown');
-      if (!verdict.ok) {
-        const m = app.bundle.content.messages.rate_limited;
-        res.status(429).set({ 'Retry-After': String(verdict.retryAfterS), 'Cache-Control': 'no-store' }).json({ replies: [{ text: `${m.vi}\n${m.en}` }], duplicate: false });
-        return;
-      }
-      const out = await app.bot.handle({ channel: 'web', userId: b.client, messageId: b.id, text: b.text, payload: b.payload, start: b.start, capabilities: WEB_CAPABILITIES });
-      if (out.limited) {
-        res.status(429).set({ 'Cache-Control': 'no-store' }).json({ replies: out.replies, duplicate: false });
-        return;
-      }
-      // In a live chat with a counsellor, the page opens the chat's event stream with out.live.stream.
-      res.set('Cache-Control', 'no-store').json({ replies: out.replies, duplicate: out.duplicate, ...(out.live ? { live: out.live } : {}) });
-    } catch (e) {
-      next(e);
-    }
-  });
-
-  web.get('/api/chat/live/:token', webLiveStream(app.live));
+  // The anonymous web chat: an edge like the platform adapters (src/channels/web/).
+  web.use(webChatRouter(app));
   web.use('/api/liaison', createLiaisonRouter(app));
   // Channel webhooks (each adapter parses its own body: some need the raw bytes for signatures).
   if (channels) web.use(channels.router);

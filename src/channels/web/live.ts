@@ -4,9 +4,9 @@
  * A reconnect (Last-Event-ID) gets what it missed; the stream ends when the chat does.
  */
 import type { Request, Response } from 'express';
-import type { LiveRelay } from '../live/relay.js';
-import type { LiveChat, LiveMessage } from '../live/desk.js';
-import { lastEventId, openSse } from './sse.js';
+import type { LiveRelay } from '../../live/relay.js';
+import type { LiveChat, LiveMessage } from '../../live/desk.js';
+import { lastEventId, openSse } from '../../web/sse.js';
 
 const TOKEN = /^[A-Za-z0-9_-]{32}$/;
 
