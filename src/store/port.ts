@@ -1,7 +1,7 @@
 /**
  * The store port: the only way the application touches persistence.
  * Implementations: SQLite (embedded default, ./sqlite.ts) and MongoDB (./mongo.ts, selected by MONGODB_URI).
- * Both pass the same contract suite (tests/store-contract.test.ts).
+ * Both pass the same contract suite (tests/contract/, one file per role).
  *
  * The store never sees plaintext of a tip's free-text fields: the case service encrypts them
  * (the sealed fields of cases/tip-fields.ts, message texts, note texts) before they reach it.
