@@ -104,6 +104,27 @@ async function main(): Promise<void> {
     }
   };
 
+  // One sender flooding, before the burst: how soon is it throttled? (web chat: one address and client; Telegram:
+  // one chat). Sequential requests, as fast as they are answered.
+  const base = url.replace('/webhooks/telegram', '');
+  const flood = async (send: (i: number) => Promise<boolean>): Promise<{ n: number; ms: number }> => {
+    const t0 = performance.now();
+    for (let i = 1; i <= 1000; i++) if (await send(i)) return { n: i, ms: performance.now() - t0 };
+    return { n: Infinity, ms: Infinity };
+  };
+  const webFlood = await flood(async (i) => {
+    const r = await fetch(`${base}/api/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client: 'floodclient000000001', id: `flood${String(i).padStart(6, '0')}`, text: 'xin chào' }) });
+    await r.arrayBuffer();
+    return r.status === 429;
+  });
+  const refusedBefore = app.limits.refused.conversation;
+  const tgFlood = await flood(async () => {
+    await fetch(url, { method: 'POST', headers, body: update(777, 'xin chào') });
+    await dispatcher.inbound.drain();
+    return app.limits.refused.conversation > refusedBefore;
+  });
+  await channels.drain();
+
   let maxQueued = 0;
   const depth = setInterval(() => { maxQueued = Math.max(maxQueued, outbox.stats.queued); }, 50);
   const during: Promise<number>[] = [];
@@ -119,6 +140,7 @@ async function main(): Promise<void> {
   clearInterval(depth);
   const fmt = (xs: number[]) => xs.map((x) => `${Math.round(x)} ms`).join(', ');
   const lines = [
+    `one sender flooding: web chat refused at request ${webFlood.n}, ${Math.round(webFlood.ms)} ms after the first; one Telegram chat refused at message ${tgFlood.n}, ${Math.round(tgFlood.ms)} ms after the first`,
     `burst: ${seconds} s, ${connections} connections, ${chats} chats: ${burst.total} webhook requests (${Math.round(burst.average)}/s), non-2xx ${burst.non2xx}, errors ${burst.errors}, p99 ${burst.p99} ms`,
     `inbound: ${dispatcher.inbound.stats.run} turns run, ${dispatcher.inbound.stats.refused} refused (a conversation's queue full), ${waitingAfter} waiting when the burst ended; limits refused ${JSON.stringify(app.limits.refused)}`,
     `outbound: at most ${maxQueued} parts waiting (cap ${Math.ceil(30 * 60)}), ${queuedAfter} waiting when the burst ended; sent ${outbox.stats.sent}, shed ${outbox.stats.shed}, failed ${outbox.stats.failed}`,
