@@ -89,6 +89,24 @@ export function addKeyToFile(file: string, ring: KeyRing): KeyRing {
   return next;
 }
 
+/**
+ * 96-bit GCM nonces, random, drawn from a pool filled 512 at a time (one call to the system's CSPRNG instead of
+ * one per sealed value: every session is sealed on every turn).
+ */
+const IV_BYTES = 12;
+const IV_POOL_BYTES = IV_BYTES * 512;
+let ivPool = Buffer.alloc(0);
+let ivAt = 0;
+function nextIv(): Buffer {
+  if (ivAt + IV_BYTES > ivPool.length) {
+    ivPool = randomBytes(IV_POOL_BYTES);
+    ivAt = 0;
+  }
+  const iv = ivPool.subarray(ivAt, ivAt + IV_BYTES);
+  ivAt += IV_BYTES;
+  return iv;
+}
+
 export class FieldCipher {
   constructor(private ring: KeyRing) {}
 
@@ -101,7 +119,7 @@ export class FieldCipher {
   }
 
   encrypt(plain: string, field: string): string {
-    const iv = randomBytes(12);
+    const iv = nextIv();
     const c = createCipheriv('aes-256-gcm', this.ring.keys[this.ring.active], iv);
     c.setAAD(Buffer.from(field, 'utf8'));
     const ct = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
