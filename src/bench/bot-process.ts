@@ -4,6 +4,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { resolve } from 'node:path';
+import { openSync } from 'node:fs';
 
 export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -16,7 +17,9 @@ export class BotProcess {
 
   async start(): Promise<number> {
     const t0 = performance.now();
-    this.child = spawn(process.execPath, [resolve('dist/main.js')], { env: this.env, stdio: ['ignore', 'ignore', 'inherit'] });
+    // BOT_LOG=<file>: the bot's log lines (LOG_LEVEL from BOT_LOG_LEVEL, default error) go there, for looking into a run.
+    const log = process.env.BOT_LOG ? openSync(process.env.BOT_LOG, 'a') : 'ignore';
+    this.child = spawn(process.execPath, [resolve('dist/main.js')], { env: { ...this.env, ...(process.env.BOT_LOG_LEVEL ? { LOG_LEVEL: process.env.BOT_LOG_LEVEL } : {}) }, stdio: ['ignore', log, 'inherit'] });
     this.starts++;
     for (;;) {
       try {

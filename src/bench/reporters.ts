@@ -12,7 +12,24 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { Agent, request } from 'node:http';
 import { BotProcess } from './bot-process.js';
+
+/** Each person's page keeps its own connection open (node:http, keep-alive, no cap on sockets). */
+const agent = new Agent({ keepAlive: true, maxSockets: Infinity });
+function post(url: string, body: string, timeoutMs: number): Promise<{ ok: boolean; json: unknown }> {
+  return new Promise((resolve, reject) => {
+    const req = request(url, { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }, timeout: timeoutMs }, (res) => {
+      let data = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => { data += d; });
+      res.on('end', () => { try { resolve({ ok: (res.statusCode ?? 0) < 300, json: JSON.parse(data) }); } catch (e) { reject(e); } });
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(body);
+  });
+}
 
 const PROVINCES = ['Nghệ An', 'Hà Nội', 'Cần Thơ', 'Lào Cai', 'Quảng Ninh', 'Đà Nẵng'];
 const CATEGORIES = ['Ma túy', 'Mua bán người', 'Mại dâm', 'Lừa đảo (việc, mạng)'];
@@ -35,18 +52,19 @@ async function main(): Promise<void> {
   }, port);
   await bot.start();
   const latencies: number[] = [];
+  /** Latencies per step of the conversation (0: the first message … 9: "send"). */
+  const byStep = new Map<number, number[]>();
   let retried = 0;
   let failedRequests = 0;
 
-  async function say(client: string, id: string, body: { text?: string; payload?: string }): Promise<Reply[] | null> {
+  async function say(client: string, id: string, body: { text?: string; payload?: string }, step: number): Promise<Reply[] | null> {
     for (let attempt = 0; attempt < 5; attempt++) {
       const t0 = performance.now();
       try {
-        const r = await fetch(`${bot.url}/api/chat`, {
-          method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ client, id, ...body }), signal: AbortSignal.timeout(timeoutMs),
-        });
-        const j = (await r.json()) as { replies: Reply[] };
+        const r = await post(`${bot.url}/api/chat`, JSON.stringify({ client, id, ...body }), timeoutMs);
+        const j = r.json as { replies: Reply[] };
         latencies.push(performance.now() - t0);
+        byStep.set(step, [...(byStep.get(step) ?? []), performance.now() - t0]);
         if (r.ok) return j.replies;
       } catch {
         latencies.push(performance.now() - t0);
@@ -66,8 +84,11 @@ async function main(): Promise<void> {
     let replies: Reply[] = [];
     for (const [k, step] of steps.entries()) {
       const body = typeof step === 'string' ? { text: step } : { payload: replies.flatMap((r) => r.choices ?? []).find((c) => c.label === step.tap)?.id };
-      if (body.payload === undefined && typeof step !== 'string') return { finished: false };
-      const got = await say(client, `m${k}`, body);
+      if (body.payload === undefined && typeof step !== 'string') {
+        if (process.env.TRIAL_DEBUG) process.stderr.write(`no "${step.tap}" in ${JSON.stringify(replies).slice(0, 400)}\n`);
+        return { finished: false };
+      }
+      const got = await say(client, `${client}-${k}`, body, k);
       if (!got) return { finished: false };
       replies = got;
     }
@@ -102,6 +123,7 @@ async function main(): Promise<void> {
     finished: results.filter((r) => r.finished).length, codesShown: shown.size, tipsStored: refs.length, storedNotShown, shownNotStored,
     latencyMs: { p50: q(0.5), p90: q(0.9), p99: q(0.99), max: Math.round(sorted[sorted.length - 1] ?? 0) },
     requestsPerSecond: Math.round(latencies.length / seconds),
+    p99ByStepMs: Object.fromEntries([...byStep].sort((a, b) => a[0] - b[0]).map(([k, xs]) => [k, Math.round([...xs].sort((a, b) => a - b)[Math.floor(0.99 * xs.length)] ?? 0)])),
   };
   process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
   rmSync(dir, { recursive: true, force: true });

@@ -107,10 +107,24 @@ export function createServer(app: App, channels?: Channels): express.Express {
   return web;
 }
 
+/**
+ * Connections arriving at once (a campaign link, a news story, a webhook burst) wait in the kernel's queue
+ * instead of being dropped: with Node's default of 511 a dropped SYN is retried by the client after 1, 3, 7 s.
+ * (The kernel caps it at net.core.somaxconn.)
+ */
+export const LISTEN_BACKLOG = 4096;
+/**
+ * An idle keep-alive connection is kept this long (Node's default is 5 s): a person reading an answer for a
+ * while, or a proxy in front with its own idle timeout, reuses it instead of reconnecting.
+ */
+export const KEEP_ALIVE_MS = 65_000;
+
 export function listen(app: App, channels?: Channels): Promise<Server> {
   const web = createServer(app, channels);
   return new Promise((resolveListen, reject) => {
-    const server = web.listen(app.config.port, app.config.host, () => resolveListen(server));
+    const server = web.listen({ port: app.config.port, host: app.config.host, backlog: LISTEN_BACKLOG }, () => resolveListen(server));
+    server.keepAliveTimeout = KEEP_ALIVE_MS;
+    server.headersTimeout = KEEP_ALIVE_MS + 1_000;
     server.on('error', reject);
   });
 }
