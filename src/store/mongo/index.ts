@@ -26,6 +26,8 @@ import { ATTEMPTS_TTL_MS, DEFAULT_LIST_LIMIT, PROCESSED_TTL_MS } from '../shared
 /** Without `retries`, connect keeps trying for about this long. */
 const CONNECT_WINDOW_MS = 60_000;
 const SERVER_SELECTION_TIMEOUT_MS = 5_000;
+/** Connections (concurrent operations) to the server, at most. */
+const MAX_POOL_SIZE = 20;
 
 export interface MongoLog {
   warn(msg: string, meta?: object): void;
@@ -380,6 +382,10 @@ export class MongoStore implements Store {
         bufferCommands: false,
         ignoreUndefined: true,
         serverSelectionTimeoutMS: SERVER_SELECTION_TIMEOUT_MS,
+        // At most this many operations at once: FerretDB 1.24 on PostgreSQL wedged its own connection pool when
+        // 200+ reporters wrote at once through the driver's default of 100 (every later call hung); beyond this the
+        // driver queues operations, and the store's deadline still bounds each call.
+        maxPoolSize: MAX_POOL_SIZE,
       });
       try {
         await conn.asPromise();
