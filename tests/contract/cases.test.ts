@@ -5,14 +5,10 @@
 import {
   DuplicateKeyError, PRIORITIES, isoWeek, type CaseRecord, type CaseFilter, type CasePageRequest, type GroupBy, type HistoryEntry, type Store, type TipFields,
 } from '../../src/store/port';
-import { storeFactories } from '../helpers/stores';
-import { at, newRef, tip, byId, queueOrder, newestOrder, sortByKey, officer, allPages, SEED, seed } from './helpers';
+import { describeContract, at, newRef, tip, byId, queueOrder, newestOrder, sortByKey, officer, allPages, SEED, seed } from './helpers';
 
-describe.each(storeFactories)('Store contract, cases: $name', (factory) => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => { ({ store, cleanup } = await factory.open()); });
-  afterEach(async () => { await cleanup(); });
+let store: Store;
+describeContract('cases', (s) => { store = s; }, () => {
 
   describe('creating and reading cases', () => {
     it('creates a new case with lifecycle defaults and returns it exactly as stored', async () => {

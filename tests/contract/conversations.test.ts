@@ -5,14 +5,10 @@
 import {
   SessionConflictError, type Store,
 } from '../../src/store/port';
-import { storeFactories } from '../helpers/stores';
-import { at } from './helpers';
+import { describeContract, at } from './helpers';
 
-describe.each(storeFactories)('Store contract, conversations: $name', (factory) => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => { ({ store, cleanup } = await factory.open()); });
-  afterEach(async () => { await cleanup(); });
+let store: Store;
+describeContract('conversations', (s) => { store = s; }, () => {
 
   describe('conversation sessions and idempotency', () => {
     it('saves, overwrites, reads and deletes a session', async () => {

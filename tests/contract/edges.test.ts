@@ -4,8 +4,8 @@
  * their owner's next run, or by anyone once stale. Runs on every store (tests/helpers/stores.ts).
  */
 import type { InboxItem, OutboxItem, Store } from '../../src/store/port';
+import { describeContract } from './helpers';
 import { SessionConflictError } from '../../src/store/port';
-import { storeFactories } from '../helpers/stores';
 
 const T0 = 1_700_000_000_000;
 const inbox = (id: string, owner = 'a', at = T0): InboxItem => ({ id, channel: 'telegram', data: `sealed-${id}`, at, owner });
@@ -13,11 +13,8 @@ const outbox = (id: string, turn: string, owner = 'a', at = T0): OutboxItem => (
 const ids = (rows: { id: string }[]): string[] => rows.map((r) => r.id);
 const own = (owner: string, staleBefore = T0 - 1) => ({ owner, own: true, staleBefore });
 
-describe.each(storeFactories)('Store contract, durable edges: $name', (factory) => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => { ({ store, cleanup } = await factory.open()); });
-  afterEach(async () => { await cleanup(); });
+let store: Store;
+describeContract('durable edges', (s) => { store = s; }, () => {
 
   it('stores an inbound event once: a redelivery while it waits is refused', async () => {
     expect(await store.inboxAdd(inbox('m1'))).toBe(true);

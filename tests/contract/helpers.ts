@@ -4,6 +4,7 @@ import {
   PRIORITY_RANK,
   type CaseRecord, type CaseFilter, type CasePageRequest, type NewCase, type NewOfficer, type Store, type TipFields,
 } from '../../src/store/port';
+import { storeFactories } from '../helpers/stores';
 
 // ---- helpers
 
@@ -119,4 +120,21 @@ export async function seed(store: Store): Promise<{ cases: Record<SeedName, Case
   await upd('e', { status: 'assigned', assignedTo: 'officer-minh' });
   const nameOf = new Map(Object.entries(cases).map(([n, c]) => [c.id, n]));
   return { cases, names: (items) => items.map((c) => nameOf.get(c.id) ?? `?${c.id}`) };
+}
+
+/**
+ * One role's contract on every store (SQLite always, MongoDB when MONGODB_URI is set): each test gets a fresh,
+ * empty store, handed to `use` before it runs.
+ */
+export function describeContract(role: string, use: (store: Store) => void, body: () => void): void {
+  describe.each(storeFactories)(`Store contract, ${role}: $name`, (factory) => {
+    let cleanup: () => Promise<void>;
+    beforeEach(async () => {
+      const opened = await factory.open();
+      cleanup = opened.cleanup;
+      use(opened.store);
+    });
+    afterEach(async () => { await cleanup(); });
+    body();
+  });
 }

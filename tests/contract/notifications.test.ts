@@ -4,15 +4,12 @@
  */
 import { join } from 'node:path';
 import type { Store } from '../../src/store/port';
+import { describeContract } from './helpers';
 import { SqliteStore } from '../../src/store/sqlite';
-import { storeFactories } from '../helpers/stores';
 import { tmpDir } from '../helpers/tmp';
 
-describe.each(storeFactories)('Store contract, notification addresses: $name', (factory) => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => { ({ store, cleanup } = await factory.open()); });
-  afterEach(async () => { await cleanup(); });
+let store: Store;
+describeContract('notification addresses', (s) => { store = s; }, () => {
 
   it('keeps one sealed address per code, replaces it, deletes it', async () => {
     expect(await store.getNotification('BA-ABCDEF')).toBeNull();

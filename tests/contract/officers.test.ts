@@ -7,14 +7,10 @@ import { createHash } from 'node:crypto';
 import {
   DuplicateKeyError, type Store,
 } from '../../src/store/port';
-import { storeFactories } from '../helpers/stores';
-import { at, byId, officer } from './helpers';
+import { describeContract, at, byId, officer } from './helpers';
 
-describe.each(storeFactories)('Store contract, officers: $name', (factory) => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => { ({ store, cleanup } = await factory.open()); });
-  afterEach(async () => { await cleanup(); });
+let store: Store;
+describeContract('officers', (s) => { store = s; }, () => {
 
   describe('officers', () => {
     it('creates an officer with sign-in defaults, and reads it by id and username', async () => {

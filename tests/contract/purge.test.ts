@@ -5,14 +5,10 @@
 import {
   type Store,
 } from '../../src/store/port';
-import { storeFactories } from '../helpers/stores';
-import { tip, officer } from './helpers';
+import { describeContract, tip, officer } from './helpers';
 
-describe.each(storeFactories)('Store contract, purge: $name', (factory) => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => { ({ store, cleanup } = await factory.open()); });
-  afterEach(async () => { await cleanup(); });
+let store: Store;
+describeContract('purge', (s) => { store = s; }, () => {
 
   describe('purge', () => {
     it('removes expired sessions, sign-in sessions, old processed keys and old attempts, but not live ones', async () => {

@@ -5,14 +5,10 @@
 import {
   type Store,
 } from '../../src/store/port';
-import { storeFactories } from '../helpers/stores';
-import { tip } from './helpers';
+import { describeContract, tip } from './helpers';
 
-describe.each(storeFactories)('Store contract, key-value: $name', (factory) => {
-  let store: Store;
-  let cleanup: () => Promise<void>;
-  beforeEach(async () => { ({ store, cleanup } = await factory.open()); });
-  afterEach(async () => { await cleanup(); });
+let store: Store;
+describeContract('key-value', (s) => { store = s; }, () => {
 
   describe('settings', () => {
     it('gets, sets and overwrites a value', async () => {
