@@ -26,7 +26,8 @@ import { BotProcess, sleep } from './bot-process.js';
 const TOKEN = '7000000000:TrialTokenTrialTokenTrialToken_abcd';
 const SECRET = 'trial_secret_0123456789abcdef';
 const PROVINCES = ['Nghệ An', 'Hà Nội', 'Cần Thơ', 'Lào Cai', 'Quảng Ninh', 'Đà Nẵng'];
-const CATEGORIES = ['Ma túy', 'Mua bán người', 'Mại dâm'];
+/** The category buttons tapped, and the value a stored tip holds for each (flows/tip.yaml). */
+const CATEGORIES = [['Ma túy', 'drugs'], ['Mua bán người', 'trafficking'], ['Mại dâm', 'prostitution']] as const;
 const num = (name: string, fallback: number): number => Number(process.env[name] ?? fallback);
 /** An acknowledged message unanswered this long counts as lost (a restart takes a few seconds). */
 const ANSWER_WITHIN_MS = num('ANSWER_WITHIN_MS', 60_000);
@@ -62,9 +63,9 @@ let updateId = 1_000_000;
 /** One reporter's whole tip over the webhook; returns the code they saw (if any) and what went wrong. */
 async function reporter(bot: BotProcess, tg: Awaited<ReturnType<typeof fakeTelegram>>, chat: number, i: number, t: Tally): Promise<{ ref?: string; province: string; category: string }> {
   const province = PROVINCES[i % PROVINCES.length];
-  const category = CATEGORIES[i % CATEGORIES.length];
+  const [label, category] = CATEGORIES[i % CATEGORIES.length];
   const steps: (string | { tap: string })[] = [
-    'tôi muốn báo tin', { tap: category }, province, 'gần chợ xã', { tap: 'Vẫn đang diễn ra' },
+    'tôi muốn báo tin', { tap: label }, province, 'gần chợ xã', { tap: 'Vẫn đang diễn ra' },
     `Có người lạ tụ tập ở bến xe mỗi tối, trạm ${chat}.`, { tap: 'Bỏ qua' }, { tap: 'Không' }, { tap: 'Không để lại' }, { tap: 'Gửi tin báo' },
   ];
   const seen = (): Sent[] => tg.chats.get(String(chat)) ?? [];
@@ -180,7 +181,7 @@ async function main(): Promise<void> {
         const owner = chats.findIndex((id) => (tg.chats.get(String(id)) ?? []).some((m) => m.text.includes(c.ref)));
         if (owner < 0) { t.codeMissing++; continue; }
         const r = results[owner];
-        if (c.province !== r.province || c.category === undefined) t.misfiled++;
+        if (c.province !== r.province || c.category !== r.category) t.misfiled++;
       }
       for (const r of results) if (r.ref && !fresh.some((c) => c.ref === r.ref)) t.tipsLost++;
       if ((n + 1) % 10 === 0) process.stdout.write(`  ${n + 1} trials: ${JSON.stringify({ ...t, restartMs: undefined })}\n`);

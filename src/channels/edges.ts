@@ -52,17 +52,13 @@ export class Edges {
     return JSON.parse(this.cipher.decrypt(item.data, 'outbox')) as KeptReply;
   }
 
-  /** What this instance's previous run left (at start, before anything new comes in). */
-  async leftAtStart(): Promise<{ inbox: InboxItem[]; outbox: OutboxItem[] }> {
-    const take = { owner: this.owner, own: true, staleBefore: this.now() - STALE_AFTER_MS };
-    // Replies first: they answer turns that committed, before anything that is run again.
-    const outbox = await this.store.outboxTake(take);
-    return { inbox: await this.store.inboxTake(take), outbox };
-  }
-
-  /** What other instances left long ago (never this instance's own rows, some of which are in flight). */
-  async leftByOthers(): Promise<{ inbox: InboxItem[]; outbox: OutboxItem[] }> {
-    const take = { owner: this.owner, own: false, staleBefore: this.now() - STALE_AFTER_MS };
+  /**
+   * Left-over rows, replies first (they answer turns that committed, before anything runs again): at start
+   * (`own`) this instance's previous run's and anyone's stale ones; in a sweep only other instances' stale ones
+   * (some of this instance's own are in flight).
+   */
+  async leftovers(own: boolean): Promise<{ inbox: InboxItem[]; outbox: OutboxItem[] }> {
+    const take = { owner: this.owner, own, staleBefore: this.now() - STALE_AFTER_MS };
     const outbox = await this.store.outboxTake(take);
     return { inbox: await this.store.inboxTake(take), outbox };
   }

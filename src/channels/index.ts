@@ -40,7 +40,7 @@ export function createChannels(app: Pick<App, 'bot' | 'log' | 'store' | 'cases' 
   const owner = opts.instanceId ?? app.config?.instanceId ?? 'binhan';
   const edges = owner === false ? undefined : new Edges(app.store, app.cipher, owner);
   let sweep: NodeJS.Timeout | undefined;
-  const resume = (left: Awaited<ReturnType<Edges['leftAtStart']>>): void => {
+  const resume = (left: Awaited<ReturnType<Edges['leftovers']>>): void => {
     for (const [name, d] of dispatchers) {
       d.resume({ inbox: left.inbox.filter((i) => i.channel === name), outbox: left.outbox.filter((o) => o.channel === name) });
     }
@@ -75,9 +75,9 @@ export function createChannels(app: Pick<App, 'bot' | 'log' | 'store' | 'cases' 
     async resume() {
       // What the previous run left (a crash): replies sent again, events run again, before anything new.
       if (edges && dispatchers.size && !sweep) {
-        resume(await edges.leftAtStart());
+        resume(await edges.leftovers(true));
         sweep = setInterval(() => {
-          edges.leftByOthers().then(resume, (e: Error) => app.log.warn('durable edges: sweep failed', { error: e.message }));
+          edges.leftovers(false).then(resume, (e: Error) => app.log.warn('durable edges: sweep failed', { error: e.message }));
         }, SWEEP_EVERY_MS);
         sweep.unref();
       }
