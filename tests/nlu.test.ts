@@ -117,6 +117,12 @@ describe('language and entities', () => {
     expect(nlu.language('ok')).toBeUndefined();
   });
 
+  it('reads a short English request as English even when the Vietnamese texts quote one of its words', () => {
+    for (const x of ['report a tip', 'report a scam', 'send it']) expect(nlu.language(x)).toBe('en');
+    // Vietnamese typed without marks whose words all happen to be English stays undecided or Vietnamese.
+    for (const x of ['an toan', 'con me', 'ban than', 'menu chinh']) expect(nlu.language(x)).not.toBe('en');
+  });
+
   it('names substances, relations, countries and a child writer', () => {
     expect(nlu.entities('ke có phải ma túy không').substance).toBe('ketamine');
     expect(nlu.entities('con tôi hút cỏ').relation).toBe('child');

@@ -16,6 +16,10 @@ const VI_MARKS = /[\u0300-\u0303\u0309\u0323]|[ăâđêôơưĂÂĐÊÔƠƯ]/;
 const EXTRA_EN = 'i you he she we they my your is am are was were be been do does did have has had what where when why how who which can could would should will not dont cant im its it this that there here please help hello hi thanks thank need want know tell about with from for and or but the a an of in on at to me'.split(' ');
 const EXTRA_VI = 'toi ban em minh anh chi co khong la gi dau nao sao the nay do thi ma va hay nhung cua cho voi duoc phai roi nua oi a nhe nha vay a u da vang muon can biet giup hoi noi'.split(' ');
 
+// The shape of one Vietnamese syllable without its marks (đ folded to d), teencode onsets included: an English word
+// that the Vietnamese texts happen to quote ("report", "scam", "TikTok") is not counted as Vietnamese.
+const VI_SYLLABLE = /^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdfghjklmnprstvwxz])?[aeiouy]{1,3}(ch|ng|nh|[cmnptk])?$/;
+
 const STRONG_EN = new Set('i you my me we is am are was want need please help how what where when why can do does the this that'.split(' '));
 
 export class LanguageDetector {
@@ -44,6 +48,12 @@ export class LanguageDetector {
     if (vi === 0 && words.filter((w) => STRONG_EN.has(w)).length >= 2) return 'en';
     if (vi >= 2 && vi > 2 * en) return 'vi';
     if (words.length === 1 && en === 1 && words[0].length >= 4) return 'en';
+    // A few words, every one English and one at least not a Vietnamese syllable ("report a tip"): English.
+    if (words.length >= 2 && words.every((w) => this.en.has(w)) && words.some((w) => !this.strictlyVi(w))) return 'en';
     return undefined;
+  }
+
+  private strictlyVi(word: string): boolean {
+    return tokens(word).every((x) => this.vi.has(x) && VI_SYLLABLE.test(x));
   }
 }
