@@ -44,6 +44,8 @@ const optionSchema = z.object({
   set: z.record(z.string(), scalar).optional(),
   /** Go to `next` to change an answer, then come back to this node. */
   edit: z.boolean().optional(),
+  /** No button: picked only when typed (a synonym), for what people say at this point without being offered it. */
+  hidden: z.boolean().optional(),
 }).strict();
 
 const retryFields = {
@@ -73,6 +75,8 @@ export const inputNode = z.object({
 }).strict();
 const condition = z.object({
   var: z.string(), equals: scalar.optional(), in: z.array(scalar).optional(), exists: z.boolean().optional(),
+  /** The variable holds a place (an `input: place` answer) of this kind: a province, a place abroad, or unknown. */
+  place: z.enum(['province', 'abroad', 'unknown']).optional(),
 }).strict();
 export const branchNode = z.object({
   ...base, type: z.literal('branch'),

@@ -508,6 +508,14 @@ export class Engine {
     const cls = known ?? this.nlu.classify(text);
     t.events.push({ type: 'intent', intent: cls.intent, confidence: cls.confidence });
     const found = this.nlu.retrieve(text, { thread: t.s.thread });
+    // "Mất bao lâu" with nothing in the conversation it could be about: which question is meant, not a guess.
+    if (found[0]?.unclear) {
+      if (!t.s.clarifying) { this.clarifyEntries(t, found); return; }
+      t.s.clarifying = false;
+      this.say(t, 'not_understood');
+      this.startIntent(t, MENU);
+      return;
+    }
     // Entries carried up by the thread alone, fitting none of the message's words, give way to one that fits
     // ("is it actually addictive tho" after a drug-law answer), unless a substance or country named ties them.
     const fits = found.filter((h) => h.score >= this.entryMaybe || h.anchored);
@@ -1169,6 +1177,10 @@ export class Engine {
     const thread = { ...(s.vars.thread as object | undefined), child: e.who === 'child' || (e.age !== undefined && e.age < 18), victim: e.victim === true };
     const v = lookup({ ...s.vars, thread }, c.var);
     if (c.exists !== undefined) return (v !== undefined && v !== null) === c.exists;
+    if (c.place !== undefined) {
+      const p = typeof v === 'string' ? this.opts.places?.(v) : undefined;
+      return typeof p === 'object' && p.kind === c.place;
+    }
     if (c.in) return c.in.includes(v as string);
     return v === c.equals;
   }
@@ -1273,7 +1285,7 @@ export class Engine {
     const lang = t.s.lang;
     const choices: OutChoice[] = [];
     if (node.type === 'choice') {
-      for (const o of node.options) choices.push({ id: `${pos.flow}.${pos.node}:${o.value}`, label: o.label[lang] });
+      for (const o of node.options) if (!o.hidden) choices.push({ id: `${pos.flow}.${pos.node}:${o.value}`, label: o.label[lang] });
       // Last, so that typed numbers (1, 2...) still match the question's own options in order.
       choices.push(...this.resumeChoices(t, false));
     } else if (node.optional) {
@@ -1289,7 +1301,7 @@ export class Engine {
   /** A choice node's buttons alone, under a short prompt (used when its text was just said). */
   private renderChoices(t: Turn, pos: Position, node: ChoiceNode): void {
     const lang = t.s.lang;
-    const choices: OutChoice[] = node.options.map((o) => ({ id: `${pos.flow}.${pos.node}:${o.value}`, label: o.label[lang] }));
+    const choices: OutChoice[] = node.options.filter((o) => !o.hidden).map((o) => ({ id: `${pos.flow}.${pos.node}:${o.value}`, label: o.label[lang] }));
     choices.push(...this.resumeChoices(t, false));
     const last = t.messages[t.messages.length - 1];
     if (last) last.choices = choices;
@@ -1299,7 +1311,7 @@ export class Engine {
   /** An option named exactly: its number, label or synonym, or yes/no/not sure for such questions. */
   private exactOption(node: ChoiceNode, norm: string): ChoiceOption | undefined {
     const byNumber = BY_NUMBER.exec(norm);
-    if (byNumber) return node.options[Number(byNumber[1]) - 1];
+    if (byNumber) return node.options.filter((o) => !o.hidden)[Number(byNumber[1]) - 1];
     const idx = this.optionIndex.get(node) as Map<string, string>;
     let value = idx.get(norm);
     if (!value && node.options.length <= 3) {

@@ -104,7 +104,7 @@ export function parseText(text: string, min = 1, max = 2000): Parsed {
  * A place resolver gives the canonical name, or (src/bundle/places.ts placeMatcher) the name and what to show
  * the person: "TP. Hồ Chí Minh (Vũng Tàu)" as the answer's `label`.
  */
-export type PlaceLookup = (t: string) => string | { name: string; label: string } | undefined;
+export type PlaceLookup = (t: string) => string | { name: string; label: string; kind?: 'province' | 'abroad' | 'unknown' } | undefined;
 
 export function parseInput(kind: InputKind, text: string, now: number, min?: number, max?: number, places?: PlaceLookup): Parsed {
   switch (kind) {

@@ -68,6 +68,9 @@ export interface EntryHit {
   /** Tied to the message by more than words: a substance or country named now, or a short follow-up
    * in the topic being talked about. */
   anchored?: boolean;
+  /** The message is asked the same way of entries of several topics ("bao lâu") and the thread has none of
+   * them: which one is meant is unclear. */
+  unclear?: boolean;
 }
 
 /** Where the text was typed: free chat, or as the answer to a question of a flow. */

@@ -57,6 +57,11 @@ export interface RetrievalContext {
 
 // Words that make a message a follow-up to what was just said.
 const ANAPHORA = /\b(no|cai do|viec do|chuyen do|ke do|nguoi do|ben do|so do|cho do|vay thi|the thi|the con|con .{1,20} thi sao|thi sao|ho co|it|they|them|he|she)\b/;
+/** A way of asking written for entries of this many topics says nothing of its own ("bao lâu", "ở đâu"); two
+ * entries may share a real question ("gọi cấp cứu có bị công an bắt không"). */
+const SHARED_TOPICS = 3;
+/** How far ahead (rank ratio) one entry sharing such a way of asking must be to answer it outside its thread. */
+const CLEAR_LEAD = 2;
 /** A message longer than this is never a follow-up, whatever words it has. */
 const LONG = 14;
 /** At most this many syllables (Vietnamese) or words: a follow-up, read in the thread's topic. */
@@ -90,6 +95,9 @@ export class Retriever {
   /** Naive Bayes: per entry, term counts (paraphrases only) and the log denominator. */
   private readonly nbCounts = new Map<string, Map<string, number>>();
   private readonly nbLogDenom = new Map<string, number>();
+  /** Ways of asking that say nothing of their own ("bao lâu", "how long"), written for entries of several (SHARED_TOPICS) topics:
+   * the entries that have each. Such a message is about the thread, or it is unclear. */
+  private readonly sharedAsks = new Map<string, Set<string>>();
 
   constructor(knowledge: Knowledge, entities?: EntitiesFile) {
     this.entries = knowledge.entries;
@@ -109,6 +117,16 @@ export class Retriever {
         if (terms.length) this.docs.push({ id: this.docs.length, entry: e.id, terms, weight: ANSWER_WEIGHT });
       }
       this.nbCounts.set(e.id, counts);
+    }
+    const askedBy = new Map<string, Set<string>>();
+    for (const e of knowledge.entries.values()) {
+      for (const text of [...e.ask.vi, ...e.ask.en]) {
+        const key = tokens(text).join(' ');
+        if (key) askedBy.set(key, (askedBy.get(key) ?? new Set<string>()).add(e.id));
+      }
+    }
+    for (const [key, ids] of askedBy) {
+      if (new Set([...ids].map((id) => this.entries.get(id)?.topic)).size >= SHARED_TOPICS) this.sharedAsks.set(key, ids);
     }
     for (const [id, counts] of this.nbCounts) {
       let sum = 0;
@@ -131,6 +149,17 @@ export class Retriever {
     this.index.addAll(this.docs);
     for (const d of this.docs) for (const t of new Set(syllableNgrams(d.terms))) this.termDocs.set(t, (this.termDocs.get(t) ?? 0) + 1);
     this.commonAbove = Math.max(50, Math.round(this.docs.length * COMMON_SHARE));
+  }
+
+  /** The entry is what the conversation is about: the thread's topic, written for its open crisis, linked to
+   * its last answer, or (a parent asking about their child: "có cần thuê luật sư cho cháu không" after "con
+   * trai tôi 16 tuổi") written for parents of that child. */
+  private ofThread(thread: Thread, id: string): boolean {
+    const e = this.entries.get(id) as KnowledgeEntry;
+    const last = thread.entry ? this.entries.get(thread.entry) : undefined;
+    return e.topic === thread.topic || (thread.crisis !== undefined && e.tags.includes(`crisis:${thread.crisis}`))
+      || (last !== undefined && (last.related.includes(id) || e.related.includes(last.id)))
+      || (thread.entities.relation === 'child' && e.tags.includes('relation:child'));
   }
 
   /** Terms in more documents than this (function words: "có", "không", "bị") carry no weight in BM25
@@ -237,16 +266,21 @@ export class Retriever {
     // another topic has the same words ("how long does it take" after rehab is not about tips).
     // Entries written for the open crisis's follow-ups, and those linked to the last answer, count as the thread
     // too. Another topic's entry that fits the words much better still wins ("bao lâu thì hết trong nước tiểu").
+    // "Bao lâu", "how long": asked in the words several topics' entries share. Only the thread's own entries
+    // answer it (one asked that way, or one that fits it well); with none, the candidates are returned as unclear (the engine asks which one is meant)
+    // rather than the best-ranked entry of another topic ("mất bao lâu" after a scam compound is not rehab).
+    const shared = this.sharedAsks.get(raw.join(' '));
+    if (shared) {
+      const own = hits.filter((h) => thread !== undefined && this.ofThread(thread, h.id) && (shared.has(h.id) || h.score >= FOLLOW_UP_FIT));
+      if (own.length) return own.slice(0, limit).map(({ id, score, rank }) => ({ id, score, rank, anchored: true }));
+      // Unless what else is known of the conversation (the classifier's reading of it) puts one far ahead.
+      const sharing = hits.filter((h) => shared.has(h.id));
+      if (!(sharing[0] && sharing[0].rank >= CLEAR_LEAD * (sharing[1]?.rank ?? 0))) {
+        return sharing.slice(0, limit).map(({ id, score, rank }) => ({ id, score, rank, unclear: true }));
+      }
+    }
     if (short && thread?.topic && !named.substance && !named.country) {
-      const last = thread.entry ? this.entries.get(thread.entry) : undefined;
-      const ofThread = (h: EntryHit): boolean => {
-        const e = this.entries.get(h.id) as KnowledgeEntry;
-        return e.topic === thread.topic || (thread.crisis !== undefined && e.tags.includes(`crisis:${thread.crisis}`))
-          || (last !== undefined && (last.related.includes(h.id) || e.related.includes(last.id)))
-          // A parent asking about their child: the entries written for parents of that child are the thread too
-          // ("có cần thuê luật sư cho cháu không" after "con trai tôi 16 tuổi").
-          || (thread.entities.relation === 'child' && e.tags.includes('relation:child'));
-      };
+      const ofThread = (h: EntryHit): boolean => this.ofThread(thread, h.id);
       const bestElsewhere = Math.max(0, ...hits.filter((h) => !ofThread(h)).map((h) => h.score));
       const inTopic = (h: EntryHit): boolean => ofThread(h) && h.score >= FOLLOW_UP_FIT && h.score >= bestElsewhere - 0.4;
       const lead = Math.max(0, ...hits.filter((h) => !inTopic(h)).map((h) => h.rank));
