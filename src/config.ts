@@ -1,3 +1,4 @@
+import { MAX_WAITING } from './channels/inbound.js';
 import { hostname } from 'node:os';
 import type { LimitsConfig } from './app/limits.js';
 /** Configuration from the environment, validated once at start-up. A bad value names its variable. */
@@ -71,6 +72,7 @@ const envSchema = z.object({
   RATE_TIPS_PER_HOUR: int('RATE_TIPS_PER_HOUR', 1, 100_000, 5),
   RATE_TIPS_GLOBAL_PER_MINUTE: int('RATE_TIPS_GLOBAL_PER_MINUTE', 1, 1_000_000, 600),
   RATE_GLOBAL_PER_SECOND: int('RATE_GLOBAL_PER_SECOND', 1, 1_000_000, 10_000),
+  INBOUND_MAX_WAITING: int('INBOUND_MAX_WAITING', 100, 10_000_000, MAX_WAITING),
   NLU_THRESHOLD: num('NLU_THRESHOLD', 0, 1, 0.45),
   BINHAN_ROOT: z.string().optional().transform((v) => (v ? resolve(v) : undefined)),
   MONGODB_URI: z.string().optional().transform((v, ctx) => {
@@ -113,6 +115,8 @@ export type Config = {
   storeTimeoutMs: number;
   /** Owner of this instance's rows in the durable inbox/outbox (INSTANCE_ID). */
   instanceId: string;
+  /** Channel events one channel may hold waiting for their turn (INBOUND_MAX_WAITING); beyond it, 503. */
+  inboundMaxWaiting: number;
   /** Express's 'trust proxy': false, a hop count, or trusted addresses. */
   trustProxy: false | number | string[];
   /** Lets /healthz, /readyz details and /metrics be read from elsewhere than this machine (Bearer token). */
@@ -139,7 +143,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = res.data;
   return {
     port: e.PORT, host: e.HOST, dataDir: e.DATA_DIR, logLevel: e.LOG_LEVEL, secret: e.BINHAN_SECRET,
-    sessionTimeoutMs: e.SESSION_TIMEOUT_MINUTES * 60_000, draftKeepMs: e.DRAFT_KEEP_HOURS * 3_600_000, storeTimeoutMs: e.STORE_TIMEOUT_MS, instanceId: e.INSTANCE_ID, trustProxy: e.TRUST_PROXY, ...(e.HEALTH_TOKEN ? { healthToken: e.HEALTH_TOKEN } : {}),
+    sessionTimeoutMs: e.SESSION_TIMEOUT_MINUTES * 60_000, draftKeepMs: e.DRAFT_KEEP_HOURS * 3_600_000, storeTimeoutMs: e.STORE_TIMEOUT_MS, instanceId: e.INSTANCE_ID, inboundMaxWaiting: e.INBOUND_MAX_WAITING, trustProxy: e.TRUST_PROXY, ...(e.HEALTH_TOKEN ? { healthToken: e.HEALTH_TOKEN } : {}),
     limits: {
       messagesPerMinute: e.RATE_MESSAGES_PER_MINUTE, addressPerMinute: e.RATE_ADDRESS_PER_MINUTE, tipsPerHour: e.RATE_TIPS_PER_HOUR,
       tipsGlobalPerMinute: e.RATE_TIPS_GLOBAL_PER_MINUTE, globalPerSecond: e.RATE_GLOBAL_PER_SECOND,

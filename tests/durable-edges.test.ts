@@ -55,6 +55,42 @@ const post = (url: string, body: unknown): Promise<Response> => fetch(`${url}/we
 });
 
 describe('durable edges on the Telegram webhook', () => {
+  it('takes no new event while the inbound queue is full (503), and runs it once when delivered again', async () => {
+    const channels = createChannels(t.app, env, { instanceId: 'edge-full', outbox: { baseDelayMs: 5, sleep: async () => undefined }, inbound: { concurrency: 1, maxWaiting: 2 } });
+    await channels.resume();
+    const srv = await serve(t.app, channels);
+    const bot = t.app.bot as unknown as { handle: (...a: unknown[]) => Promise<unknown> };
+    const real = bot.handle;
+    let open!: () => void;
+    const gate = new Promise<void>((r) => { open = r; });
+    bot.handle = async (...a: unknown[]) => { await gate; return real.apply(t.app.bot, a); };
+    try {
+      const chats = [++chatSeq, ++chatSeq, ++chatSeq, ++chatSeq];
+      const updates = chats.map((c) => update(c, 'xin chào'));
+      // One runs (held at the gate), two wait: the fourth is not taken.
+      const first = [];
+      for (const u of updates.slice(0, 3)) first.push((await post(srv.url, u)).status);
+      expect(first).toEqual([200, 200, 200]);
+      expect((await post(srv.url, updates[3])).status).toBe(503);
+      expect(channels.dispatchers.get('telegram')?.inbound.stats.overloaded).toBe(1);
+      open();
+      await channels.drain();
+      expect((await post(srv.url, updates[3])).status).toBe(200);
+      await channels.drain();
+      for (const c of chats) expect(texts(c).length).toBeGreaterThan(0);
+      const once = chats.map((c) => texts(c).length);
+      // Delivered again after its turn: nothing more is sent.
+      expect((await post(srv.url, updates[3])).status).toBe(200);
+      await channels.drain();
+      expect(chats.map((c) => texts(c).length)).toEqual(once);
+    } finally {
+      bot.handle = real;
+      await channels.drain();
+      await channels.stop();
+      await srv.close();
+    }
+  });
+
   it('answers 503 when the event cannot be stored, and runs the redelivered one once', async () => {
     const r = await running('edge-a');
     const chat = ++chatSeq;

@@ -194,6 +194,6 @@ describe('inbound queue (bounded and fair)', () => {
     for (let i = 0; i < 5; i++) await step();
     await q.drain();
     expect(ran).toEqual(['f0', 'n0', 'f1', 'f2', 'f3']);
-    expect(q.stats).toEqual({ run: 5, refused: 1, waiting: 0 });
+    expect(q.stats).toEqual({ run: 5, refused: 1, waiting: 0, overloaded: 0 });
   });
 });

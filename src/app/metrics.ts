@@ -7,7 +7,7 @@ import type { Bot } from './bot.js';
 import type { Limits } from './limits.js';
 import type { LiveRelay } from '../live/relay.js';
 
-export interface SendStats { sent: number; failed: number; retried?: number; shed?: number; queued?: number; inboundWaiting?: number }
+export interface SendStats { sent: number; failed: number; retried?: number; shed?: number; queued?: number; inboundWaiting?: number; inboundOverloaded?: number }
 
 export function createMetrics(bot: Bot, limits: Limits, live: LiveRelay, sends: () => Record<string, SendStats>): Registry {
   const registry = new Registry();
@@ -32,6 +32,12 @@ export function createMetrics(bot: Bot, limits: Limits, live: LiveRelay, sends: 
         this.set({ channel, outcome: 'failed' }, s.failed);
         this.set({ channel, outcome: 'shed' }, s.shed ?? 0);
       }
+    },
+  });
+  new Gauge({
+    name: 'binhan_inbound_overloaded_total', help: 'Webhook events not taken (503) because the inbound queue was full, by channel', labelNames: ['channel'], registers: [registry],
+    collect() {
+      for (const [channel, s] of Object.entries(sends())) this.set({ channel }, s.inboundOverloaded ?? 0);
     },
   });
   new Gauge({

@@ -34,9 +34,12 @@ export class ChannelDispatcher {
 
   /**
    * Called by the adapter before it answers the platform: resolves once the event is stored (durable edges);
-   * rejects only when the store could not keep it (the adapter answers 503, the platform sends it again).
+   * rejects only when the store could not keep it or the inbound queue is full (the adapter answers 503, the
+   * platform sends it again).
    */
   readonly deliver = async (event: InboundEvent): Promise<void> => {
+    // Bounded memory: with as many events waiting as the queue may hold, none is taken (503: delivered again later).
+    if (this.inbound.full()) throw new Error('inbound queue full');
     if (!this.edges) { this.queue({ event }); return; }
     const channel = this.adapter.name;
     // Every kept event has a message id: its turn's processed key is also its inbox row's id.

@@ -7,6 +7,7 @@ import type { App } from '../app/index.js';
 import { ChannelDispatcher } from './dispatch.js';
 import { Edges, SWEEP_EVERY_MS } from './edges.js';
 import type { OutboxOptions } from './outbox.js';
+import type { InboundQueueOptions } from './inbound.js';
 import type { ChannelAdapter, ChannelDeps, ChannelName } from './types.js';
 import { createZaloAdapter } from './zalo/index.js';
 import { createMessengerAdapter } from './messenger/index.js';
@@ -28,12 +29,13 @@ export interface Channels {
 
 export interface ChannelsOptions {
   outbox?: OutboxOptions;
+  inbound?: InboundQueueOptions;
   now?: () => number;
   /** The owner of this instance's inbox/outbox rows (default: the configured INSTANCE_ID); `false` keeps events in memory only (tests of the queues). */
   instanceId?: string | false;
 }
 
-export function createChannels(app: Pick<App, 'bot' | 'log' | 'store' | 'cases' | 'notifications' | 'bundle' | 'cipher' | 'live'> & { config?: { instanceId: string } }, env: NodeJS.ProcessEnv = process.env, opts: ChannelsOptions = {}): Channels {
+export function createChannels(app: Pick<App, 'bot' | 'log' | 'store' | 'cases' | 'notifications' | 'bundle' | 'cipher' | 'live'> & { config?: { instanceId: string; inboundMaxWaiting?: number } }, env: NodeJS.ProcessEnv = process.env, opts: ChannelsOptions = {}): Channels {
   const deps: ChannelDeps = { log: app.log, store: app.store, cipher: app.cipher, now: opts.now };
   const router = Router();
   const dispatchers = new Map<ChannelName, ChannelDispatcher>();
@@ -50,7 +52,7 @@ export function createChannels(app: Pick<App, 'bot' | 'log' | 'store' | 'cases' 
   for (const factory of FACTORIES) {
     const adapter = factory(env, deps);
     if (!adapter) continue;
-    const d = new ChannelDispatcher(adapter, app.bot, app.log, opts.outbox, undefined, edges);
+    const d = new ChannelDispatcher(adapter, app.bot, app.log, opts.outbox, { maxWaiting: app.config?.inboundMaxWaiting, ...opts.inbound }, edges);
     adapter.mount(router, d.deliver);
     dispatchers.set(adapter.name, d);
     // A counsellor's lines in a live chat go out through the same outbox as the bot's replies.

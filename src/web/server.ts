@@ -31,7 +31,7 @@ export function createServer(app: App, channels?: Channels): express.Express {
   // Health: /healthz says the process is alive, /readyz that the database answers in time; their details and
   // /metrics only to this machine (no proxy in between) or with HEALTH_TOKEN. Counts only, never ids or text.
   const sendStats = (): Record<string, SendStats> =>
-    (channels ? Object.fromEntries([...channels.dispatchers].map(([name, d]) => [name, { ...d.outbox.stats, inboundWaiting: d.inbound.stats.waiting }])) : {});
+    (channels ? Object.fromEntries([...channels.dispatchers].map(([name, d]) => [name, { ...d.outbox.stats, inboundWaiting: d.inbound.stats.waiting, inboundOverloaded: d.inbound.stats.overloaded }])) : {});
   const metrics = createMetrics(app.bot, app.limits, app.live, sendStats);
   const insider = (req: Request): boolean => {
     const token = app.config.healthToken;
