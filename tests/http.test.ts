@@ -25,6 +25,14 @@ describe('web chat API', () => {
     expect(body.replies.some((r: { choices?: unknown[] }) => (r.choices ?? []).length > 0)).toBe(true);
   });
 
+  it('takes a quick exit\'s "left" notice (204, nothing else), and refuses a malformed one', async () => {
+    const leave = (body: string) => fetch(`${srv.url}/api/chat/leave`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect((await leave(JSON.stringify({ client }))).status).toBe(204);
+    expect((await leave(JSON.stringify({ client: 'x' }))).status).toBe(400);
+    expect((await leave(JSON.stringify({ client, extra: 1 }))).status).toBe(400);
+    expect((await leave('{')).status).toBe(400);
+  });
+
   it('serves the chat page with a strict CSP and no inline script', async () => {
     const res = await fetch(`${srv.url}/`);
     expect(res.status).toBe(200);

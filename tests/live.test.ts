@@ -32,6 +32,34 @@ describe('LiveDesk', () => {
     expect(d.request({ sessionKey: KEY, channel: 'web', address: ADDR, lang: 'vi' })).not.toBeNull();
   });
 
+  it('ends a web chat as "left" when the person\'s page closed for longer than a reload takes, or at once on the quick exit', () => {
+    const d = fresh();
+    d.connect('c1'); d.setDuty('c1', true);
+    const chat = d.request({ sessionKey: KEY, channel: 'web', address: ADDR, lang: 'vi' })!;
+    d.take(chat.id, 'c1');
+    d.userConnect(chat.id);
+    d.userDisconnect(chat.id); // a reload: closed...
+    now += 2_000;
+    d.userConnect(chat.id); // ...and open again
+    now += 60_000;
+    d.tick();
+    expect(chat.state).toBe('active');
+    d.userDisconnect(chat.id); // the tab is closed
+    now += 7_000;
+    d.tick();
+    expect(chat.state).toBe('active');
+    now += 2_000;
+    d.tick();
+    expect(chat.state).toBe('ended');
+    expect(chat.endReason).toBe('user_left');
+    expect(chat.messages.at(-1)?.notice).toBe('user_left');
+    // The quick exit: at once.
+    const again = d.request({ sessionKey: KEY, channel: 'web', address: ADDR, lang: 'vi' })!;
+    expect(d.leave(KEY)).toBe(true);
+    expect(again.state).toBe('ended');
+    expect(d.leave(KEY)).toBe(false);
+  });
+
   it('lets exactly one counsellor take a chat, relays both ways, and ends it for either side', () => {
     const d = fresh();
     const toUser: string[] = [];

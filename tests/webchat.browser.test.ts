@@ -1,10 +1,14 @@
 /**
  * End-to-end: the anonymous web chat in a real headless Chromium, against the real server and SQLite.
  */
-import type { Page } from 'playwright-core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { chromium, type Page } from 'playwright-core';
 import { Chat, fileTip, testApp, type TestApp } from './helpers/app';
 import { serve } from './helpers/server';
-import { TestBrowser } from './helpers/browser';
+import { CHROMIUM, TestBrowser } from './helpers/browser';
 
 let t: TestApp;
 let srv: { url: string; close: () => Promise<void> };
@@ -121,6 +125,64 @@ describe('web chat in Chromium', () => {
     expect(await page.evaluate(() => sessionStorage.getItem('binhan-client'))).not.toBe(id);
     expect(await page.locator('.msg.me').count()).toBe(0);
     await page.context().close();
+  });
+
+  it('quick exit (Esc twice) in a live chat: the counsellor sees "left" within 5 s; the browser keeps no chat title, no way back, no cached page', async () => {
+    // A real browser profile on disk, so that its own history database can be read afterwards.
+    const profile = mkdtempSync(join(tmpdir(), 'binhan-profile-'));
+    const ctx = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-sync', '--disable-background-networking'],
+      locale: 'vi-VN', viewport: { width: 390, height: 800 },
+    });
+    const outside: string[] = [];
+    await ctx.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => {
+      const url = route.request().url();
+      if (url.startsWith('https://www.google.com/')) return route.fulfill({ status: 200, contentType: 'text/html', body: '<title>thời tiết</title>thời tiết' });
+      outside.push(url);
+      return route.abort();
+    });
+    const desk = t.app.live.desk;
+    desk.connect('counsellor-exit');
+    desk.setDuty('counsellor-exit', true);
+    try {
+      const page = ctx.pages()[0] ?? await ctx.newPage();
+      const first = await page.goto(`${srv.url}/?from=poster`);
+      expect(first?.headers()['cache-control']).toBe('no-store');
+      await page.locator('.msg.bot').first().waitFor();
+      // One history entry, at the neutral address: the query is gone, the title names nothing.
+      expect(new URL(page.url()).search).toBe('');
+      expect(await page.title()).not.toMatch(/Bình An|báo tin|ẩn danh/i);
+      await send(page, 'cho mình gặp tư vấn viên');
+      const client = await page.evaluate(() => sessionStorage.getItem('binhan-client')) as string;
+      const chat = desk.chatOf(t.app.bot.sessionKey('web', client));
+      expect(chat?.state).toBe('waiting');
+      desk.take(chat!.id, 'counsellor-exit');
+      await page.locator('#live-status[data-state="active"]').waitFor();
+      const left = Date.now();
+      await page.keyboard.press('Escape');
+      await page.keyboard.press('Escape');
+      await page.waitForURL(/google\.com/);
+      while (chat!.state !== 'ended' && Date.now() - left < 5_000) await new Promise((r) => setTimeout(r, 50));
+      expect(Date.now() - left).toBeLessThan(5_000);
+      expect(chat!.endReason).toBe('user_left');
+      expect(chat!.messages.at(-1)?.notice).toBe('user_left');
+      await page.goBack().catch(() => undefined);
+      expect(page.url()).not.toContain('127.0.0.1');
+    } finally {
+      desk.setDuty('counsellor-exit', false);
+      await ctx.close();
+    }
+    // What the browser's own history keeps (its database, written at close): the site's address under the
+    // neutral title, nothing with the chat's name or a query; the privacy answer says exactly this.
+    const db = new Database(join(profile, 'Default', 'History'), { readonly: true });
+    const rows = db.prepare('SELECT url, title FROM urls').all() as { url: string; title: string }[];
+    db.close();
+    rmSync(profile, { recursive: true, force: true });
+    const ours = rows.filter((r) => r.url.startsWith(srv.url));
+    expect(ours.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r.title).not.toMatch(/Bình An|báo tin|ẩn danh|tư vấn/i);
+    for (const r of ours) expect(new URL(r.url).pathname + new URL(r.url).search).toMatch(/^\/(\?from=poster)?$/);
+    expect(outside).toEqual([]);
   });
 
   it('shows call links for the emergency numbers when someone is in danger', async () => {

@@ -3,6 +3,7 @@
 (function () {
   'use strict';
   var KEY = 'binhan-client';
+  // Where the quick exit goes: an ordinary weather search.
   var NEUTRAL_SITE = 'https://www.google.com/search?q=th%E1%BB%9Di+ti%E1%BA%BFt';
   var log = document.getElementById('log');
   var form = document.getElementById('composer');
@@ -204,15 +205,34 @@
     send({ payload: lang === 'en' ? 'cmd:lang_en' : 'cmd:lang_vi' });
   });
 
-  // Quick exit: wipe this page's state and leave for a neutral site without a back-button trail.
-  exitBtn.addEventListener('click', function () {
+  // Quick exit: tell the server the person has gone (a counsellor's chat ends at once with "left"), wipe this
+  // page's state and leave for a neutral site, replacing this page's history entry (the back button does not
+  // return). Esc twice within a second does the same.
+  function quickExit() {
+    var id = null;
+    try { id = sessionStorage.getItem(KEY); } catch (e) { /* ignore */ }
+    if (id) {
+      try {
+        fetch('/api/chat/leave', { method: 'POST', keepalive: true, credentials: 'same-origin', cache: 'no-store', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ client: id }) });
+      } catch (e) { /* leaving matters more */ }
+    }
     closeLive();
     try { sessionStorage.clear(); } catch (e) { /* ignore */ }
     log.textContent = '';
     input.value = '';
-    document.title = 'Google';
     window.location.replace(NEUTRAL_SITE);
+  }
+  exitBtn.addEventListener('click', quickExit);
+  var lastEsc = 0;
+  document.addEventListener('keydown', function (e) {
+    if (e.key !== 'Escape') return;
+    var now = Date.now();
+    if (now - lastEsc < 1000) quickExit();
+    lastEsc = now;
   });
+
+  // One history entry for the whole chat, at the site's neutral address (no query or fragment kept).
+  try { if (location.search || location.hash) history.replaceState(null, '', location.pathname); } catch (e) { /* ignore */ }
 
   send({ start: true });
 })();

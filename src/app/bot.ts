@@ -362,6 +362,11 @@ export class Bot {
     return { replies: [{ text: this.say(say, lang) }], duplicate: false, limited: true, lang };
   }
 
+  /** The person left the page (the quick exit): a live chat of theirs ends for the counsellor ("left"). */
+  leave(channel: string, userId: string): boolean {
+    return this.opts.live?.desk.leave(this.sessionKey(channel, userId)) ?? false;
+  }
+
   /** A sentence the runtime itself says ("too fast", "too busy"), in a language. */
   say(what: RuntimeMessage, lang: 'vi' | 'en' = 'vi'): string {
     return this.opts.messages?.[what]?.[lang] ?? 'Bình An đang quá tải, bạn thử lại sau ít phút nhé.';

@@ -11,9 +11,9 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 
 export type LiveState = 'waiting' | 'active' | 'ended';
-export type EndReason = 'user' | 'counsellor' | 'unanswered' | 'counsellor_gone' | 'idle' | 'shutdown';
+export type EndReason = 'user' | 'user_left' | 'counsellor' | 'unanswered' | 'counsellor_gone' | 'idle' | 'shutdown';
 /** What the person is told; the runtime turns it into sentences from content/messages.yaml. */
-export type UserNotice = 'joined' | 'requeued' | 'ended_counsellor' | 'ended_user' | 'unanswered' | 'idle' | 'counsellor_gone';
+export type UserNotice = 'joined' | 'requeued' | 'ended_counsellor' | 'ended_user' | 'user_left' | 'unanswered' | 'idle' | 'counsellor_gone';
 
 export interface LiveMessage {
   /** 1, 2, 3… within the chat (SSE event ids). */
@@ -47,6 +47,9 @@ export interface LiveChat {
   endReason?: EndReason;
   /** The person was told once, while waiting, that the counsellor will read their messages. */
   ackedWaiting: boolean;
+  /** The person's own event streams open now (web chat), and since when none has been (a closed tab). */
+  userStreams?: number;
+  userGoneSince?: number | null;
 }
 
 /** What a counsellor's browser sees of a chat: no session key, no address. */
@@ -76,6 +79,8 @@ export interface DeskOptions {
   idleLimitMs: number;
   /** A counsellor whose last event stream closed is off duty after this long (a reload is not leaving). */
   presenceGraceMs: number;
+  /** A web chat whose person's last event stream closed (the tab was closed) ends after this long. */
+  userGraceMs: number;
   /** At most this many chats at once (waiting + active); more are told nobody is free. */
   maxChats: number;
   /** A message's length limit, both ways. */
@@ -83,7 +88,7 @@ export interface DeskOptions {
 }
 
 export const DEFAULT_DESK: DeskOptions = {
-  waitLimitMs: 5 * 60_000, idleLimitMs: 30 * 60_000, presenceGraceMs: 45_000, maxChats: 200, maxText: 2000,
+  waitLimitMs: 5 * 60_000, idleLimitMs: 30 * 60_000, presenceGraceMs: 45_000, userGraceMs: 8_000, maxChats: 200, maxText: 2000,
 };
 
 export class LiveError extends Error {
@@ -200,6 +205,30 @@ export class LiveDesk {
     return true;
   }
 
+  /** The person left without a word (the quick exit): the counsellor sees "left" at once. */
+  leave(sessionKey: string): boolean {
+    const chat = this.chatOf(sessionKey);
+    if (!chat) return false;
+    this.finish(chat, 'user_left');
+    return true;
+  }
+
+  /** The person's event stream opened (web chat). */
+  userConnect(chatId: string): void {
+    const chat = this.chats.get(chatId);
+    if (!chat) return;
+    chat.userStreams = (chat.userStreams ?? 0) + 1;
+    chat.userGoneSince = null;
+  }
+
+  /** The person's event stream closed: with none left for `userGraceMs` (not a reload), they have left. */
+  userDisconnect(chatId: string): void {
+    const chat = this.chats.get(chatId);
+    if (!chat) return;
+    chat.userStreams = Math.max(0, (chat.userStreams ?? 1) - 1);
+    if (chat.userStreams === 0) chat.userGoneSince = this.clock();
+  }
+
   /** The chat a person's stream token belongs to (ended chats stay readable until dismissed). */
   byToken(token: string): LiveChat | undefined {
     for (const c of this.chats.values()) if (c.token === token) return c;
@@ -280,7 +309,8 @@ export class LiveDesk {
       }
     }
     for (const chat of this.chats.values()) {
-      if (chat.state === 'waiting' && now - chat.waitingSince >= this.opts.waitLimitMs) this.finish(chat, 'unanswered');
+      if (chat.state !== 'ended' && chat.userStreams === 0 && chat.userGoneSince != null && now - chat.userGoneSince >= this.opts.userGraceMs) this.finish(chat, 'user_left');
+      else if (chat.state === 'waiting' && now - chat.waitingSince >= this.opts.waitLimitMs) this.finish(chat, 'unanswered');
       else if (chat.state === 'waiting' && this.onDutyCount() === 0 && now - chat.waitingSince >= this.opts.presenceGraceMs) this.finish(chat, 'unanswered');
       else if (chat.state === 'active' && now - chat.lastActivity >= this.opts.idleLimitMs) this.finish(chat, 'idle');
       // Ended chats stay listed for their counsellor a while (to read the last lines), then go.
@@ -357,7 +387,7 @@ export class LiveDesk {
     const notice: UserNotice | null = reason === 'counsellor' ? 'ended_counsellor' : reason === 'unanswered' ? 'unanswered'
       : reason === 'idle' ? 'idle' : reason === 'counsellor_gone' || reason === 'shutdown' ? 'counsellor_gone' : null;
     if (notice) this.notify(chat, notice);
-    else this.add(chat, 'system', '', { notice: 'ended_user' });
+    else this.add(chat, 'system', '', { notice: reason === 'user_left' ? 'user_left' : 'ended_user' });
     // Nobody needs the relay address any more; the messages stay only for the counsellor's screen.
     chat.address = '';
     if (chat.counsellorId === null) this.chats.delete(chat.id);

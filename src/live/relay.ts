@@ -17,7 +17,7 @@ type MessageKey = (typeof LIVE_MESSAGES)[number];
 export type LiveSender = (address: string, messages: OutMessage[]) => Promise<void>;
 
 const NOTICE_KEYS: Record<UserNotice, MessageKey> = {
-  joined: 'live_joined', requeued: 'live_requeued', ended_counsellor: 'live_ended_counsellor', ended_user: 'live_ended_user',
+  joined: 'live_joined', requeued: 'live_requeued', ended_counsellor: 'live_ended_counsellor', ended_user: 'live_ended_user', user_left: 'live_ended_user',
   unanswered: 'live_unanswered', idle: 'live_idle', counsellor_gone: 'live_counsellor_gone',
 };
 

@@ -90,7 +90,8 @@ export function createServer(app: App, channels?: Channels): express.Express {
   const page = app.bundle.webPage;
   if (page) {
     web.get(['/', '/index.html'], (_req: Request, res: Response) => {
-      res.set('Cache-Control', 'public, max-age=3600').type('html').send(page);
+      // Never cached: nothing of the chat page stays in the browser's cache after a quick exit.
+      res.set('Cache-Control', 'no-store').type('html').send(page);
     });
   }
   web.use(express.static(join(app.root, 'web'), { index: page ? false : 'index.html', maxAge: '1h' }));

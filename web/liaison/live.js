@@ -19,7 +19,7 @@ addStrings({
     urgentChat: 'CÓ THỂ KHẨN CẤP', ch_web: 'Web', ch_telegram: 'Telegram', ch_messenger: 'Messenger', ch_zalo: 'Zalo', ch_botframework: 'Bot Framework',
     lang_vi: 'tiếng Việt', lang_en: 'tiếng Anh', replyHint: 'Enter để gửi, Shift+Enter để xuống dòng.',
     n_joined: 'Bạn đã nhận cuộc trò chuyện.', n_requeued: 'Cuộc trò chuyện được chuyển lại hàng chờ.', n_ended_counsellor: 'Bạn đã kết thúc cuộc trò chuyện.',
-    n_ended_user: 'Người dùng đã kết thúc cuộc trò chuyện.', n_unanswered: 'Hết thời gian chờ.', n_idle: 'Kết thúc vì lâu không có tin nhắn.',
+    n_ended_user: 'Người dùng đã kết thúc cuộc trò chuyện.', n_user_left: 'Người dùng đã rời đi (thoát nhanh hoặc đóng trang).', n_unanswered: 'Hết thời gian chờ.', n_idle: 'Kết thúc vì lâu không có tin nhắn.',
     n_counsellor_gone: 'Kết thúc vì tư vấn viên mất kết nối.', liveLost: 'Mất kết nối trò chuyện trực tiếp; đang thử lại…',
   },
   en: {
@@ -33,7 +33,7 @@ addStrings({
     urgentChat: 'POSSIBLE EMERGENCY', ch_web: 'Web', ch_telegram: 'Telegram', ch_messenger: 'Messenger', ch_zalo: 'Zalo', ch_botframework: 'Bot Framework',
     lang_vi: 'Vietnamese', lang_en: 'English', replyHint: 'Enter sends, Shift+Enter for a new line.',
     n_joined: 'You took the chat.', n_requeued: 'The chat went back to the waiting list.', n_ended_counsellor: 'You ended the chat.',
-    n_ended_user: 'The person ended the chat.', n_unanswered: 'Nobody took it in time.', n_idle: 'Ended after a long silence.',
+    n_ended_user: 'The person ended the chat.', n_user_left: 'The person left (quick exit or closed the page).', n_unanswered: 'Nobody took it in time.', n_idle: 'Ended after a long silence.',
     n_counsellor_gone: 'Ended: the counsellor lost the connection.', liveLost: 'Live chat connection lost; retrying…',
   },
 });

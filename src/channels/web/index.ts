@@ -24,6 +24,8 @@ const chatBody = z.object({
   message: 'exactly one of text, payload or start',
 });
 
+const leaveBody = z.object({ client: chatBody.shape.client }).strict();
+
 /** The web chat's routes. */
 export function webChatRouter(app: Pick<App, 'bot' | 'limits' | 'bundle' | 'live'>): Router {
   const router = Router();
@@ -55,5 +57,19 @@ export function webChatRouter(app: Pick<App, 'bot' | 'limits' | 'bundle' | 'live
   });
 
   router.get('/api/chat/live/:token', webLiveStream(app.live));
+
+  // The quick exit: the page tells the server the person has gone (a keepalive request as it leaves), so a
+  // counsellor's chat ends at once with "left". Nothing else happens, nothing is stored; 204 either way.
+  router.post('/api/chat/leave', express.json({ limit: '1kb', strict: true }), async (req: Request, res: Response, next: NextFunction) => {
+    const parsed = leaveBody.safeParse(req.body);
+    if (!parsed.success) { res.status(400).json({ error: 'invalid request' }); return; }
+    try {
+      const verdict = await app.limits.address(req.ip ?? 'unknown');
+      if (verdict.ok) app.bot.leave(WEB_CHANNEL.name, parsed.data.client);
+      res.status(204).set('Cache-Control', 'no-store').end();
+    } catch (e) {
+      next(e);
+    }
+  });
   return router;
 }

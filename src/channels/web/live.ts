@@ -32,9 +32,11 @@ export function webLiveStream(live: LiveRelay) {
     for (const m of chat.messages) if (m.seq > after && m.from !== 'user') send(chat, m);
     if (chat.state === 'ended') { stream.send('end', {}); stream.close(); return; }
     stream.send('state', { state: chat.state });
+    // The person's presence: a closed tab ends the chat for the counsellor after a short grace (a reload is not leaving).
+    live.desk.userConnect(chat.id);
     const stop = live.desk.onUserMessage((c, m) => { if (c.id === chat.id) push(c, m); });
     // Ended by the person on this page ("kết thúc" goes through /api/chat): no notice is relayed, so watch the state.
     const stopChange = live.desk.onChange(() => { if (chat.state === 'ended' && !stream.closed) { stream.send('end', {}); stream.close(); } });
-    stream.onClose(() => { stop(); stopChange(); });
+    stream.onClose(() => { stop(); stopChange(); live.desk.userDisconnect(chat.id); });
   };
 }
