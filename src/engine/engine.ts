@@ -454,8 +454,13 @@ export class Engine {
   }
 
   private onInputText(t: Turn, at: Position, node: InputNode, text: string, isSkip: boolean): void {
-    if (isSkip && node.optional) { this.onSkip(t); return; }
-    const parsed = parseInput(node.input, text, t.input.now, node.min, node.max, this.opts.places);
+    const norm = normalize(text);
+    // "ko", "ok", "not sure" at a question that may be skipped: skipped (never kept as the answer "ko").
+    const plain = this.yes.has(norm) || this.no.has(norm) || this.unsure.has(norm);
+    if ((isSkip || plain) && node.optional) { this.onSkip(t); return; }
+    // "Không", "not sure" where a place is asked: the place is not known (the question says to type just that).
+    const unknownPlace = node.input === 'place' && (this.no.has(norm) || this.unsure.has(norm)) ? this.bundle.content.places.unknown.name : undefined;
+    const parsed = parseInput(node.input, unknownPlace ?? text, t.input.now, node.min, node.max, this.opts.places);
     if (!parsed.ok) {
       // Not the expected answer (a code, a date...) but a question of its own: outside a draft (a tip),
       // the question is answered rather than the person kept at a prompt.
@@ -871,7 +876,9 @@ export class Engine {
   private leavesDraft(t: Turn, node: ChoiceNode | InputNode, text: string, norm: string): boolean {
     const words = norm.split(' ').length;
     const cls = this.nlu.classify(text);
-    if (cls.intent === GOODBYE && cls.confidence >= 0.6 && words <= 12) {
+    // "ok", "ừ", "không", "not sure" are attempts at an answer, never a goodbye that parks the tip.
+    const plain = this.yes.has(norm) || this.no.has(norm) || this.unsure.has(norm);
+    if (cls.intent === GOODBYE && cls.confidence >= 0.6 && words <= 12 && !plain) {
       this.reset(t);
       this.say(t, 'draft_waiting');
       return true;
@@ -1252,7 +1259,11 @@ export class Engine {
     const emergency = this.flows.get(this.byTrigger.get(EMERGENCY) ?? '');
     const withCall = [...(emergency?.nodes.values() ?? [])].map((n) => ('call' in n ? n.call : undefined)).find((c) => c?.length);
     const use = ids?.length ? ids : withCall ?? [];
-    const numbers = use.map((id) => hotlines.find((h) => h.id === id)?.name[lang]).filter((n): n is string => n !== undefined).join(this.msg(lang, 'or_joiner'));
+    // Each line by its name and number ("Đường dây nóng Ngày Mai 096 306 1414"), joined by a spaced "hoặc"
+    // (content strings are trimmed when loaded).
+    const numbers = use.map((id) => hotlines.find((h) => h.id === id)).filter((h) => h !== undefined)
+      .map((h) => (h.name[lang].includes(h.number) ? h.name[lang] : `${h.name[lang]} ${h.number}`))
+      .join(` ${this.msg(lang, 'or_joiner').trim()} `);
     const calls = use.length ? this.calls(use, lang) : undefined;
     t.messages.push({ text: this.msg(lang, 'crisis_again').replace('{{numbers}}', () => numbers), ...(calls ? { calls } : {}) });
   }
