@@ -54,6 +54,13 @@ const STORY_WORDS = 12;
 /** …and this long, it is the description itself. */
 const DESCRIPTION_WORDS = 15;
 const FALLBACK = 'out_of_scope';
+/** How closely a statement typed in an open crisis must fit an entry written for it to get that entry ("em đang
+ * khóa cửa phòng") rather than the crisis's own answer again. */
+const STATEMENT_FIT = 0.6;
+
+/** Words that wave the bot off ("thôi", "kệ", "whatever"): after a crisis answer, the person is still not alone. */
+const DISMISSALS = new Set(['xong', 'xong roi', 'done', 'goi roi', 'da goi', 'called', 'thoi', 'thoi khoi', 'ke', 'ke di', 'sao cung duoc', 'khong biet', 'khong can', 'whatever', 'nevermind', 'never mind', 'forget it', 'nothing', 'cam on', 'thanks', 'thank you']);
+
 /** The person asks to do something ("mình muốn báo tin", "cho tôi tra cứu", "I want to report"). */
 const WANTS = /\b(muon|can|cho (toi|minh|em|tui)|giup (toi|minh|em|tui)|want|would like|need to|let me|i d like)\b|\b(bao|gui|to giac|khai bao)\b.*\b(duoc|dc) (khong|ko|k|hong)$|\bcan i (report|send|tell)\b/;
 const EMERGENCY = 'emergency';
@@ -354,6 +361,8 @@ export class Engine {
         this.startIntent(t, MENU);
         return;
       case 'cancel':
+        // "thôi" after a crisis answer is not a decision to be left alone: still here, with the numbers.
+        if (!this.holdsDraft(t.s) && t.s.thread?.crisis && (!t.s.at || this.isCrisisFlow(t.s.at.flow)) && this.stillHere(t)) return;
         // "thôi", "dừng lại", "hủy" in the middle of a tip: the draft is kept and its buttons shown; only
         // "Bỏ tin báo" discards it (a frightened person's "thôi" is not a decision to throw the tip away).
         if (this.holdsDraft(t.s)) {
@@ -507,6 +516,21 @@ export class Engine {
    * intent is an action ("tôi muốn báo tin"), a choice of the best entries when unsure, else the intents.
    */
   private route(t: Turn, text: string, norm: string, known?: Classification): void {
+    // An age told after a crisis answer ("e 16t" after "mệt quá không muốn sống nữa"): the crisis's answer for
+    // a child (111 first), not an article that happens to mention that age.
+    const open = t.s.thread?.crisis;
+    // "ok", "không", "thôi khỏi", "không biết", "whatever" after a crisis answer: never an article, a menu or a
+    // goodbye that ends it; still here, with the numbers.
+    if (open && (this.yes.has(norm) || this.no.has(norm) || this.unsure.has(norm) || DISMISSALS.has(norm)) && this.stillHere(t)) return;
+    if (open && norm.split(' ').length <= 5) {
+      const e = t.s.thread?.entities ?? {};
+      const named = this.nlu.entities(text);
+      const wasChild = e.who === 'child' || (e.age !== undefined && e.age < 18);
+      if (!wasChild && named.age !== undefined && named.age < 18) {
+        this.crisis(t, { kind: open, aboutOther: false, child: true }, undefined, undefined, text);
+        return;
+      }
+    }
     // A reference code in the message ("cho mình xem tin báo BA-7K2M9Q với"): the flow that asks for it, with it
     // (and a secret typed alongside) already given.
     if (this.codeFlow && CODE_IN_TEXT.test(text)) { this.startWithValues(t, this.codeFlow, text); return; }
@@ -572,19 +596,8 @@ export class Engine {
       return;
     }
     const maybe = hits.filter((h) => h.score >= this.entryMaybe);
-    const crisisFlow = t.s.thread?.crisis ? this.byTrigger.get(`crisis.${t.s.thread.crisis}`) : undefined;
-    if (crisisFlow && maybe.length === 0) {
-      // Not sure what a follow-up to a crisis asks: the numbers again, and the crisis's own choices.
-      const f = this.flows.get(crisisFlow) as Flow;
-      const first = [...f.nodes.values()].find((n): n is ChoiceNode => n.type === 'choice');
-      if (first) {
-        this.crisisAgain(t, first.call);
-        t.s.at = { flow: f.id, node: first.id };
-        t.s.vars = { crisis: { kind: t.s.thread?.crisis } };
-        this.renderChoices(t, t.s.at, first);
-        return;
-      }
-    }
+    // Not sure what a follow-up to a crisis asks: the numbers again, and the crisis's own choices.
+    if (maybe.length === 0 && this.stillHere(t)) return;
     if (maybe.length >= 2 && !t.s.clarifying) { this.clarifyEntries(t, maybe); return; }
     if (maybe.length === 1 && top.score >= (this.entrySure + this.entryMaybe) / 2) { t.s.clarifying = false; this.showEntry(t, top.id); return; }
     if (confident && this.topicsByIntent.has(cls.intent)) { t.s.clarifying = false; this.startIntent(t, cls.intent, hits); return; }
@@ -605,6 +618,31 @@ export class Engine {
     const choices: OutChoice[] = options.map((i) => ({ id: intentPayload(i), label: this.intentLabel(i, lang) }));
     choices.push({ id: cmd('menu'), label: this.msg(lang, 'main_menu_label') });
     t.messages.push({ text: this.msg(lang, 'clarify'), choices });
+  }
+
+  /** In an open crisis: "still here", its numbers again and its own choices; false when no crisis is open. */
+  private stillHere(t: Turn): boolean {
+    const kind = t.s.thread?.crisis;
+    const crisisFlow = kind ? this.byTrigger.get(`crisis.${kind}`) : undefined;
+    const f = crisisFlow ? this.flows.get(crisisFlow) : undefined;
+    if (!f || !kind) return false;
+    // The question this crisis asks of this person (a child's, an adult's), reached through its branches.
+    const e = t.s.thread?.entities ?? {};
+    const child = e.who === 'child' || (e.age !== undefined && e.age < 18);
+    const vars = crisisVars({ kind, aboutOther: false, child });
+    let node: FlowNode | undefined = f.nodes.get(f.start);
+    for (let hops = 0; node && node.type !== 'choice' && hops < MAX_NODES_PER_STEP; hops++) {
+      const probe = Object.assign(newSession(t.s.lang), { vars });
+      const next: string | undefined = node.type === 'branch' ? (node.cases.find((c) => this.test(probe, c.when))?.next ?? node.default)
+        : 'next' in node ? node.next : undefined;
+      node = next ? f.nodes.get(next) : undefined;
+    }
+    if (node?.type !== 'choice') return false;
+    this.crisisAgain(t, node.call);
+    t.s.at = { flow: f.id, node: node.id };
+    t.s.vars = vars;
+    this.renderChoices(t, t.s.at, node);
+    return true;
   }
 
   /** The best entry stands out from the next one (or the next ones are about the same thing). */
@@ -758,12 +796,19 @@ export class Engine {
     // A vague danger inside an open crisis ("my parents are going to kill me" after an overdose) belongs to it.
     const open = t.s.thread?.crisis;
     if (signal.kind === 'danger_now' && !signal.now && open && open !== 'danger_now') signal = { ...signal, kind: open };
+    // Beaten or in danger while held abroad ("họ đánh em" after "em bị giữ ở Myanmar"): Viet Nam's 113 cannot
+    // reach there; the citizen-protection line is the number.
+    const abroad = open === 'trapped_abroad' || (t.s.thread?.entities.country !== undefined && this.byTrigger.has('crisis.trapped_abroad'));
+    if ((signal.kind === 'danger_now' || signal.kind === 'violence_now') && abroad && !signal.aboutOther) signal = { ...signal, kind: 'trapped_abroad' };
     // The same crisis again, right after its answer: no word-for-word repeat, a short "still here" with the numbers.
-    const current = t.s.vars.crisis as { kind?: string; now?: boolean } | undefined;
+    const current = t.s.vars.crisis as { kind?: string; now?: boolean; child?: boolean } | undefined;
     // The crisis already answered, asked about again ("gọi rồi mà nó vẫn không thở, phải làm gì"): the answer
     // written for this crisis's follow-ups, with its numbers, rather than the first answer once more.
-    if (open === signal.kind && isQuestionText(text, normalize(text))) {
-      const hit = this.nlu.retrieve(text, { thread: t.s.thread }).find((h) => h.anchored && h.score >= this.entryMaybe);
+    // (Not only a question: "em đang khóa cửa phòng" after "chồng cầm dao" has an answer of its own.)
+    const asks = isQuestionText(text, normalize(text));
+    if (open === signal.kind) {
+      // (A statement needs a close fit: "giờ ông ấy đang đập cửa phòng em" is the crisis again, now, not an article.)
+      const hit = this.nlu.retrieve(text, { thread: t.s.thread }).find((h) => h.anchored && h.score >= (asks ? this.entryMaybe : STATEMENT_FIT));
       const entry = hit && this.bundle.knowledge.entries.get(hit.id);
       if (entry && entry.tags.includes(`crisis:${signal.kind}`) && entry.id !== t.s.thread?.entry) {
         t.events.push({ type: 'emergency' }, { type: 'crisis', kind: signal.kind });
@@ -771,7 +816,7 @@ export class Engine {
         return;
       }
     }
-    if (at && node?.type === 'choice' && this.isCrisisFlow(at.flow) && current?.kind === signal.kind && (current.now || !signal.now)) {
+    if (at && node?.type === 'choice' && this.isCrisisFlow(at.flow) && current?.kind === signal.kind && (current.now || !signal.now) && (current.child || !signal.child)) {
       t.events.push({ type: 'emergency' }, { type: 'crisis', kind: signal.kind });
       this.crisisAgain(t, node.call);
       this.renderChoices(t, at, node);
@@ -1208,6 +1253,12 @@ export class Engine {
           const last = t.messages[t.messages.length - 1];
           const calls = t.messages.flatMap((m) => m.calls ?? []);
           t.messages.splice(0, t.messages.length, { text: this.template(t.s, again[t.s.lang], {}), ...(last.choices ? { choices: last.choices } : {}), ...(calls.length ? { calls } : {}) });
+        } else if (node?.type === 'choice' && this.isCrisisFlow(t.s.at.flow)) {
+          // A crisis answer asked for again ("em đang khóa cửa phòng" after "chồng cầm dao"): never "as I just
+          // said", but still here, the numbers again, and the same buttons.
+          const last = t.messages[t.messages.length - 1];
+          const again = this.crisisAgainMessage(t.s.lang, node.call);
+          t.messages.splice(0, t.messages.length, { ...again, ...(last.choices ? { choices: last.choices } : {}) });
         } else t.messages[0] = { ...t.messages[0], text: this.msg(t.s.lang, 'repeat_at_question') };
       } else if (sig && t.s.lastReply === sig && !t.s.at) {
         const lang = t.s.lang;
@@ -1253,7 +1304,11 @@ export class Engine {
 
   /** "Still here", with the crisis's numbers written out (a call button is not on every channel). */
   private crisisAgain(t: Turn, ids: readonly string[] | undefined): void {
-    const lang = t.s.lang;
+    t.messages.push(this.crisisAgainMessage(t.s.lang, ids));
+  }
+
+  /** "Still here with you; if in danger, call …": the crisis's numbers (or the emergency flow's), with call buttons. */
+  private crisisAgainMessage(lang: Lang, ids: readonly string[] | undefined): OutMessage {
     const hotlines = this.bundle.content.hotlines;
     // A node without numbers of its own: the emergency flow's.
     const emergency = this.flows.get(this.byTrigger.get(EMERGENCY) ?? '');
@@ -1265,7 +1320,7 @@ export class Engine {
       .map((h) => (h.name[lang].includes(h.number) ? h.name[lang] : `${h.name[lang]} ${h.number}`))
       .join(` ${this.msg(lang, 'or_joiner').trim()} `);
     const calls = use.length ? this.calls(use, lang) : undefined;
-    t.messages.push({ text: this.msg(lang, 'crisis_again').replace('{{numbers}}', () => numbers), ...(calls ? { calls } : {}) });
+    return { text: this.msg(lang, 'crisis_again').replace('{{numbers}}', () => numbers), ...(calls ? { calls } : {}) };
   }
 
   private calls(ids: readonly string[], lang: Lang): { label: string; dial: string }[] {

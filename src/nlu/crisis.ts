@@ -162,7 +162,7 @@ const OTHER_VICTIM = /\b(ban|banx|con|em|anhx?|chi|chau|be|dua be|con gai|con tr
 const DEATH_IDIOMS = /\b(met|doi|nong|lanh|ret|khat|so|cuoi|ngon|thom|dep|tuc|ngai|buon ngu|dau|xau ho|ngu|xinh|de thuong|nho)( (muon|gan|sap|den|nhu|phat))? chet\b|\bchet (tiet|cuoi|me|thoi|that|roi ha)\b|\bcuoi chet\b|\bchet (doi|nguoi) (khong|ko)\b/g;
 const SELF_HARM = [
   re('\\b(muon|dinh|se|sap|chi muon|rat muon|van muon|cu muon|nghi den|nghi toi|tinh|quyet dinh|thay muon|co y dinh|lai muon|chac|thoi) (chet|tu tu|tu sat|ket lieu|ket thuc (cuoc song|cuoc doi|tat ca|moi thu|ban than)|bien mat|roi xa the gioi|nhay (cau|lau|song|xuong)|treo co|di theo|tu hai|tu lam dau|di luon|buong (xuoi|tay|het|bo)|ra di)\\b'),
-  re('\\b', words(`khong (muon|thiet|con muon) song | chan song | song (de lam gi|lam gi nua|chi them|khong con y nghia|that vo nghia|lam gi|the nay) |
+  re('\\b', words(`khong (muon|thiet|con muon) song | khong (muon|con muon) ton tai | chan song | song (de lam gi|lam gi nua|chi them|khong con y nghia|that vo nghia|lam gi|the nay) |
     khong con .{0,15}(de|ma) song | khong con mat mui nao .{0,10}song | chet (di|quach|phat) cho (xong|roi|nhe) | chet cho xong | chet cho roi | giai thoat (khoi|cho) |
     tu tu | tu sat | ket lieu (ban than|doi minh|cuoc doi) | bien mat (khoi|mai mai|cho xong|di cho) | khong ai can (em|toi|minh|con) | chet di cho |
     tot hon neu (khong co|thieu) (em|toi|minh|con|tao) | (di|bien mat) luon cho (xong|nhe|roi) | ngu .{0,12}(khong|chang) (bao gio )?(day|tinh) (nua|lai) |
@@ -181,7 +181,7 @@ const SELF_HARM = [
 const SELF_HARM_NEGATED = /\b(khong|chua bao gio|chang|khong he) (muon|dinh|co y dinh|nghi den|nghi toi) (chet|tu tu|tu sat)\b|\b(not|never) (suicidal|going to kill myself)\b/;
 
 const SELF_INJURY = [
-  /\b(vua|da|dang|moi|lai|lo) .{0,15}(rach|cat|cua|ram|dam|khia|cao) (vao )?(tay|co tay|dui|chan|nguoi|bung|minh|sau)\b|\btu (dam|cat|rach|dot) (minh|tay|vao)\b|\b(vua|da) nhay (tu|xuong|khoi|qua)\b/,
+  /\b(vua|da|dang|moi|lai|lo) .{0,15}(?!cua (minh|nguoi|chan)\b)(rach|cat|cua|ram|dam|khia|cao) (vao )?(tay|co tay|dui|chan|nguoi|bung|minh|sau)\b|\btu (dam|cat|rach|dot) (minh|tay|vao)\b|\b(vua|da) nhay (tu|xuong|khoi|qua)\b/,
   /\b(rach|cat) (tay|co tay) (roi|chay mau|nhieu mau|sau)\b|\b(em|toi|minh|tao|tui) cat (roi|tay|sau)\b|\bcat sau\b|\bcat tay\b/,
   /\b(mau chay|chay mau) (nhieu|khong (cam|ngung|dung|ngu)|qua|het)\b|\b(dung|nam|ngoi) (o|tren|giua) duong ray\b|\b(toan|day|be bet|tham ca|tham) mau\b/,
   /\b(vua|da|dang|moi|lo) (uong|nuot) .{0,25}(thuoc|paracetamol|panadol|vien)\b/,
@@ -205,7 +205,7 @@ const OVERDOSE = [
 const ABUSER = re('\\b', words(`bo duong | cha duong | chu duong | me ke | bo | me | cha | chu | bac | ong ngoai | ong noi | ong ay | ong gia | thay | thay giao | co giao |
   thay day them | anh ho | chi ho | nguoi yeu cua me | chong cua me | ban trai cua me | hang xom | nguoi la | chu nha | ong chu | ba chu | bao mau | hlv | huan luyen vien |
   anh lop | nguoi lon | di ghe | me ghe | bo ghe | anh trai | anhx? (toi|em|minh|ho) | chi (toi|em|minh|ho) | ba (em|con|chau|tao|tui|no) | ma (em|con) | stepfather | stepdad | stepmom | my dad | my father | my mom | my mother | my uncle | teacher | coach | his dad | her dad | his father | her father`), '\\b');
-const ABUSE = re('\\b', words(`danh | dap | bop co | xam hai | so mo | so soang | so (nguoi|vao|nguc|vung kin|em|con|chau|no) | hiep (dam|dxm) | dam o | cuong buc |
+const ABUSE = re('\\b', words(`danh | dap | bop co | quat (em|con|chau|vao) | lay roi | (quat|danh) bang roi | xam hai | so mo | so soang | so (nguoi|vao|nguc|vung kin|em|con|chau|no) | hiep (dam|dxm) | dam o | cuong buc |
   lam nhuc | nhot | bo doi | bo mac | de doa | bat (nhin|xem|cham|so|coi do) | bat .{0,20}coi (do|quan|ao) | keu ra .{0,10}(phong|rieng) | lam chuyen do |
   vao phong .{0,12}(ban dem|buoi toi|luc ngu|dem) | di (dieu )?thuoc | dot | tra tan | slapx | tat (em|con|chau|vao mat|vao mom) | troi | dap do | dap pha | nem do |
   bat (em|con|chau) quy | (doa|se|thi) giet | neu .{0,12}(mach|ke|noi) .{0,25}(giet|danh) | tron (trong|duoi|sau) | gam giuong | trong tu (quan ao)? | ga (cho|chong) | ep (lay chong|cuoi) | bat .{0,25}(khong|dung) (duoc )?ke |
@@ -216,7 +216,9 @@ const PARTNER = /\b(chong|vo (toi|anhx?|minh|tao|no|cua|em)|nguoi yeu|ban trai|b
 // The one being hurt is an adult in the family, the child a witness: 113 first.
 const ADULT_VICTIM = /\b(danh|dap|chem|dam|bop co|slapx) (me|chi|vo|co|di) ?(em|toi|minh|con|chau|cua)?\b/;
 const CHILD_VICTIM = /\b(danh|dap|chem|dam|bop co|slapx|nhot|troi) (em|con|chau|no|be)\b/;
-const FIRST_PERSON_CHILD = /\b(em|con|chau|tui|minh) (bi|hay bi|thuong bi|lai bi|van bi|dang bi|so ve nha)\b|\b(danh|dap|so|bat|nhot) (em|con|chau)\b/;
+const FIRST_PERSON_CHILD = /\b(em|con|chau|tui|minh) (bi|hay bi|thuong bi|lai bi|van bi|dang bi|so ve nha)\b|\b(danh|dap|so|bat|nhot|quat) (em|con|chau)\b/;
+// A child writing in English about a parent or carer hurting them ("my stepdad hits me when mom is at work").
+const EN_CHILD_ABUSE = /\b(stepdad|stepfather|step dad|dad|father|mom|mum|mother|stepmom|stepmother|uncle|grandpa|grandfather|teacher|coach|(mom|mum|mother) s boyfriend)\b.{0,40}\b(hits?|beats?|hurts?|touch(es)?|burns?|slaps?|kicks?|whips?) me\b/;
 
 const ABROAD = re('\\b', words(`campuchia | cam pu chia | cambodia | myanmar | mianma | mien dien | burma | lao | laos | trung quoc | china | thai lan | thailand |
   dai loan | taiwan | malaysia | ma lai | han quoc | korea | nhat ban | japan | dubai | a rap | saudi | nga | russia | angola | phnom penh | kampot | koh kong |
@@ -252,6 +254,7 @@ const VIOLENCE = [
   /\bcam (dao|rua|kiem|gay|bua|sung|hung khi|mac|ong tuyp|bat) .{0,25}(duoi|ruot|doa|chem|dam|danh|giet|di|vao|dung|kiem)\b|\b(doa|se|doi|dinh) (giet|chem|dam) (toi|em|minh|ca nha|con|chi|me|het)\b|\brut dao\b|\bdam vao (tay|nguoi|bung|co|lung|nguc|dui)\b/,
   /\b(dang|luc nay|ngay luc nay) .{0,15}(danh nhau|danhnhau|an cuop|cuop|hon chien)\b|\bbi .{0,20}(danh|chem|dam) .{0,30}(chay mau|bi thuong|gay (tay|chan)|bat tinh)\b|\bbi .{0,12}hiep\b|\bdang (ep|cuong ep|cuong buc) (em|toi|minh)\b|\bchan duong (danh|cuop)\b|\btat (axit|a xit|xang)\b|\bda vao (bung|nguoi|mat|dau)\b|\b(danh|dap) .{0,10}gay (tay|chan|xuong)\b/,
   /\b(chong|vo|nguoi yeu|ban trai|no|han|ong ay|thang do|ho) .{0,8}(nam toc|loi|keo le|dap|danh|dam|chem|bop co|slapx|ton|dap dau) (toi|em|minh|tao|tui|me|chi)\b/,
+  /\b(bi|vua bi|da bi|hom qua bi) .{0,30}(hiep dam|hiep dxm|cuong hiep|cuong buc)\b|\b(was|got|been) (raped|sexually assaulted)\b/,
   /\b(being|getting|got) (beaten|attacked|stabbed|hit|raped|assaulted|shot)\b|\bbeaten up\b|\b(has|with|holding) a (knife|gun|machete)\b|\b(is|are) (hitting|beating|attacking|stabbing|choking) (me|us|her|him|my)\b|\bhe (hits|beats|is hitting|is beating) (me|my)\b|\bsomeone is attacking\b/,
 ];
 // Without diacritics, folded "dam" is both "đâm" (stab) and "dâm" (as in mại dâm, dâm ô): these pairs are
@@ -342,7 +345,8 @@ export function detectCrisis(input: CrisisInput, ctx: NluContext = {}): CrisisSi
   const habitual = HABITUAL.test(violenceText) && !NOW.test(violenceText) && !/\b(vua|just)\b/.test(violenceText);
   const peerBullying = habitual && PEERS.test(violenceText);
   const childAbuse = abuse && !partner && !adultVictim && !peerBullying
-    && (child || (ABUSER.test(violenceText) && (FIRST_PERSON_CHILD.test(violenceText) || /\b(em|con|chau|be|no)\b/.test(violenceText))));
+    && (child || (ABUSER.test(violenceText) && (FIRST_PERSON_CHILD.test(violenceText) || /\b(em|con|chau|be|no)\b/.test(violenceText))))
+    || (EN_CHILD_ABUSE.test(violenceText) && !partner);
   if (childAbuse && !strict) return signal('child_danger', other && (OTHER_VICTIM.test(norm) || !FIRST_PERSON_CHILD.test(violenceText)));
 
   if (any(VIOLENCE, violenceText) && !habitual && !(answering && !NOW.test(violenceText) && !/\b(dang|vua)\b/.test(violenceText))) {
