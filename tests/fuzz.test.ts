@@ -132,9 +132,10 @@ const randomId = (n = 24): string => randomBytes(n).toString('base64url').slice(
 
 /** Length as zod counts it: code points. */
 const chars = (s: string): number => [...s].length;
-/** Accepted by zod's trimmed-text fields of the liaison API (NFC, trimmed, 1..max) within a 32 KB body. */
+/** Accepted by zod's trimmed-text fields of the liaison API (well-formed, control characters left out, NFC,
+ * trimmed, 1..max) within a 32 KB body. */
 const textFits = (s: string, max: number): boolean => {
-  const t = s.normalize('NFC').trim();
+  const t = s.toWellFormed().replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g, '').normalize('NFC').trim();
   return t.length >= 1 && chars(t) <= max && Buffer.byteLength(JSON.stringify({ text: s })) <= 32 * 1024;
 };
 /** Over the web chat's 20,000 characters: refused before any turn (tested as such, not inside a tip). */

@@ -104,7 +104,11 @@ export function toFilter(q: z.output<typeof filterQuery>): QueueFilter {
 
 const password = z.string().min(1).max(MAX_PASSWORD_LENGTH);
 const expectedVersion = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional();
-const text = (max: number) => z.string().transform((s) => s.normalize('NFC').trim()).pipe(z.string().min(1, 'must not be empty').max(max));
+/** Control characters (a NUL, an escape) carry nothing in a name or a note, and some databases refuse them
+ * (PostgreSQL's JSONB under FerretDB answers a NUL with an error): they are left out, as are lone surrogates. */
+const CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
+const clean = (s: string): string => s.toWellFormed().replace(CONTROL, '').normalize('NFC').trim();
+const text = (max: number) => z.string().transform(clean).pipe(z.string().min(1, 'must not be empty').max(max));
 
 export const loginBody = z.strictObject({ username: z.string().min(1).max(64), password });
 export const passwordBody = z.strictObject({ current: password, next: password });
@@ -117,7 +121,7 @@ export const questionBody = z.strictObject({ text: text(1000) });
 export const USERNAME = /^[a-z0-9][a-z0-9._-]{2,31}$/;
 const username = z.string().max(64).transform((s) => s.trim().toLowerCase())
   .pipe(z.string().regex(USERNAME, '3 to 32 characters: letters a-z, digits, ".", "_" or "-"'));
-const province = z.string().max(100).transform((s) => s.normalize('NFC').trim()).pipe(z.string().min(1)).nullable();
+const province = z.string().max(100).transform(clean).pipe(z.string().min(1)).nullable();
 
 /** Without a password the server generates a one-time one and returns it once. */
 export const newOfficerBody = z.strictObject({
