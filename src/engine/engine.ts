@@ -58,8 +58,9 @@ const FALLBACK = 'out_of_scope';
  * khóa cửa phòng") rather than the crisis's own answer again. */
 const STATEMENT_FIT = 0.6;
 
-/** Words that wave the bot off ("thôi", "kệ", "whatever"): after a crisis answer, the person is still not alone. */
-const DISMISSALS = new Set(['xong', 'xong roi', 'done', 'goi roi', 'da goi', 'called', 'thoi', 'thoi khoi', 'ke', 'ke di', 'sao cung duoc', 'khong biet', 'khong can', 'whatever', 'nevermind', 'never mind', 'forget it', 'nothing', 'cam on', 'thanks', 'thank you']);
+/** Words that wave the bot off ("thôi", "kệ", "whatever") or only say fear ("em sợ lắm"): after a crisis answer, the
+ * person is still not alone: company and the numbers, not an article. */
+const DISMISSALS = new Set(['em so lam', 'em so qua', 'minh so qua', 'toi so lam', 'toi so qua', 'so lam', 'so qua', 'i am scared', 'im scared', 'scared', 'xong', 'xong roi', 'done', 'goi roi', 'da goi', 'called', 'thoi', 'thoi khoi', 'ke', 'ke di', 'sao cung duoc', 'khong biet', 'khong can', 'whatever', 'nevermind', 'never mind', 'forget it', 'nothing', 'cam on', 'thanks', 'thank you']);
 
 /** The person asks to do something ("mình muốn báo tin", "cho tôi tra cứu", "I want to report"). */
 const WANTS = /\b(muon|can|cho (toi|minh|em|tui)|giup (toi|minh|em|tui)|want|would like|need to|let me|i d like)\b|\b(bao|gui|to giac|khai bao)\b.*\b(duoc|dc) (khong|ko|k|hong)$|\bcan i (report|send|tell)\b/;
@@ -265,8 +266,9 @@ export class Engine {
       if (option) { this.choose(t, at, waiting, option); return; }
       if (t.s.resume && (normalize(this.msg(t.s.lang, 'continue_label')) === norm || normalize(this.msg(t.s.lang, 'draft_continue_label')) === norm)) { this.resume(t); return; }
     }
-    // "What next?" after a crisis answer is not a form: what is typed there is read as free chat.
-    const form = waiting && !(at && this.isCrisisFlow(at.flow));
+    // A form's question (a tip's, a typed answer, buttons only) reads crises strictly; what is typed at a menu of
+    // choices ("Bạn cần gì?", "What next?" after a crisis answer) is free chat ("chắc em biến mất thì tốt hơn").
+    const form = waiting && at && !this.isCrisisFlow(at.flow) && (this.keepsDraft(at.flow) || waiting.type === 'input' || waiting.nlu === false);
     const ctx: NluContext = { thread: t.s.thread, ...(form && waiting ? { answering: this.answeringKind(waiting) } : {}) };
     const crisis = this.nlu.crisis(text, ctx);
     if (crisis) {

@@ -20,14 +20,20 @@ const EXTRA_VI = 'toi ban em minh anh chi co khong la gi dau nao sao the nay do 
 // that the Vietnamese texts happen to quote ("report", "scam", "TikTok") is not counted as Vietnamese.
 const VI_SYLLABLE = /^(ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdfghjklmnprstvwxz])?[aeiouy]{1,3}(ch|ng|nh|[cmnptk])?$/;
 
+/** A word seen fewer times than this in the Vietnamese texts is only quoted there. */
+const RARE_IN_VI = 3;
+
 const STRONG_EN = new Set('i you my me we is am are was want need please help how what where when why can do does the this that'.split(' '));
 
 export class LanguageDetector {
   private readonly vi = new Set<string>(EXTRA_VI);
   private readonly en = new Set<string>(EXTRA_EN);
+  /** How often each word occurs in the Vietnamese texts: an English word quoted once ("help") is not
+   * Vietnamese; one the Vietnamese texts use all the time ("menu", "video") is. */
+  private readonly viCount = new Map<string, number>();
 
   constructor(texts: { vi: Iterable<string>; en: Iterable<string> }) {
-    for (const t of texts.vi) for (const w of tokens(t)) this.vi.add(w);
+    for (const t of texts.vi) for (const w of tokens(t)) { this.vi.add(w); this.viCount.set(w, (this.viCount.get(w) ?? 0) + 1); }
     for (const t of texts.en) for (const w of fold(t).split(' ')) if (w) this.en.add(w);
   }
 
@@ -48,6 +54,8 @@ export class LanguageDetector {
     if (vi === 0 && words.filter((w) => STRONG_EN.has(w)).length >= 2) return 'en';
     if (vi >= 2 && vi > 2 * en) return 'vi';
     if (words.length === 1 && en === 1 && words[0].length >= 4) return 'en';
+    // One English word the Vietnamese texts only quote, not a Vietnamese syllable ("help"): English.
+    if (words.length === 1 && words[0].length >= 4 && this.en.has(words[0]) && !this.strictlyVi(words[0]) && (this.viCount.get(words[0]) ?? 0) < RARE_IN_VI) return 'en';
     // A few words, every one English and one at least not a Vietnamese syllable ("report a tip"): English.
     if (words.length >= 2 && words.every((w) => this.en.has(w)) && words.some((w) => !this.strictlyVi(w))) return 'en';
     return undefined;

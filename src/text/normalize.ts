@@ -74,12 +74,17 @@ export function fold(text: string): string {
 }
 
 /** Folded tokens with abbreviations expanded: "ko dc j" -> ["khong", "duoc", "gi"]. */
+/** Words that make "bn" a quantity ("bao nhiêu") rather than "bạn". */
+const QUANTITY = /^(tien|tuoi|lau|ngay|nam|thang|tuan|gio|phut|lan|nguoi|cai|vien|k|nghin|ngan|tr|trieu|dong|usd|km|kg|m|so|muc|phan|phi)$/;
+
 export function tokens(text: string): string[] {
   const out: string[] = [];
   const folded = fold(text);
   if (folded === '') return out;
-  for (const tok of folded.split(' ')) {
-    const expanded = Object.hasOwn(ABBREVIATIONS, tok) ? ABBREVIATIONS[tok] : undefined;
+  const toks = folded.split(' ');
+  for (const [i, tok] of toks.entries()) {
+    // "bn" is "bạn" (you) unless a quantity follows: "chào bn", "bn ơi" but "bn tiền", "bn tuổi", "bn lâu".
+    const expanded = tok === 'bn' && !QUANTITY.test(toks[i + 1] ?? '') ? 'ban' : Object.hasOwn(ABBREVIATIONS, tok) ? ABBREVIATIONS[tok] : undefined;
     if (expanded === undefined) out.push(tok);
     else for (const part of expanded.split(' ')) out.push(part);
   }
