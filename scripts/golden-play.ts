@@ -10,12 +10,12 @@ import { Writable } from 'node:stream';
 import { loadConfig } from '../src/config';
 import { createApp } from '../src/app/index';
 import { createLogger } from '../src/log';
-import { loadConversation, play, Divergence } from '../tests/helpers/conversations';
+import { goldenNow, loadConversation, play, Divergence } from '../tests/helpers/conversations';
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'golden-'));
   const root = process.env.BINHAN_ROOT ?? resolve(__dirname, '..', 'main');
-  const app = await createApp(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'error', BINHAN_ROOT: root }), { log: createLogger('error', new Writable({ write(_c, _e, cb) { cb(); } })) });
+  const app = await createApp(loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'error', BINHAN_ROOT: root }), { log: createLogger('error', new Writable({ write(_c, _e, cb) { cb(); } })), now: goldenNow });
   let failed = 0;
   try {
     for (const file of process.argv.slice(2)) {

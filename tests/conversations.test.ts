@@ -5,7 +5,7 @@
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { testApp, type TestApp } from './helpers/app';
-import { loadConversation, play, writeSnapshots } from './helpers/conversations';
+import { goldenNow, loadConversation, play, writeSnapshots } from './helpers/conversations';
 import { ROOT } from './helpers/tmp';
 
 const dir = join(ROOT, 'tests', 'conversations');
@@ -13,7 +13,7 @@ const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort();
 const update = process.env.UPDATE_CONVERSATIONS === '1';
 
 let t: TestApp;
-beforeAll(async () => { t = await testApp({ LOG_LEVEL: 'error' }); });
+beforeAll(async () => { t = await testApp({ LOG_LEVEL: 'error' }, undefined, { now: goldenNow }); });
 afterAll(async () => { await t.close(); });
 
 describe('golden conversations', () => {

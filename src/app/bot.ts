@@ -289,7 +289,7 @@ export class Bot {
     const replies: OutMessage[] = [];
     if (input.kind === 'attachment') replies.push({ text: relay.say(live.lang, 'live_text_only') });
     else if (input.kind === 'text' && input.text.trim()) {
-      const crisis = this.engine.crisisAnswer(input.text, live.lang === 'en' ? 'en' : 'vi');
+      const crisis = this.engine.crisisAnswer(input.text, live.lang === 'en' ? 'en' : 'vi', now);
       relay.desk.fromUser(live.sessionKey, input.text, crisis !== undefined);
       if (crisis) replies.push(...crisis.messages);
       if (live.state === 'waiting' && (!live.ackedWaiting || crisis)) {
@@ -356,7 +356,7 @@ export class Bot {
     const session = await this.loadSession(key, now).catch(() => undefined);
     const lang = session?.lang ?? 'vi';
     if (msg.text) {
-      const crisis = this.engine.crisisAnswer(msg.text, lang);
+      const crisis = this.engine.crisisAnswer(msg.text, lang, now);
       if (crisis) return { replies: crisis.messages, duplicate: false };
     }
     return { replies: [{ text: this.say(say, lang) }], duplicate: false, limited: true, lang };

@@ -74,10 +74,15 @@ export const inputNode = z.object({
   invalid: localizedSchema.optional(), ...retryFields,
 }).strict();
 const condition = z.object({
-  var: z.string(), equals: scalar.optional(), in: z.array(scalar).optional(), exists: z.boolean().optional(),
+  var: z.string().optional(), equals: scalar.optional(), in: z.array(scalar).optional(), exists: z.boolean().optional(),
   /** The variable holds a place (an `input: place` answer) of this kind: a province, a place abroad, or unknown. */
   place: z.enum(['province', 'abroad', 'unknown']).optional(),
-}).strict();
+  /** The message arrived within these hours, Viet Nam time (a hotline that is open then): `var` is not read. */
+  clock: z.object({
+    days: z.array(z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'])).min(1),
+    from: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/), to: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/),
+  }).strict().optional(),
+}).strict().refine((c) => (c.var === undefined) !== (c.clock === undefined), { message: 'a condition reads either a variable (var) or the clock' });
 export const branchNode = z.object({
   ...base, type: z.literal('branch'),
   cases: z.array(z.object({ when: condition, next: idSchema }).strict()).min(1), default: idSchema,

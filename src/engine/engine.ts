@@ -213,13 +213,13 @@ export class Engine {
    * The crisis router's first answer for a message, without touching any session: used where the bot
    * does not run a turn (while the person waits for or talks with a counsellor). Undefined if no crisis.
    */
-  crisisAnswer(text: string, lang: Lang): { kind: string; messages: OutMessage[] } | undefined {
+  crisisAnswer(text: string, lang: Lang, now = 0): { kind: string; messages: OutMessage[] } | undefined {
     const signal = this.nlu.crisis(cleanText(text), {});
     if (!signal) return undefined;
     const detected = this.nlu.language(text) ?? lang;
     const flow = this.flows.get(this.byTrigger.get(`crisis.${signal.kind}`) ?? '');
     if (!flow) return undefined;
-    const t = new Turn(Object.assign(newSession(detected), { vars: crisisVars(signal) }), { kind: 'start', id: '', now: 0 });
+    const t = new Turn(Object.assign(newSession(detected), { vars: crisisVars(signal) }), { kind: 'start', id: '', now });
     // Run the flow's messages up to its first question, and show that question's text without its buttons.
     let pos: Position | undefined = { flow: flow.id, node: flow.start };
     while (pos && ++t.hops <= MAX_NODES_PER_STEP) {
@@ -227,7 +227,7 @@ export class Engine {
       if (!node) break;
       if (node.type === 'choice' || node.type === 'input') { this.sayNode(t, node); break; }
       if (node.type === 'message') { this.sayNode(t, node); pos = node.next ? { flow: flow.id, node: node.next } : undefined; continue; }
-      if (node.type === 'branch') { const hit = node.cases.find((c) => this.test(t.s, c.when)); pos = { flow: flow.id, node: hit ? hit.next : node.default }; continue; }
+      if (node.type === 'branch') { const hit = node.cases.find((c) => this.test(t.s, c.when, t.input.now)); pos = { flow: flow.id, node: hit ? hit.next : node.default }; continue; }
       if (node.type === 'set') { Object.assign(t.s.vars, node.values); pos = { flow: flow.id, node: node.next }; continue; }
       if (node.type === 'end') this.sayNode(t, node);
       break;
@@ -635,7 +635,7 @@ export class Engine {
     let node: FlowNode | undefined = f.nodes.get(f.start);
     for (let hops = 0; node && node.type !== 'choice' && hops < MAX_NODES_PER_STEP; hops++) {
       const probe = Object.assign(newSession(t.s.lang), { vars });
-      const next: string | undefined = node.type === 'branch' ? (node.cases.find((c) => this.test(probe, c.when))?.next ?? node.default)
+      const next: string | undefined = node.type === 'branch' ? (node.cases.find((c) => this.test(probe, c.when, t.input.now))?.next ?? node.default)
         : 'next' in node ? node.next : undefined;
       node = next ? f.nodes.get(next) : undefined;
     }
@@ -1153,7 +1153,7 @@ export class Engine {
         return undefined;
       }
       case 'branch': {
-        const hit = node.cases.find((c) => this.test(s, c.when));
+        const hit = node.cases.find((c) => this.test(s, c.when, t.input.now));
         return { flow: pos.flow, node: hit ? hit.next : node.default };
       }
       case 'set':
@@ -1224,12 +1224,13 @@ export class Engine {
     t.s = Object.assign(newSession(lang), { lastActive }, lastReply ? { lastReply } : {}, thread ? { thread: { entities: thread.entities } } : {}, draft ? { resume: draft } : {}, story && !discard ? { story } : {});
   }
 
-  private test(s: Session, c: Condition): boolean {
+  private test(s: Session, c: Condition, now?: number): boolean {
+    if (c.clock) return now !== undefined && now > 0 && withinHours(now, c.clock);
     // "thread.*" reads what the conversation has shown so far: the open crisis, a child writing, a victim
     // writing about themselves (the tip's review says nothing about false reports to them).
     const e = s.thread?.entities ?? {};
     const thread = { ...(s.vars.thread as object | undefined), child: e.who === 'child' || (e.age !== undefined && e.age < 18), victim: e.victim === true };
-    const v = lookup({ ...s.vars, thread }, c.var);
+    const v = lookup({ ...s.vars, thread }, c.var ?? '');
     if (c.exists !== undefined) return (v !== undefined && v !== null) === c.exists;
     if (c.place !== undefined) {
       const p = typeof v === 'string' ? this.opts.places?.(v) : undefined;
@@ -1426,6 +1427,18 @@ export class Engine {
 function crisisVars(signal: CrisisSignal, childInThread = false): Record<string, unknown> {
   const now = signal.now === true;
   return { crisis: { kind: signal.kind, other: signal.aboutOther, child: signal.child || childInThread, now, other_now: signal.aboutOther && now, police: signal.police === true, parent: signal.parent === true } };
+}
+
+const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
+/** Viet Nam keeps UTC+7 all year (no daylight saving). */
+const VIETNAM_OFFSET_MS = 7 * 3_600_000;
+
+/** Whether a moment falls on one of these days between `from` and `to` (HH:MM), Viet Nam time. */
+function withinHours(now: number, clock: { days: readonly string[]; from: string; to: string }): boolean {
+  const local = new Date(now + VIETNAM_OFFSET_MS);
+  const minutes = local.getUTCHours() * 60 + local.getUTCMinutes();
+  const hm = (x: string): number => Number(x.slice(0, 2)) * 60 + Number(x.slice(3, 5));
+  return clock.days.includes(DAYS[local.getUTCDay()]) && minutes >= hm(clock.from) && minutes < hm(clock.to);
 }
 
 /** A short fingerprint of a reply's texts, to notice a word-for-word repeat (FNV-1a; not for security). */

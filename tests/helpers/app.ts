@@ -14,12 +14,12 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-export async function testApp(env: Record<string, string> = {}, store?: (dataDir: string) => Store): Promise<TestApp> {
+export async function testApp(env: Record<string, string> = {}, store?: (dataDir: string) => Store, opts: { now?: () => number } = {}): Promise<TestApp> {
   const { dir, cleanup } = tmpDir('binhan-app-');
   const logs: string[] = [];
   const stream = new Writable({ write(chunk, _enc, cb) { logs.push(String(chunk)); cb(); } });
   const config = loadConfig({ DATA_DIR: dir, LOG_LEVEL: 'debug', ...env });
-  const app = await createApp(config, { log: createLogger('debug', stream), store: store?.(dir) });
+  const app = await createApp(config, { log: createLogger('debug', stream), store: store?.(dir), ...opts });
   return { app, dir, logs, async close() { await app.close(); cleanup(); } };
 }
 

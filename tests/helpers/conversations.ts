@@ -54,6 +54,9 @@ const turnSchema = z.object({
 
 const fileSchema = z.object({
   title: z.string(),
+  /** When the conversation happens (ISO 8601 with offset; default a Wednesday afternoon in Viet Nam): answers
+   * that depend on the hour (a hotline's opening hours) are then the same on every run. */
+  at: z.string().datetime({ offset: true }).optional(),
   persona: z.string(),
   /** The channel name the conversation comes in on (default "test"). */
   channel: z.string().optional(),
@@ -142,8 +145,15 @@ function check(e: Expect, text: string, replies: OutMessage[], events: readonly 
  * Plays a conversation through the real runtime (engine, NLU, actions, store). Returns the snapshots;
  * throws a Divergence at the first turn that breaks an expectation, a rule, or (unless updating) its snapshot.
  */
+/** The golden conversations' clock: the app is created with `now: goldenNow`; each conversation starts at its
+ * `at` and each turn moves it on by a few seconds. */
+export const DEFAULT_AT = '2026-12-02T15:00:00+07:00';
+let goldenTime = Date.parse(DEFAULT_AT);
+export const goldenNow = (): number => goldenTime;
+
 export async function play(app: App, file: string, conv: Conversation, opts: { update: boolean; onTurn?: (turn: Turn, index: number, snap: Snapshot) => void; /** Record every divergent turn here and go on, instead of stopping at the first. */ collect?: string[] }): Promise<Snapshot[]> {
   const userId = `golden-${file}-${Math.random()}`;
+  goldenTime = Date.parse(conv.at ?? DEFAULT_AT);
   const channel = conv.channel ?? 'test';
   const out: Snapshot[] = [];
   let last: OutMessage[] = [];
@@ -151,6 +161,7 @@ export async function play(app: App, file: string, conv: Conversation, opts: { u
   const countCases = async (): Promise<number> => (await app.store.listCases({ limit: 100_000 })).length;
   const baseline = await countCases();
   for (const [i, turn] of conv.turns.entries()) {
+    goldenTime += 5_000;
     const fail = (m: string): never => { throw new Divergence(`${file}: ${describeTurn(i, turn)}: ${m}\n  bot said:\n${last.map((r) => `    | ${r.text.replace(/\n/g, '\n    | ')}${r.choices?.length ? `\n    [${r.choices.map((c) => c.label).join('] [')}]` : ''}`).join('\n')}`); };
     let payload: string | undefined;
     if (turn.tap !== undefined) {
