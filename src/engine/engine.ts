@@ -15,6 +15,7 @@
  *   6. otherwise the message is a question: the knowledge base answers it in the thread of the
  *      conversation, or an intent starts a flow, or the engine asks which of a few things was meant.
  */
+import { REPORT_OPENING } from '../text/phrases.js';
 import type { Bundle, Flow, KnowledgeEntry, Topic } from '../bundle/types.js';
 import type { ChoiceNode, ChoiceOption, Condition, FlowNode, InputNode } from '../bundle/schema.js';
 import { cleanText, normalize } from '../text/normalize.js';
@@ -43,6 +44,7 @@ export type EngineMessage = (typeof ENGINE_MESSAGES)[number];
 
 /** Intents with these names have a meaning to the engine itself (every bot has a menu and a fallback). */
 const MENU = 'menu';
+const REPORT_TIP = 'report_tip';
 const GREETING = 'greeting';
 const GOODBYE = 'goodbye';
 /** Asking to go on with a parked draft in words rather than with its button. */
@@ -61,6 +63,12 @@ const STATEMENT_FIT = 0.6;
 /** Words that wave the bot off ("thôi", "kệ", "whatever") or only say fear ("em sợ lắm"): after a crisis answer, the
  * person is still not alone: company and the numbers, not an article. */
 const DISMISSALS = new Set(['em so lam', 'em so qua', 'minh so qua', 'toi so lam', 'toi so qua', 'so lam', 'so qua', 'i am scared', 'im scared', 'scared', 'xong', 'xong roi', 'done', 'goi roi', 'da goi', 'called', 'thoi', 'thoi khoi', 'ke', 'ke di', 'sao cung duoc', 'khong biet', 'khong can', 'whatever', 'nevermind', 'never mind', 'forget it', 'nothing', 'cam on', 'thanks', 'thank you']);
+
+/** Asking to send, said while a draft is parked. */
+const SEND_WORDS = /^(ok )?(gui|gui di|gui luon|gui luon di|gui tin|gui tin bao|gui tin bao di|gui nhe|send|send it|send the tip|submit)$/;
+
+/** "Which number?" in an open crisis: that crisis's numbers, not the general list (113 first for an overdose). */
+const NUMBER_ASKS = /^((goi|so) (so )?(nao|gi)|so (dien thoai )?(nao|gi)( vay| a| the)?|what( s| is)? (the )?number( again)?|which number|what number do i call)$/;
 
 /** The person asks to do something ("mình muốn báo tin", "cho tôi tra cứu", "I want to report"). */
 const WANTS = /\b(muon|can|cho (toi|minh|em|tui)|giup (toi|minh|em|tui)|want|would like|need to|let me|i d like)\b|\b(bao|gui|to giac|khai bao)\b.*\b(duoc|dc) (khong|ko|k|hong)$|\bcan i (report|send|tell)\b/;
@@ -241,6 +249,8 @@ export class Engine {
     const text = cleanText(raw);
     const norm = normalize(text);
     if (norm === '') {
+      // "…" or an emoji after a crisis answer: silence, not a mistake; still here, with the numbers.
+      if (t.s.thread?.crisis && !(t.s.at && this.keepsDraft(t.s.at.flow)) && this.stillHere(t)) return;
       this.say(t, 'empty_input');
       this.reprompt(t);
       return;
@@ -364,7 +374,7 @@ export class Engine {
         return;
       case 'cancel':
         // "thôi" after a crisis answer is not a decision to be left alone: still here, with the numbers.
-        if (!this.holdsDraft(t.s) && t.s.thread?.crisis && (!t.s.at || this.isCrisisFlow(t.s.at.flow)) && this.stillHere(t)) return;
+        if (!this.holdsDraft(t.s) && t.s.thread?.crisis && (!t.s.at || this.isCrisisFlow(t.s.at.flow) || t.s.at.flow === MENU) && this.stillHere(t)) return;
         // "thôi", "dừng lại", "hủy" in the middle of a tip: the draft is kept and its buttons shown; only
         // "Bỏ tin báo" discards it (a frightened person's "thôi" is not a decision to throw the tip away).
         if (this.holdsDraft(t.s)) {
@@ -518,12 +528,20 @@ export class Engine {
    * intent is an action ("tôi muốn báo tin"), a choice of the best entries when unsure, else the intents.
    */
   private route(t: Turn, text: string, norm: string, known?: Classification): void {
+    // "Báo tin xâm hại trẻ em", "tôi muốn báo tin: <the whole story>": the tip, with what the story tells already
+    // filled in (a question about reporting, "báo tin có bị lộ không", is answered instead).
+    // (A story is never a question, whatever words it has: "ở hẻm 12" reads as "không" in teencode.)
+    if (REPORT_OPENING.test(norm) && !(isQuestionText(text, norm) && norm.split(' ').length < STORY_WORDS) && this.byTrigger.has(REPORT_TIP)) {
+      t.s.clarifying = false;
+      this.startIntent(t, REPORT_TIP, undefined, text);
+      return;
+    }
     // An age told after a crisis answer ("e 16t" after "mệt quá không muốn sống nữa"): the crisis's answer for
     // a child (111 first), not an article that happens to mention that age.
     const open = t.s.thread?.crisis;
     // "ok", "không", "thôi khỏi", "không biết", "whatever" after a crisis answer: never an article, a menu or a
     // goodbye that ends it; still here, with the numbers.
-    if (open && (this.yes.has(norm) || this.no.has(norm) || this.unsure.has(norm) || DISMISSALS.has(norm)) && this.stillHere(t)) return;
+    if (open && (this.yes.has(norm) || this.no.has(norm) || this.unsure.has(norm) || DISMISSALS.has(norm) || NUMBER_ASKS.test(norm)) && this.stillHere(t)) return;
     if (open && norm.split(' ').length <= 5) {
       const e = t.s.thread?.entities ?? {};
       const named = this.nlu.entities(text);
@@ -579,7 +597,7 @@ export class Engine {
       // question, unless the person says they want to do the thing ("mình muốn tra cứu tin báo").
       // A story the classifier only half reads as a request ("lỡ xóa đoạn chat rồi, giờ mất mã") is answered too.
       const answered = (isQuestion || (cls.confidence < 0.6 && norm.split(' ').length >= 6)) && this.dominant(hits) && !WANTS.test(norm);
-      if (!(sure && entry && ((isQuestion && (entry.intent === action || top.score >= 0.7)) || answered || (long && entry.intent === action)))) {
+      if (!(sure && entry && ((isQuestion && (entry.intent === action || top.score >= 0.7)) || answered || (long && entry.intent === action && !WANTS.test(norm))))) {
         t.s.clarifying = false;
         this.startIntent(t, action, undefined, text);
         return;
@@ -712,7 +730,8 @@ export class Engine {
       // A draft started by a whole story ("ở Hải Phòng có xe 15A-123.45 tối nào cũng chở một bé gái…"): what
       // it tells is kept, shown, and not asked again.
       const before = t.messages.length;
-      const absorbed = story !== undefined && this.keepsDraft(flow) && this.absorbStory(t, flow, story);
+      // (A short request that names the kind of thing, "báo tin xâm hại trẻ em": that first choice is made.)
+      const absorbed = story !== undefined && this.keepsDraft(flow) && (this.absorbStory(t, flow, story) || this.prefillFirstChoice(t, flow, story));
       const noted = absorbed ? t.messages.splice(before, 1) : [];
       this.goto(t, flow, (this.flows.get(flow) as Flow).start);
       // What was understood is said just before the first question (after the flow's opening words).
@@ -966,6 +985,20 @@ export class Engine {
    * tells fills the questions not answered yet (a choice only with one of its options), which are then not
    * asked; the person is shown what was understood (each item can be fixed at the review). True if it filled any.
    */
+  /** The draft's first question, when it is a choice that a short request names one option of. */
+  private prefillFirstChoice(t: Turn, flowId: string, told: string): boolean {
+    const flow = this.flows.get(flowId);
+    const first = flow ? [...flow.nodes.values()].find((n): n is ChoiceNode => n.type === 'choice' && n.var !== undefined) : undefined;
+    if (!first?.var) return false;
+    const option = this.looseOption(first, normalize(told));
+    if (!option) return false;
+    t.s.vars[first.var] = option.value;
+    t.s.labels[first.var] = option.label;
+    t.s.prefilled = [...new Set([...(t.s.prefilled ?? []), first.var])];
+    t.messages.push({ text: this.msg(t.s.lang, 'draft_prefilled').replace('{{facts}}', () => option.label[t.s.lang]) });
+    return true;
+  }
+
   private absorbStory(t: Turn, flowId: string, story: string): boolean {
     const flow = this.flows.get(flowId);
     const words = normalize(story).split(' ').length;
@@ -1029,7 +1062,8 @@ export class Engine {
     const bare = (x: string): string => x.replace(/\b(va|and)\b/g, ' ').replace(/\s+/g, ' ').trim();
     const is = (key: EngineMessage): boolean => bare(normalize(this.msg(t.s.lang, key))) === bare(norm);
     if (is('draft_continue_label') || is('continue_label') || CONTINUE_WORDS.test(norm)) { this.resume(t); return true; }
-    if (is('draft_review_label')) { this.reviewDraft(t); return true; }
+    // "gửi đi", "send it" with a tip parked: that tip, to its review (never an article about sending photos).
+    if (is('draft_review_label') || SEND_WORDS.test(norm)) { this.reviewDraft(t); return true; }
     if (is('draft_discard_label')) { this.discardDraft(t); return true; }
     return false;
   }

@@ -17,6 +17,7 @@
  * stricter (short answers, button labels and place names never fire), so that a tip is never interrupted
  * by a false alarm. Everything is compiled once at load.
  */
+import { REPORT_OPENING } from '../text/phrases.js';
 import type { CrisisSignal, NluContext } from '../engine/types.js';
 import { normalize } from '../text/normalize.js';
 
@@ -83,6 +84,7 @@ const INFO_QUESTION = re('\\b', words(`gia su | nghe noi | bang cach nao | thu d
 // Signs that it is happening to someone now, which a question does not outweigh.
 const HAPPENING = /\b(is|am|are) (unconscious|not breathing|bleeding|locked|trapped|being|dying|held)\b|\bsap (khong|chet|ngat|xiu|het)\b|\b(dang|vua|bay gio|ngay luc nay|luc nay|hien gio|now|right now|just|currently|toi nay|dem nay|demnay|cuu|help me|save me)\b|\b(em|toi|minh|tao|tui|con|ban toi|ban em|ban minh|i|my (friend|son|daughter|wife|husband|brother|sister)) (bi|dang bi|vua bi|is being|am being|has been|was just|got)\b/;
 /** The message asks about a crisis topic in general, or hypothetically, not about one happening now. */
+
 export function asksAboutCrisis(norm: string): boolean {
   if (HAPPENING.test(norm)) return false;
   // "nếu" is hypothetical ("nếu có người sốc thuốc thì..."), except in a threat ("nó dọa ... nếu không chuyển tiền").
@@ -323,6 +325,9 @@ export function detectCrisis(input: CrisisInput, ctx: NluContext = {}): CrisisSi
   if (any(SELF_HARM, noIdioms) && !SELF_HARM_NEGATED.test(noIdioms) && !(answering && over) && !generalSelfHarmQuestion) {
     return signal('self_harm', other && !/\b(em|toi|minh|tao|tui|i) (muon|dinh|chi muon|rat muon|khong muon|want|wanna|do not|ghet|se|chac)\b/.test(noIdioms));
   }
+  // "Báo tin xâm hại trẻ em", "tôi muốn tố giác ...": a request to file a tip about it (the tip asks whether anyone
+  // is in danger now), unless it says the danger is happening now.
+  if (REPORT_OPENING.test(norm) && !NOW.test(norm)) return undefined;
   if (!SAFE_NOW.test(norm) && !info && ABROAD.test(norm) && TRAPPED.test(norm) && /\b(doi|moi tha|chuoc|van|dang|khong cho|bi ban|bi giu)\b/.test(norm) && !strict) return signal('trapped_abroad');
   if (over || info) return undefined;
 
