@@ -62,7 +62,7 @@ const STATEMENT_FIT = 0.6;
 
 /** Words that wave the bot off ("thôi", "kệ", "whatever") or only say fear ("em sợ lắm"): after a crisis answer, the
  * person is still not alone: company and the numbers, not an article. */
-const DISMISSALS = new Set(['em so lam', 'em so qua', 'minh so qua', 'toi so lam', 'toi so qua', 'so lam', 'so qua', 'i am scared', 'im scared', 'scared', 'xong', 'xong roi', 'done', 'goi roi', 'da goi', 'called', 'thoi', 'thoi khoi', 'ke', 'ke di', 'sao cung duoc', 'khong biet', 'khong can', 'whatever', 'nevermind', 'never mind', 'forget it', 'nothing', 'cam on', 'thanks', 'thank you']);
+const DISMISSALS = new Set(['thoi khong sao', 'khong sao', 'khong sao dau', 'ko sao', 'em on', 'minh on', 'i am fine', 'im fine', 'i am ok', 'im ok', 'em so lam', 'em so qua', 'minh so qua', 'toi so lam', 'toi so qua', 'so lam', 'so qua', 'i am scared', 'im scared', 'scared', 'xong', 'xong roi', 'done', 'goi roi', 'da goi', 'called', 'thoi', 'thoi khoi', 'ke', 'ke di', 'sao cung duoc', 'khong biet', 'khong can', 'whatever', 'nevermind', 'never mind', 'forget it', 'nothing', 'cam on', 'thanks', 'thank you']);
 
 /** Asking to send, said while a draft is parked. */
 const SEND_WORDS = /^(ok )?(gui|gui di|gui luon|gui luon di|gui tin|gui tin bao|gui tin bao di|gui nhe|send|send it|send the tip|submit)$/;
@@ -690,7 +690,8 @@ export class Engine {
     const lang = t.s.lang;
     // The conversation is now about the best candidate's topic: a follow-up is read in it.
     const topic = this.bundle.knowledge.entries.get(hits[0].id)?.topic;
-    t.s.thread = { topic, entities: t.s.thread?.entities ?? {} };
+    // (An open crisis stays open: "…" or "ok" after the question is still answered with its numbers.)
+    t.s.thread = { topic, entities: t.s.thread?.entities ?? {}, ...(t.s.thread?.crisis ? { crisis: t.s.thread.crisis } : {}) };
     const picked = hits.slice(0, 3).map((h) => this.bundle.knowledge.entries.get(h.id) as KnowledgeEntry);
     // Two entries with the same label are told apart by their topic.
     const choices: OutChoice[] = picked.map((e) => ({
