@@ -62,7 +62,7 @@ const STATEMENT_FIT = 0.6;
 
 /** Words that wave the bot off ("thôi", "kệ", "whatever") or only say fear ("em sợ lắm"): after a crisis answer, the
  * person is still not alone: company and the numbers, not an article. */
-const DISMISSALS = new Set(['thoi khong sao', 'khong sao', 'khong sao dau', 'ko sao', 'em on', 'minh on', 'i am fine', 'im fine', 'i am ok', 'im ok', 'em so lam', 'em so qua', 'minh so qua', 'toi so lam', 'toi so qua', 'so lam', 'so qua', 'i am scared', 'im scared', 'scared', 'xong', 'xong roi', 'done', 'goi roi', 'da goi', 'called', 'thoi', 'thoi khoi', 'ke', 'ke di', 'sao cung duoc', 'khong biet', 'khong can', 'whatever', 'nevermind', 'never mind', 'forget it', 'nothing', 'cam on', 'thanks', 'thank you']);
+const DISMISSALS = new Set(['lanh lam', 'lanh qua', 'em lanh', 'doi qua', 'em doi', 'i am cold', 'im cold', 'i am hungry', 'im hungry', 'thoi khong sao', 'khong sao', 'khong sao dau', 'ko sao', 'em on', 'minh on', 'i am fine', 'im fine', 'i am ok', 'im ok', 'em so lam', 'em so qua', 'minh so qua', 'toi so lam', 'toi so qua', 'so lam', 'so qua', 'i am scared', 'im scared', 'scared', 'xong', 'xong roi', 'done', 'goi roi', 'da goi', 'called', 'thoi', 'thoi khoi', 'ke', 'ke di', 'sao cung duoc', 'khong biet', 'khong can', 'whatever', 'nevermind', 'never mind', 'forget it', 'nothing', 'cam on', 'thanks', 'thank you']);
 
 /** Asking to send, said while a draft is parked. */
 const SEND_WORDS = /^(ok )?(gui|gui di|gui luon|gui luon di|gui tin|gui tin bao|gui tin bao di|gui nhe|send|send it|send the tip|submit)$/;
