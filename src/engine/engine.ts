@@ -15,7 +15,7 @@
  *   6. otherwise the message is a question: the knowledge base answers it in the thread of the
  *      conversation, or an intent starts a flow, or the engine asks which of a few things was meant.
  */
-import { REPORT_OPENING } from '../text/phrases.js';
+import { REPORT_OPENING, withoutReportOpening } from '../text/phrases.js';
 import type { Bundle, Flow, KnowledgeEntry, Topic } from '../bundle/types.js';
 import type { ChoiceNode, ChoiceOption, Condition, FlowNode, InputNode } from '../bundle/schema.js';
 import { cleanText, normalize } from '../text/normalize.js';
@@ -533,7 +533,7 @@ export class Engine {
     // (A story is never a question, whatever words it has: "ở hẻm 12" reads as "không" in teencode.)
     if (REPORT_OPENING.test(norm) && !(isQuestionText(text, norm) && norm.split(' ').length < STORY_WORDS) && this.byTrigger.has(REPORT_TIP)) {
       t.s.clarifying = false;
-      this.startIntent(t, REPORT_TIP, undefined, text);
+      this.startIntent(t, REPORT_TIP, undefined, withoutReportOpening(text));
       return;
     }
     // An age told after a crisis answer ("e 16t" after "mệt quá không muốn sống nữa"): the crisis's answer for
