@@ -545,7 +545,7 @@ export class Engine {
     if (open && norm.split(' ').length <= 5) {
       const e = t.s.thread?.entities ?? {};
       const named = this.nlu.entities(text);
-      const wasChild = e.who === 'child' || (e.age !== undefined && e.age < 18);
+      const wasChild = isChild(e);
       if (!wasChild && named.age !== undefined && named.age < 18) {
         this.crisis(t, { kind: open, aboutOther: false, child: true }, undefined, undefined, text);
         return;
@@ -648,11 +648,10 @@ export class Engine {
     if (!f || !kind) return false;
     // The question this crisis asks of this person (a child's, an adult's), reached through its branches.
     const e = t.s.thread?.entities ?? {};
-    const child = e.who === 'child' || (e.age !== undefined && e.age < 18);
-    const vars = crisisVars({ kind, aboutOther: false, child });
+    const vars = crisisVars({ kind, aboutOther: false, child: isChild(e) });
+    const probe = Object.assign(newSession(t.s.lang), { vars });
     let node: FlowNode | undefined = f.nodes.get(f.start);
     for (let hops = 0; node && node.type !== 'choice' && hops < MAX_NODES_PER_STEP; hops++) {
-      const probe = Object.assign(newSession(t.s.lang), { vars });
       const next: string | undefined = node.type === 'branch' ? (node.cases.find((c) => this.test(probe, c.when, t.input.now))?.next ?? node.default)
         : 'next' in node ? node.next : undefined;
       node = next ? f.nodes.get(next) : undefined;
@@ -993,9 +992,7 @@ export class Engine {
     if (!first?.var) return false;
     const option = this.looseOption(first, normalize(told));
     if (!option) return false;
-    t.s.vars[first.var] = option.value;
-    t.s.labels[first.var] = option.label;
-    t.s.prefilled = [...new Set([...(t.s.prefilled ?? []), first.var])];
+    prefill(t.s, first.var, option.value, option.label);
     t.messages.push({ text: this.msg(t.s.lang, 'draft_prefilled').replace('{{facts}}', () => option.label[t.s.lang]) });
     return true;
   }
@@ -1018,12 +1015,13 @@ export class Engine {
       if (node.type === 'choice') {
         const option = node.options.find((o) => o.value === value);
         if (!option) continue;
-        s.labels[node.var] = option.label;
+        prefill(s, node.var, value, option.label);
         got.push(option.label[s.lang]);
-      } else if (description) kept = true;
+        continue;
+      }
+      if (description) kept = true;
       else got.push(value);
-      s.vars[node.var] = value;
-      s.prefilled = [...new Set([...(s.prefilled ?? []), node.var])];
+      prefill(s, node.var, value);
     }
     if (!got.length && !kept) return false;
     const shown = got.join(' · ');
@@ -1264,7 +1262,7 @@ export class Engine {
     // "thread.*" reads what the conversation has shown so far: the open crisis, a child writing, a victim
     // writing about themselves (the tip's review says nothing about false reports to them).
     const e = s.thread?.entities ?? {};
-    const thread = { ...(s.vars.thread as object | undefined), child: e.who === 'child' || (e.age !== undefined && e.age < 18), victim: e.victim === true };
+    const thread = { ...(s.vars.thread as object | undefined), child: isChild(e), victim: e.victim === true };
     const v = lookup({ ...s.vars, thread }, c.var ?? '');
     if (c.exists !== undefined) return (v !== undefined && v !== null) === c.exists;
     if (c.place !== undefined) {
@@ -1462,6 +1460,18 @@ export class Engine {
 function crisisVars(signal: CrisisSignal, childInThread = false): Record<string, unknown> {
   const now = signal.now === true;
   return { crisis: { kind: signal.kind, other: signal.aboutOther, child: signal.child || childInThread, now, other_now: signal.aboutOther && now, police: signal.police === true, parent: signal.parent === true } };
+}
+
+/** What the thread says of the writer: a child (said so, or an age under 18). */
+function isChild(e: Entities): boolean {
+  return e.who === 'child' || (e.age !== undefined && e.age < 18);
+}
+
+/** A draft's answer taken from what the person already said: kept, shown as its label, not asked again. */
+function prefill(s: Session, name: string, value: string | number, label?: Localized): void {
+  s.vars[name] = value;
+  if (label) s.labels[name] = label;
+  s.prefilled = [...new Set([...(s.prefilled ?? []), name])];
 }
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'] as const;
