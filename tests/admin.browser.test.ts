@@ -163,8 +163,8 @@ describe('admin page in Chromium', () => {
     await lan.getByLabel('Tên đăng nhập').waitFor();
     expect(await flashText(lan)).toMatch(/hết hạn|kết thúc/);
     await login(lan, 'lan.tran');
-    await lan.waitForFunction(() => /403/.test(document.querySelector('#flash')?.textContent ?? ''));
-    expect(await flashText(lan)).toMatch(/403.*disabled/);
+    await lan.waitForFunction(() => /khóa/.test(document.querySelector('#flash')?.textContent ?? ''));
+    expect(await flashText(lan)).toBe('Tài khoản này đã bị khóa. Hãy liên hệ quản trị viên.');
 
     await admin.click(`#enable-${id}`);
     await admin.waitForFunction((i) => document.querySelector(`#disable-${i}`) !== null, id);

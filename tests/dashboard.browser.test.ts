@@ -80,7 +80,7 @@ describe('officers’ dashboard in Chromium', () => {
     await expect(row(page, ref).locator('.flag.related').textContent()).resolves.toMatch(/1/);
 
     // Search by reference code.
-    await page.getByLabel('Mã tin báo').fill(other.ref.toLowerCase());
+    await page.getByLabel('Tìm kiếm').fill(other.ref.toLowerCase());
     await page.getByRole('button', { name: 'Lọc', exact: true }).click();
     await page.waitForFunction(() => document.querySelectorAll('.case-row').length === 1);
     expect(await page.locator('.case-row').getAttribute('data-ref')).toBe(other.ref);
@@ -213,7 +213,8 @@ describe('officers’ dashboard in Chromium', () => {
     const ctx = await context();
     const page = await signIn(ctx, 'lan.tran', 'wrong password!!');
     await page.locator('#flash.error').waitFor();
-    expect(await page.locator('#flash').textContent()).toMatch(/401/);
+    // In plain words of the interface language: no status number, no server English.
+    expect(await page.locator('#flash').textContent()).toBe('Sai tên đăng nhập hoặc mật khẩu.');
     await page.getByLabel('Mật khẩu').fill(PASSWORD);
     await page.getByRole('button', { name: 'Đăng nhập' }).click();
     await page.locator('#filters').waitFor();

@@ -11,7 +11,8 @@ import type {
   CaseFilter, CaseMessage, CasePageRequest, CaseRecord, CaseStatus, CaseUpdate, Disposition, HistoryEntry, NewCase,
   Officer, Priority, RelatedLink, Role, Store, TipFields,
 } from '../store/port.js';
-import { DISPOSITIONS } from '../store/port.js';
+import { DISPOSITIONS, decodeCursor, encodeCursor } from '../store/port.js';
+import { CaseSearch } from './search.js';
 import type { Logger } from '../log.js';
 import { normalize } from '../text/normalize.js';
 import { soundsLikeCrisis } from '../nlu/crisis.js';
@@ -19,6 +20,8 @@ import type { FieldCipher } from './cipher.js';
 import { TIP_CSV_COLUMNS, tipCsvCells } from './tip-fields.js';
 import { floodOf, linkRelated } from './related.js';
 import { buildReport, type Report, type ReportRange } from './report.js';
+import { CLAIMABLE, allowedMoves, statusRefusal, supervises, type Actor, type AllowedMoves } from './lifecycle.js';
+export { OPEN_STATUSES } from './lifecycle.js';
 
 /** What went wrong with a case request, in the domain's words; the HTTP router maps each kind to a status. */
 export type CaseErrorKind = 'invalid' | 'forbidden' | 'not_found' | 'conflict';
@@ -30,28 +33,17 @@ export class CaseError extends Error {
   }
 }
 
-/** Who acts on the officer side. `province` null: every province. */
-export interface Actor {
-  id: string;
-  role: Role;
-  province: string | null;
-}
+export type { Actor } from './lifecycle.js';
 
 /** Queue filter as the API gives it; the service narrows it to the actor's scope. */
 export interface QueueFilter extends Omit<CaseFilter, 'assignedTo'> {
   /** Only cases assigned to the actor. */
   mine?: boolean;
+  /** Words to find in the tip's text, messages and notes (the list is then ordered by best match). */
+  q?: string;
 }
 
-const STATUS_STEP: Record<CaseStatus, number> = { new: 0, triaged: 1, assigned: 2, forwarded: 3, closed: 4 };
-export const OPEN_STATUSES: CaseStatus[] = ['new', 'triaged', 'assigned', 'forwarded'];
-const CLAIMABLE: CaseStatus[] = ['new', 'triaged'];
 const MAX_RETRIES = 5;
-
-/** Supervisors, and admins (who manage accounts and can do all a supervisor does). */
-function supervises(actor: Actor): boolean {
-  return actor.role === 'supervisor' || actor.role === 'admin';
-}
 export const MAX_EXPORT_ROWS = 50_000;
 
 export interface OfficerRef { id: string; username: string; displayName: string }
@@ -104,6 +96,8 @@ export interface CaseView {
   createdAt: string;
   updatedAt: string;
   week: string;
+  /** What the reading officer may do with it now (the picker offers only these). */
+  allowed: AllowedMoves;
 }
 
 export interface Stats {
@@ -134,10 +128,27 @@ export function soundsUrgent(f: Pick<TipFields, 'what' | 'involved'>): boolean {
   return [f.what, f.involved].some((t) => typeof t === 'string' && t !== '' && soundsLikeCrisis(t));
 }
 
-export type CaseEvent = 'question' | 'closed';
+export type CaseEvent = 'question' | 'closed' | 'change';
+
+/**
+ * What a live queue learns of a change: which case, where, how urgent, never its content. `kind` "created" is
+ * a new tip; "changed" is any later change (a claim, a status, a note, a reporter's answer).
+ */
+export interface CaseChange {
+  kind: 'created' | 'changed';
+  id: string;
+  ref: string;
+  province: string;
+  priority: Priority;
+  status: CaseStatus;
+  version: number;
+}
 
 export class CaseService {
-  private readonly listeners: Record<CaseEvent, ((c: CaseRecord) => void)[]> = { question: [], closed: [] };
+  private readonly listeners: Record<CaseEvent, ((c: CaseRecord) => void)[]> = { question: [], closed: [], change: [] };
+  private readonly changeListeners: ((c: CaseChange) => void)[] = [];
+  /** Full-text search over decrypted text, in memory only (search.ts). */
+  private readonly finder: CaseSearch;
 
   constructor(
     private readonly store: Store,
@@ -145,6 +156,7 @@ export class CaseService {
     private readonly log: Logger,
     private readonly now: () => Date = () => new Date(),
   ) {
+    this.finder = new CaseSearch(store, cipher, log, () => this.now().getTime());
   }
 
   /** Listens for an officer's question to a reporter, or a case being closed (opt-in notifications use it). */
@@ -152,9 +164,25 @@ export class CaseService {
     this.listeners[event].push(fn);
   }
 
+  /** Listens for every new tip and every change to a case (the live queue); returns the way to stop. */
+  onChange(fn: (c: CaseChange) => void): () => void {
+    this.changeListeners.push(fn);
+    return () => { const i = this.changeListeners.indexOf(fn); if (i >= 0) this.changeListeners.splice(i, 1); };
+  }
+
   private emit(event: CaseEvent, c: CaseRecord): void {
     for (const fn of this.listeners[event]) {
       try { fn(c); } catch (e) { this.log.warn('case listener failed', { event, error: (e as Error).message }); }
+    }
+  }
+
+  private changed(kind: CaseChange['kind'], c: CaseRecord): void {
+    this.finder.update(c);
+    this.emit('change', c);
+    if (this.changeListeners.length === 0) return;
+    const change: CaseChange = { kind, id: c.id, ref: c.ref, province: c.fields.province, priority: c.priority, status: c.status, version: c.version };
+    for (const fn of [...this.changeListeners]) {
+      try { fn(change); } catch (e) { this.log.warn('case change listener failed', { error: (e as Error).message }); }
     }
   }
 
@@ -175,6 +203,7 @@ export class CaseService {
     });
     let related: RelatedLink[] = [];
     if (res.created) {
+      this.changed('created', res.case);
       try {
         related = await linkRelated(this.store, this.cipher, res.case, plain, this.now());
         if (related.length) this.log.info('related tips linked', { count: related.length });
@@ -203,6 +232,7 @@ export class CaseService {
     const updated = await this.store.updateCase(c.id, {
       push: { messages: [this.cipher.sealMessage({ from: 'reporter', text, at })], history: [{ at, by: 'reporter', action: 'answer' }] },
     });
+    if (updated) this.changed('changed', updated);
     return updated !== null;
   }
 
@@ -213,7 +243,7 @@ export class CaseService {
     const f = this.scoped(actor, filter);
     await this.audit(actor, 'list');
     if (!f) return { items: [], nextCursor: null };
-    const res = await this.store.queryCases(f, page);
+    const res = filter.q ? await this.searchPage(filter.q, f, page) : await this.store.queryCases(f, page);
     const names = await this.officerNames(res.items.map((c) => c.assignedTo));
     return { items: res.items.map((c) => this.summary(c, names)), nextCursor: res.nextCursor };
   }
@@ -223,7 +253,7 @@ export class CaseService {
     this.caseRole(actor);
     const c = await this.load(actor, id);
     await this.audit(actor, 'read', c.id);
-    return this.view(c);
+    return this.view(c, actor);
   }
 
   /** Atomic: of officers claiming at once, exactly one wins; the others get 409. */
@@ -232,7 +262,7 @@ export class CaseService {
     for (let attempt = 0; attempt < MAX_RETRIES; attempt++) {
       const c = await this.load(actor, id);
       if (c.status === 'closed') throw closed();
-      if (c.assignedTo === actor.id) return this.view(c);
+      if (c.assignedTo === actor.id) return this.view(c, actor);
       if (c.assignedTo !== null) throw new CaseError('conflict', 'already_claimed', 'another officer has already claimed this case');
       if (!CLAIMABLE.includes(c.status)) throw new CaseError('conflict', 'not_claimable', `a case with status "${c.status}" cannot be claimed; ask a supervisor to assign it`);
       const at = this.now().toISOString();
@@ -242,8 +272,9 @@ export class CaseService {
         push: { history: [{ at, by: actor.id, action: 'claim', to: actor.id }, { at, by: actor.id, action: 'status', from: c.status, to: 'assigned' }] },
       });
       if (updated) {
+        this.changed('changed', updated);
         await this.audit(actor, 'claim', c.id);
-        return this.view(updated);
+        return this.view(updated, actor);
       }
       // Lost a race, or the status moved meanwhile: read again to tell which.
     }
@@ -258,20 +289,15 @@ export class CaseService {
     if (!closing && req.disposition) throw new CaseError('invalid', 'disposition_only_when_closing', 'a disposition is given only when closing a case');
     const updated = await this.mutate(actor, id, req.expectedVersion, (c, at) => {
       this.open(c);
-      if (actor.role === 'officer' && c.assignedTo !== null && c.assignedTo !== actor.id) {
-        throw new CaseError('forbidden', 'not_yours', 'this case is assigned to another officer');
-      }
-      if (STATUS_STEP[req.status] <= STATUS_STEP[c.status]) {
-        throw new CaseError('conflict', 'invalid_transition', `a case cannot go from "${c.status}" to "${req.status}": statuses only move forward (new, triaged, assigned, forwarded, closed)`);
-      }
-      if (req.status === 'assigned' && c.assignedTo === null) throw new CaseError('conflict', 'not_assigned', 'claim or assign the case first');
+      const refused = statusRefusal(c, actor, req.status);
+      if (refused) throw new CaseError(refused.kind, refused.code, STATUS_REFUSALS[refused.code]?.(c.status, req.status) ?? refused.code, { allowed: allowedMoves(c, actor).status });
       const history: HistoryEntry[] = [{ at, by: actor.id, action: 'status', from: c.status, to: req.status }];
       if (closing) history.push({ at, by: actor.id, action: 'disposition', to: req.disposition });
       return { set: closing ? { status: req.status, disposition: req.disposition } : { status: req.status }, push: { history } };
     });
     await this.audit(actor, 'status', updated.id);
     if (updated.status === 'closed') this.emit('closed', updated);
-    return this.view(updated);
+    return this.view(updated, actor);
   }
 
   async changePriority(actor: Actor, id: string, req: { priority: Priority; expectedVersion?: number }): Promise<CaseView> {
@@ -282,7 +308,7 @@ export class CaseService {
       return { set: { priority: req.priority }, push: { history: [{ at, by: actor.id, action: 'priority', from: c.priority, to: req.priority }] } };
     });
     await this.audit(actor, 'priority', updated.id);
-    return this.view(updated);
+    return this.view(updated, actor);
   }
 
   /** Supervisor: gives the case to an active officer whose scope covers its province. */
@@ -303,7 +329,7 @@ export class CaseService {
       return { set: { assignedTo: target.id, status }, push: { history } };
     });
     await this.audit(actor, 'assign', updated.id);
-    return this.view(updated);
+    return this.view(updated, actor);
   }
 
   /** Internal note: officers only, never shown to the reporter. */
@@ -314,7 +340,7 @@ export class CaseService {
       return { push: { notes: [this.cipher.sealNote({ at, by: actor.id, text })], history: [{ at, by: actor.id, action: 'note' }] } };
     });
     await this.audit(actor, 'note', updated.id);
-    return this.view(updated);
+    return this.view(updated, actor);
   }
 
   /** A question the anonymous reporter sees when following the tip up (code + secret), on any channel. */
@@ -326,7 +352,7 @@ export class CaseService {
     });
     await this.audit(actor, 'question', updated.id);
     this.emit('question', updated);
-    return this.view(updated);
+    return this.view(updated, actor);
   }
 
   /** Supervisor: the filtered queue as a table (header and rows of cells) for an export; the HTTP layer writes the CSV. Audited. */
@@ -392,6 +418,16 @@ export class CaseService {
 
   // ------------------------------------------------------------------ internals
 
+  /** One page of search hits, best first; the cursor is the offset into the hits, tagged "q". */
+  private async searchPage(q: string, f: CaseFilter, page: CasePageRequest): Promise<{ items: CaseRecord[]; nextCursor: string | null }> {
+    const ids = await this.finder.search(q, f);
+    const at = page.cursor ? decodeCursor(page.cursor) : null;
+    const offset = at && at[0] === 'q' && typeof at[1] === 'number' && Number.isSafeInteger(at[1]) && at[1] >= 0 ? at[1] : 0;
+    const slice = ids.slice(offset, offset + page.limit);
+    const items = (await Promise.all(slice.map((id) => this.store.getCase(id)))).filter((c): c is CaseRecord => c !== null);
+    return { items, nextCursor: offset + page.limit < ids.length ? encodeCursor(['q', offset + page.limit]) : null };
+  }
+
   private caseRole(actor: Actor): void {
     if (actor.role !== 'officer' && !supervises(actor)) {
       throw new CaseError('forbidden', 'no_case_access', 'this role has no access to cases');
@@ -404,7 +440,7 @@ export class CaseService {
 
   /** The filter narrowed to the actor's scope; null when nothing can match. */
   private scoped(actor: Actor, filter: QueueFilter): CaseFilter | null {
-    const { mine, ...rest } = filter;
+    const { mine, q: _words, ...rest } = filter;
     const f: CaseFilter = { ...rest };
     if (mine) f.assignedTo = actor.id;
     if (actor.province !== null) {
@@ -438,7 +474,10 @@ export class CaseService {
       const u = build(c, this.now().toISOString());
       if (!u) return c;
       const updated = await this.store.updateCase(c.id, { ...u, expect: { ...u.expect, version: c.version } });
-      if (updated) return updated;
+      if (updated) {
+        this.changed('changed', updated);
+        return updated;
+      }
       if (expectedVersion !== undefined) throw changed();
     }
     throw changed();
@@ -474,7 +513,7 @@ export class CaseService {
     };
   }
 
-  private async view(c: CaseRecord): Promise<CaseView> {
+  private async view(c: CaseRecord, actor: Actor): Promise<CaseView> {
     const ids = [c.assignedTo, ...c.notes.map((n) => n.by), ...c.history.flatMap((h) => [h.by, ...(h.action === 'assign' || h.action === 'claim' ? [h.from, h.to] : [])])];
     const names = await this.officerNames(ids);
     return {
@@ -486,9 +525,19 @@ export class CaseService {
       history: c.history, related: c.related, flood: floodOf(c)?.size ?? 0,
       officers: Object.fromEntries([...names.values()].map((o) => [o.id, { username: o.username, displayName: o.displayName }])),
       version: c.version, createdAt: c.createdAt, updatedAt: c.updatedAt, week: c.week,
+      allowed: allowedMoves(c, actor),
     };
   }
 }
+
+/** The server's own words for a refused status change (the dashboard shows its own text for each code). */
+const STATUS_REFUSALS: Record<string, (from: CaseStatus, to: CaseStatus) => string> = {
+  closed: () => 'the case is closed; it can no longer be claimed or changed',
+  supervisor_only: () => 'only a supervisor can close a case',
+  not_yours: () => 'this case is assigned to another officer',
+  invalid_transition: (from, to) => `a case cannot go from "${from}" to "${to}": statuses only move forward (new, triaged, assigned, forwarded, closed)`,
+  not_assigned: () => 'claim or assign the case first',
+};
 
 function closed(): CaseError {
   return new CaseError('conflict', 'closed', 'the case is closed; it can no longer be claimed or changed');

@@ -27,6 +27,8 @@ import { registerOfficerRoutes } from './officer-routes.js';
 import { hashPassword, passwordProblem, verifyPassword } from './password.js';
 import { registerStatsRoutes } from './stats-routes.js';
 import { registerLiveRoutes } from './live-routes.js';
+import { registerEventRoutes } from './event-routes.js';
+import { registerBulkRoutes } from './bulk-routes.js';
 import { lastVisit, recordVisit } from './visits.js';
 import {
   HttpError, assignBody, auditQuery, emptyQuery, filterQuery, listQuery, loginBody, noteBody, parse, parseId,
@@ -53,6 +55,9 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
     if (!name) throw new HttpError(400, `unknown province "${p}"`, { known: [...knownPlaces.values()] }, 'unknown_province');
     return name;
   };
+
+  /** What the page needs to warn before an idle sign-out (any request through `api` counts as activity). */
+  const sessionInfo = { idleMs: auth.opts.idleMs };
 
   const r = express.Router();
   r.use((_req, res, next) => {
@@ -103,7 +108,7 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
     const csrfToken = await auth.start(req, res, officer);
     log.info('liaison sign-in', { role: officer.role });
     const lastVisitAt = await recordVisit(store, officer.id, now());
-    res.json({ officer: { ...meView(officer), lastVisitAt }, csrfToken });
+    res.json({ officer: { ...meView(officer), lastVisitAt }, csrfToken, session: sessionInfo });
   });
 
   r.post('/logout', guard('any', async ({ session }, req, res) => {
@@ -114,7 +119,7 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
 
   r.get('/me', guard('any', async ({ officer, session }, req, res) => {
     parse(emptyQuery, req.query, 'query');
-    res.json({ officer: { ...meView(officer), lastVisitAt: await lastVisit(store, officer.id) }, csrfToken: session.csrf });
+    res.json({ officer: { ...meView(officer), lastVisitAt: await lastVisit(store, officer.id) }, csrfToken: session.csrf, session: sessionInfo });
   }, { allowMustChange: true }));
 
   r.post('/me/password', guard('any', async ({ officer }, req, res) => {
@@ -130,7 +135,7 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
     // A new password ends every session of the account, this one too; a fresh one starts here.
     await store.deleteAuthSessionsOf(officer.id);
     const csrfToken = await auth.start(req, res, updated ?? officer);
-    res.json({ officer: { ...meView(updated ?? officer), lastVisitAt: await lastVisit(store, officer.id) }, csrfToken });
+    res.json({ officer: { ...meView(updated ?? officer), lastVisitAt: await lastVisit(store, officer.id) }, csrfToken, session: sessionInfo });
   }, { allowMustChange: true }));
 
   // ---------------------------------------------------------------- cases
@@ -210,6 +215,8 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
   const kit: RouteKit = { r, guard, app, auth, store, cases, log, now, canonicalProvince };
   registerStatsRoutes(kit);
   registerLiveRoutes(kit);
+  registerEventRoutes(kit);
+  registerBulkRoutes(kit);
   registerOfficerRoutes(kit);
 
   // ---------------------------------------------------------------- the rest

@@ -74,6 +74,8 @@ const filterShape = {
   /** A reference code, "BA-XXXXXX" (case and dash optional). */
   ref: z.string().max(20).regex(/^BA-?[A-Za-z0-9]{6}$/i, 'expected a reference code like BA-XXXXXX')
     .transform((v) => `BA-${v.replace(/^BA-?/i, '').toUpperCase()}`).optional(),
+  /** Words to find in tips (their text, messages and notes). */
+  q: z.string().max(200).transform((s) => s.normalize('NFC').trim()).optional(),
 };
 
 export const filterQuery = z.strictObject(filterShape);
@@ -97,6 +99,7 @@ export function toFilter(q: z.output<typeof filterQuery>): QueueFilter {
   if (q.to) f.to = q.to;
   if (q.mine) f.mine = true;
   if (q.ref) f.ref = q.ref;
+  if (q.q) f.q = q.q;
   return f;
 }
 

@@ -49,9 +49,8 @@ const nameOf = (o) => o.displayName || o.username;
 // The one-time password is forgotten as soon as the admin leaves the page or the session ends.
 onLeave(() => { admin.secret = null; admin.confirming = null; });
 
-function adminError(e) {
-  return tOr(`e_${e.code}`, null) ?? errorText(e);
-}
+/** The account pages' refusals have their own words above; errorText finds them by code. */
+const adminError = errorText;
 
 // ---------------------------------------------------------------- data
 

@@ -3,7 +3,10 @@
 // nothing about a case goes into the URL, localStorage or sessionStorage.
 import { t, tOr, getLang, setLang, addStrings, STATUSES, PRIORITIES, CATEGORIES, DISPOSITIONS } from './i18n.js';
 import { TIP_FIELDS } from './tip-fields.js';
-import { API, $, state, busy, h, api, expire, errorText, flash, fmt, isSupervisor, field, select, page, go, render, homeOf, onLeave } from './core.js';
+import { API, $, state, busy, h, api, activity, expire, errorText, flash, fmt, isSupervisor, field, select, page, go, render, homeOf, onLeave } from './core.js';
+import { onCase, setOpener, seen, alertSettings } from './alerts.js';
+import './shortcuts.js';
+import './session-timer.js';
 import './live.js';
 import './stats.js';
 import './admin.js';
@@ -49,6 +52,8 @@ function loginView() {
 function started(res, msg) {
   state.me = res.officer;
   state.csrf = res.csrfToken;
+  state.session = res.session ?? null;
+  activity.at = Date.now();
   state.msg = msg;
   if (state.me.mustChangePassword) { state.view = 'password'; state.msg = { text: t('mustChange'), kind: 'info' }; render(); return; }
   state.filters = {};
@@ -109,19 +114,62 @@ function provinceSelect(id, label, current) {
 
 // ---------------------------------------------------------------- queue
 
+addStrings({
+  vi: {
+    v_open: 'Đang mở', v_mine: 'Của tôi', v_urgent: 'Khẩn cấp', v_closed: 'Đã đóng', v_all: 'Tất cả', views: 'Danh sách',
+    search: 'Tìm kiếm', searchHint: 'Mã tin (BA-…) hoặc từ trong nội dung, câu trả lời, ghi chú; không cần gõ dấu.',
+    order: 'Sắp xếp', o_queue: 'Khẩn trước, cũ trước', o_newest: 'Mới nhất trước', byRelevance: 'Kết quả tìm kiếm xếp theo mức khớp.',
+    select: 'Chọn {ref}', selectedN: 'Đã chọn {n} tin', bulkAction: 'Làm với các tin đã chọn', bulkAssign: 'Giao cho…',
+    bulkPriority: 'Đổi mức ưu tiên…', bulkClose: 'Đóng tin…', bulkValue: 'Giá trị', bulkApply: 'Áp dụng', bulkClear: 'Bỏ chọn',
+    bulkDone: 'Đã xong {ok}/{n} tin.', bulkFailed: 'Không làm được: {list}.', bulkPick: 'Chọn việc và giá trị trước.',
+    queueUpdated: 'Hàng đợi vừa được cập nhật.', caseChanged: 'Hồ sơ này vừa được cập nhật ở nơi khác.',
+    moveTo: 'Chuyển sang trạng thái',
+  },
+  en: {
+    v_open: 'Open', v_mine: 'Mine', v_urgent: 'Urgent', v_closed: 'Closed', v_all: 'All', views: 'Lists',
+    search: 'Search', searchHint: 'A code (BA-…) or words from the text, answers or notes; accents optional.',
+    order: 'Sort', o_queue: 'Urgent first, oldest first', o_newest: 'Newest first', byRelevance: 'Search results are ordered by match.',
+    select: 'Select {ref}', selectedN: '{n} selected', bulkAction: 'Do with the selected tips', bulkAssign: 'Assign to…',
+    bulkPriority: 'Set priority…', bulkClose: 'Close…', bulkValue: 'Value', bulkApply: 'Apply', bulkClear: 'Clear selection',
+    bulkDone: 'Done for {ok} of {n}.', bulkFailed: 'Not done: {list}.', bulkPick: 'Pick an action and a value first.',
+    queueUpdated: 'The queue was just updated.', caseChanged: 'This case was just changed elsewhere.',
+    moveTo: 'Move to status',
+  },
+});
+
+const OPEN = STATUSES.filter((s) => s !== 'closed').join(',');
+/** The saved views: each is a base query; the filters below narrow it (a status picked there wins). */
+const VIEWS = {
+  open: { status: OPEN },
+  mine: { status: OPEN, mine: '1' },
+  urgent: { status: OPEN, priority: 'urgent' },
+  closed: { status: 'closed' },
+  all: {},
+};
+const CODE = /^\s*BA-?[A-Za-z0-9]{6}\s*$/i;
+
 /** A message to show over the queue once it has loaded (e.g. "this case no longer exists"). */
 let queueNotice = null;
+/** Supervisors' selection for bulk work: case id → reference code (memory only). */
+const picked = new Map();
+const bulk = { directory: null };
 
 function enterQueue() {
   return busy(async () => {
+    const known = places.provinces !== null;
     try { await loadProvinces(); } catch { return; }
+    // The province picker is drawn with the form: once the names arrive, the page is drawn again.
+    if (!known && state.view === 'queue') render();
     await loadQueueNow(false);
   });
 }
 
 function filterQuery(extra = {}) {
   const q = new URLSearchParams();
-  for (const [k, v] of Object.entries({ ...state.filters, ...extra })) if (v) q.set(k, v);
+  const { view = 'open', search = '', ...rest } = state.filters;
+  const words = search.trim();
+  const fromSearch = words === '' ? {} : CODE.test(words) ? { ref: words.trim() } : { q: words };
+  for (const [k, v] of Object.entries({ ...VIEWS[view], ...rest, ...fromSearch, ...extra })) if (v) q.set(k, v);
   return q.toString();
 }
 
@@ -132,12 +180,12 @@ function loadQueue(more) {
 async function loadQueueNow(more) {
   state.loading = true;
   if (queueNotice) state.msg = queueNotice;
-  if (!more && state.view === 'queue') render();
+  if (!more && state.view === 'queue' && !$('#queue-results')) render();
   try {
-    const q = filterQuery({ order: 'queue', limit: '25', ...(more && state.cursor ? { cursor: state.cursor } : {}) });
+    const q = filterQuery({ order: state.filters.order || 'queue', limit: '25', ...(more && state.cursor ? { cursor: state.cursor } : {}) });
     const [page, stats] = await Promise.all([
       api('GET', `/cases?${q}`),
-      more ? Promise.resolve(state.stats) : api('GET', `/stats?${filterQuery({ status: '' })}`).catch((e) => { if (e.status === 401) throw e; return null; }),
+      more ? Promise.resolve(state.stats) : api('GET', `/stats?${filterQuery({ status: '', view: '' })}`).catch((e) => { if (e.status === 401) throw e; return null; }),
     ]);
     state.items = more ? [...state.items, ...page.items] : page.items;
     state.cursor = page.nextCursor;
@@ -150,43 +198,86 @@ async function loadQueueNow(more) {
     state.msg = errorText(e);
   }
   state.loading = false;
+  if (state.view === 'queue') drawResults(more);
+}
+
+/** Redraws the list and counts only: what the officer is typing in the filters stays, and so does focus. */
+function drawResults(more = false) {
+  const old = $('#queue-results');
+  if (!old) { render(); return; }
+  const focusRef = document.activeElement?.closest?.('.case-row')?.dataset.ref;
+  const focusMore = more && document.activeElement?.id === 'more';
+  const count = more ? state.items.length - 25 : 0;
+  old.replaceWith(queueResults());
+  flash(state.msg?.text ?? (typeof state.msg === 'string' ? state.msg : null), state.msg?.kind ?? 'error');
+  if (focusMore) document.querySelectorAll('.case-row')[Math.max(count, 0)]?.focus();
+  else if (focusRef) document.querySelector(`.case-row[data-ref="${focusRef}"]`)?.focus();
+}
+
+// A change in the officer's scope: the open queue reloads (at most every half second), an open case says so.
+let reloadTimer = null;
+onCase((c) => {
   if (state.view === 'queue') {
-    const focusMore = more && document.activeElement?.id === 'more';
-    const count = state.items.length;
-    render();
-    if (focusMore) document.querySelectorAll('.case-row')[count - 1]?.focus();
+    clearTimeout(reloadTimer);
+    reloadTimer = setTimeout(() => { if (state.view === 'queue' && !state.loading) loadQueue(false); }, 300);
+  } else if (state.view === 'case' && state.case && c.id === state.case.id && c.version > state.case.version && !$('#case-changed')) {
+    flash(t('caseChanged'), 'info');
+    $('#flash').append(' ', h('button', { type: 'button', id: 'case-changed', text: t('reload'), onclick: () => openCase(state.caseId) }));
   }
+});
+setOpener((id) => openCase(id));
+
+function viewTabs() {
+  const current = state.filters.view ?? 'open';
+  return h('div', { class: 'views', role: 'group', 'aria-label': t('views') },
+    Object.keys(VIEWS).map((v) => h('button', {
+      type: 'button', class: 'view-tab', id: `view-${v}`, 'aria-pressed': String(v === current), text: t(`v_${v}`),
+      onclick: () => { state.filters = { ...state.filters, view: v }; picked.clear(); render(); loadQueue(false); },
+    })));
 }
 
 function queueView() {
   const f = state.filters;
   const form = h('form', { id: 'filters', class: 'filters', 'aria-label': t('filters') },
+    h('div', { class: 'field grow' }, h('label', { for: 'f-search', text: t('search') }),
+      h('input', { id: 'f-search', type: 'search', value: f.search ?? '', maxlength: 200, 'aria-describedby': 'f-search-hint', enterkeyhint: 'search' }),
+      h('span', { id: 'f-search-hint', class: 'hint', text: t('searchHint') })),
     select('f-status', t('status'), STATUSES, 's_', f.status),
     select('f-priority', t('priority'), PRIORITIES, 'p_', f.priority),
     select('f-category', t('category'), CATEGORIES, 'c_', f.category),
     provinceSelect('f-province', t('province'), f.province),
     field('f-from', t('from'), h('input', { type: 'date', value: f.from ?? '' })),
     field('f-to', t('to'), h('input', { type: 'date', value: f.to ?? '' })),
-    field('f-ref', t('ref'), h('input', { value: f.ref ?? '', placeholder: 'BA-XXXXXX', maxlength: 9 })),
-    h('div', { class: 'field check' }, h('input', { type: 'checkbox', id: 'f-mine', checked: f.mine === '1' }), h('label', { for: 'f-mine', text: t('mine') })),
+    field('f-order', t('order'), h('select', {}, ['queue', 'newest'].map((o) => h('option', { value: o, selected: (f.order || 'queue') === o, text: t(`o_${o}`) })))),
     h('div', { class: 'field buttons' },
       h('button', { type: 'submit', class: 'primary', text: t('apply') }),
-      h('button', { type: 'button', id: 'f-reset', text: t('reset'), onclick: () => { state.filters = {}; render(); loadQueue(false); } })));
+      h('button', { type: 'button', id: 'f-reset', text: t('reset'), onclick: () => { state.filters = { view: state.filters.view }; render(); loadQueue(false); } })));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
     state.filters = {
+      view: state.filters.view, search: $('#f-search').value,
       status: $('#f-status').value, priority: $('#f-priority').value, category: $('#f-category').value,
-      province: $('#f-province').value, from: $('#f-from').value, to: $('#f-to').value,
-      ref: $('#f-ref').value.trim(), mine: $('#f-mine').checked ? '1' : '',
+      province: $('#f-province').value, from: $('#f-from').value, to: $('#f-to').value, order: $('#f-order').value,
     };
     loadQueue(false);
   });
 
+  return h('section', { class: 'queue-page', id: 'queue-page' },
+    h('div', { class: 'title-row' }, h('h1', { text: t('queue') }),
+      isSupervisor() ? h('a', { id: 'export', class: 'button', href: `${API}/export.csv?${filterQuery()}`, download: '', text: t('exportCsv') }) : null),
+    viewTabs(), form, alertSettings(), queueResults());
+}
+
+function queueResults() {
   const counts = state.stats ? h('ul', { id: 'counts', class: 'counts', 'aria-label': t('counts') },
     STATUSES.map((s) => h('li', { 'data-status': s }, h('span', { text: t(`s_${s}`) }), ' ', h('strong', { text: state.stats.byStatus.find((b) => b.key === s)?.count ?? 0 })))) : null;
-
+  const sup = isSupervisor();
   const list = h('ul', { id: 'queue', class: 'queue' },
-    state.items.map((c) => h('li', {},
+    state.items.map((c) => h('li', { class: sup ? 'pickable' : null },
+      sup ? h('input', {
+        type: 'checkbox', class: 'pick', 'aria-label': fillIn('select', { ref: c.ref }), checked: picked.has(c.id), disabled: c.status === 'closed',
+        onchange: (ev) => { if (ev.target.checked) picked.set(c.id, c.ref); else picked.delete(c.id); drawBulk(); },
+      }) : null,
       h('button', { type: 'button', class: `case-row p-${c.priority}`, 'data-ref': c.ref, onclick: () => openCase(c.id) },
         h('span', { class: 'ref', text: c.ref }),
         c.priority === 'urgent' ? h('span', { class: 'flag urgent', text: t('urgentFlag') }) : null,
@@ -199,13 +290,65 @@ function queueView() {
         c.flood > 0 ? h('span', { class: 'flag flood', text: floodText('floodFlag', c.flood) }) : null,
         h('span', { class: 'who-row', text: c.assignedTo ? (c.assignedTo.displayName || c.assignedTo.username) : t('unassigned') }),
         h('span', { class: 'excerpt', text: c.excerpt })))));
-
-  return h('section', { class: 'queue-page' },
-    h('div', { class: 'title-row' }, h('h1', { text: t('queue') }),
-      isSupervisor() ? h('a', { id: 'export', class: 'button', href: `${API}/export.csv?${filterQuery()}`, download: '', text: t('exportCsv') }) : null),
-    form, counts,
+  return h('div', { id: 'queue-results' },
+    counts,
+    sup ? h('div', { id: 'bulk-slot' }, bulkBar()) : null,
+    /\S/.test(state.filters.search ?? '') && !CODE.test(state.filters.search) ? h('p', { class: 'hint', text: t('byRelevance') }) : null,
     state.items.length ? list : h('p', { class: 'empty', text: state.loading ? t('loading') : t('empty') }),
     state.cursor ? h('button', { type: 'button', id: 'more', text: t('more'), onclick: () => loadQueue(true) }) : null);
+}
+
+// ---------------------------------------------------------------- bulk work (supervisors)
+
+function drawBulk() {
+  $('#bulk-slot')?.replaceChildren(bulkBar());
+}
+
+function bulkBar() {
+  if (!picked.size) return h('span');
+  const action = h('select', { id: 'bulk-action' },
+    h('option', { value: '', text: '—' }),
+    h('option', { value: 'assign', text: t('bulkAssign') }), h('option', { value: 'priority', text: t('bulkPriority') }), h('option', { value: 'close', text: t('bulkClose') }));
+  const value = h('select', { id: 'bulk-value' }, h('option', { value: '', text: '—' }));
+  action.addEventListener('change', async () => {
+    const a = action.value;
+    let options = [];
+    if (a === 'priority') options = PRIORITIES.map((p) => [p, t(`p_${p}`)]);
+    if (a === 'close') options = DISPOSITIONS.map((d) => [d, t(`d_${d}`)]);
+    if (a === 'assign') {
+      bulk.directory ??= await api('GET', '/officers/directory').then((r) => r.officers, () => []);
+      options = bulk.directory.map((o) => [o.id, `${o.displayName}${o.province ? ` (${o.province})` : ''}`]);
+    }
+    value.replaceChildren(h('option', { value: '', text: '—' }), ...options.map(([v, label]) => h('option', { value: v, text: label })));
+  });
+  const form = h('form', { id: 'bulk', class: 'bulk inline', 'aria-label': t('bulkAction') },
+    h('strong', { id: 'bulk-count', text: fillIn('selectedN', { n: picked.size }) }),
+    field('bulk-action', t('bulkAction'), action), field('bulk-value', t('bulkValue'), value),
+    h('button', { type: 'submit', class: 'primary', text: t('bulkApply') }),
+    h('button', { type: 'button', id: 'bulk-clear', text: t('bulkClear'), onclick: () => { picked.clear(); drawResults(); } }));
+  form.addEventListener('submit', (ev) => {
+    ev.preventDefault();
+    const a = action.value;
+    const v = value.value;
+    if (!a || !v) { flash(t('bulkPick'), 'error'); return; }
+    const body = { action: a, ids: [...picked.keys()], ...(a === 'assign' ? { officerId: v } : a === 'priority' ? { priority: v } : { disposition: v }) };
+    busy(async () => {
+      try {
+        const { results } = await api('POST', '/cases/bulk', body);
+        const failed = results.filter((r) => !r.ok);
+        picked.clear();
+        for (const r of failed) picked.set(r.id, state.items.find((c) => c.id === r.id)?.ref ?? r.id);
+        queueNotice = {
+          text: `${fillIn('bulkDone', { ok: results.length - failed.length, n: results.length })}${failed.length ? ` ${fillIn('bulkFailed', { list: failed.map((r) => `${picked.get(r.id)} (${errorText({ code: r.code, status: 409 })})`).join('; ') })}` : ''}`,
+          kind: failed.length ? 'error' : 'info',
+        };
+        await loadQueueNow(false);
+      } catch (e) {
+        if (e.status !== 401) flash(errorText(e), 'error');
+      }
+    });
+  });
+  return form;
 }
 
 // ---------------------------------------------------------------- case
@@ -259,6 +402,7 @@ async function openCaseNow(id, msg) {
   state.caseId = id;
   try {
     const res = await api('GET', `/cases/${id}`);
+    seen(id);
     draft.caseId = id;
     await loadExtras(res.case);
     state.case = res.case;
@@ -396,10 +540,12 @@ function sendText(id, path, max, okText) {
   act(path, { text }, okText, [id]);
 }
 
+/** Only the statuses the server allows from here for this officer (case.allowed, from the lifecycle rules). */
 function statusForm(c) {
+  const next = c.allowed.status;
   const form = h('form', { id: 'status-form', class: 'inline' },
-    keepPick(select('c-status', t('status'), STATUSES.filter((s) => s !== 'closed' || isSupervisor()), 's_', c.status, false)),
-    isSupervisor() ? keepPick(select('c-disposition', t('disposition'), DISPOSITIONS, 'd_', c.disposition ?? '')) : null,
+    keepPick(select('c-status', t('moveTo'), next, 's_', next[0], false)),
+    next.includes('closed') ? keepPick(select('c-disposition', t('disposition'), DISPOSITIONS, 'd_', c.disposition ?? '')) : null,
     h('button', { type: 'submit', text: t('change') }));
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -502,10 +648,11 @@ function caseView() {
       [t('createdAt'), fmt(c.createdAt)], [t('updatedAt'), fmt(c.updatedAt)], [t('version'), c.version],
     ])),
     h('section', { class: 'card no-print', id: 'actions' }, h('h2', { text: t('actions') }),
-      !c.assignedTo && open ? h('button', { type: 'button', id: 'claim', class: 'primary', text: t('claim'), onclick: () => act('/claim') }) : null,
-      open && (mineOrFree || isSupervisor()) ? statusForm(c) : null,
-      open ? priorityForm(c) : null,
-      open && isSupervisor() ? assignForm(c) : null),
+      c.allowed.claim ? h('button', { type: 'button', id: 'claim', class: 'primary', text: t('claim'), onclick: () => act('/claim') }) : null,
+      c.allowed.status.length ? statusForm(c) : null,
+      c.allowed.priority ? priorityForm(c) : null,
+      c.allowed.assign ? assignForm(c) : null,
+      open && !c.allowed.status.length && !mineOrFree ? h('p', { class: 'hint', id: 'not-yours', text: t('e_not_yours') }) : null),
     h('section', { class: 'card', id: 'messages' }, h('h2', { text: t('messages') }),
       c.messages.length ? h('ol', { class: 'messages' }, c.messages.map((m) => h('li', { class: `msg from-${m.from}` },
         h('span', { class: 'who-msg', text: `${m.from === 'officer' ? t('fromOfficer') : t('fromReporter')} · ${fmt(m.at)}` }),

@@ -1,7 +1,7 @@
 // The dashboard's shared parts: state, DOM builder, API client, messages, and the registry of pages.
 // Each page module registers itself with `page(...)`; the header shows the pages the officer's role may open.
 // Nothing about a case goes into the URL, localStorage or sessionStorage: state lives in memory only.
-import { t, getLang } from './i18n.js';
+import { t, tOr, getLang, addStrings } from './i18n.js';
 
 export const API = '/api/liaison';
 export const state = { loading: false, me: null, csrf: null, view: 'login', filters: {}, items: [], cursor: null, stats: null, caseId: null, case: null, msg: null };
@@ -51,7 +51,18 @@ export async function api(method, path, body) {
     throw new ApiError(401, data);
   }
   if (!res.ok) throw new ApiError(res.status, data);
+  activity.at = Date.now();
   return data;
+}
+
+/** When the last API request went through: the server's idle sign-out counts from it (session-timer.js). */
+export const activity = { at: Date.now() };
+
+let titleCount = 0;
+/** Puts a count before the tab title ("(2) Bình An – …"): new urgent tips not yet opened. */
+export function setTitleCount(n) {
+  titleCount = n;
+  document.title = n > 0 ? `(${n}) ${t('title')}` : t('title');
 }
 
 const leaveHooks = [];
@@ -66,10 +77,65 @@ export function expire(message = t('expired')) {
   render();
 }
 
+// Every refusal of the API in plain words, by its code (then by HTTP status); the server's English text is
+// never shown. A code without words here falls back to what its status means.
+addStrings({
+  vi: {
+    e_bad_credentials: 'Sai tên đăng nhập hoặc mật khẩu.', e_rate_limited: 'Bạn đã thử quá nhiều lần. Hãy đợi một lát rồi thử lại.',
+    e_disabled: 'Tài khoản này đã bị khóa. Hãy liên hệ quản trị viên.', e_session_expired: 'Phiên đăng nhập đã hết hạn. Hãy đăng nhập lại.',
+    e_unauthenticated: 'Bạn cần đăng nhập.', e_csrf: 'Trang đã cũ. Hãy tải lại trang rồi làm lại.',
+    e_password_change_required: 'Bạn cần đổi mật khẩu trước khi làm việc.', e_weak_password: 'Mật khẩu mới chưa đủ mạnh: cần 12 ký tự trở lên, khó đoán và khác mật khẩu cũ.',
+    e_forbidden_role: 'Vai trò của bạn không được làm việc này.', e_no_case_access: 'Vai trò của bạn không xem được tin báo.',
+    e_supervisor_only: 'Chỉ giám sát viên mới làm được việc này.', e_not_yours: 'Tin này đang do cán bộ khác phụ trách.',
+    e_closed: 'Tin này đã đóng, không thể thay đổi nữa.', e_already_claimed: 'Cán bộ khác vừa nhận tin này trước bạn.',
+    e_not_claimable: 'Tin ở trạng thái này không thể tự nhận; hãy nhờ giám sát viên giao.',
+    e_invalid_transition: 'Không thể chuyển sang trạng thái này: trạng thái chỉ đi tiếp (Mới → Đã phân loại → Đã có người nhận → Đã chuyển → Đã đóng).',
+    e_not_assigned: 'Hãy nhận xử lý hoặc giao tin cho một cán bộ trước.', e_disposition_required: 'Chọn kết quả xử lý khi đóng tin.',
+    e_disposition_only_when_closing: 'Kết quả xử lý chỉ chọn khi đóng tin.', e_invalid_officer: 'Không có cán bộ đang hoạt động với tài khoản này.',
+    e_officer_out_of_scope: 'Cán bộ này không phụ trách tỉnh/thành của tin báo.', e_not_found: 'Không tìm thấy (có thể đã bị xóa hoặc không thuộc phạm vi của bạn).',
+    e_malformed_id: 'Đường dẫn không hợp lệ.',
+   
+    e_invalid_range: 'Khoảng thời gian không hợp lệ.', e_too_large: 'Nội dung quá lớn, máy chủ từ chối.',
+    e_invalid_request: 'Yêu cầu không hợp lệ. Hãy kiểm tra các ô đã nhập.',
+    e_not_on_duty: 'Hãy bật trực trước khi nhận cuộc trò chuyện.', e_chat_ended: 'Cuộc trò chuyện này đã kết thúc.',
+    e_already_taken: 'Tư vấn viên khác đã nhận cuộc trò chuyện này.', e_empty: 'Tin nhắn đang trống.', e_too_long: 'Tin nhắn quá dài.',
+    h_400: 'Yêu cầu không hợp lệ.', h_401: 'Bạn cần đăng nhập lại.', h_403: 'Bạn không có quyền làm việc này.', h_404: 'Không tìm thấy.',
+    h_409: 'Có thay đổi khác vừa xảy ra. Hãy tải lại rồi làm lại.', h_410: 'Việc này đã kết thúc.', h_413: 'Nội dung quá lớn.',
+    h_429: 'Quá nhiều yêu cầu. Hãy đợi một lát.', h_5xx: 'Máy chủ đang gặp sự cố. Hãy thử lại sau ít phút; nếu vẫn lỗi, báo quản trị viên.',
+    h_other: 'Không thực hiện được.',
+  },
+  en: {
+    e_bad_credentials: 'Wrong username or password.', e_rate_limited: 'Too many attempts. Please wait a moment and try again.',
+    e_disabled: 'This account is disabled. Please contact an administrator.', e_session_expired: 'Your session has expired. Please sign in again.',
+    e_unauthenticated: 'Please sign in.', e_csrf: 'The page is out of date. Reload it and try again.',
+    e_password_change_required: 'You must change your password before working.', e_weak_password: 'The new password is too weak: 12+ characters, hard to guess, different from the old one.',
+    e_forbidden_role: 'Your role cannot do this.', e_no_case_access: 'Your role cannot see tips.',
+    e_supervisor_only: 'Only a supervisor can do this.', e_not_yours: 'Another officer is in charge of this tip.',
+    e_closed: 'This tip is closed and can no longer change.', e_already_claimed: 'Another officer claimed this tip just before you.',
+    e_not_claimable: 'A tip in this status cannot be claimed; ask a supervisor to assign it.',
+    e_invalid_transition: 'That status is not allowed: statuses only move forward (New → Triaged → Assigned → Forwarded → Closed).',
+    e_not_assigned: 'Claim the tip or assign it to an officer first.', e_disposition_required: 'Choose a disposition when closing a tip.',
+    e_disposition_only_when_closing: 'A disposition is chosen only when closing a tip.', e_invalid_officer: 'No active officer has this account.',
+    e_officer_out_of_scope: 'This officer does not cover the tip’s province.', e_not_found: 'Not found (it may have been deleted, or is outside your scope).',
+    e_malformed_id: 'Invalid link.',
+   
+    e_invalid_range: 'Invalid date range.', e_too_large: 'Too large; the server refused it.',
+    e_invalid_request: 'Invalid request. Please check what you entered.',
+    e_not_on_duty: 'Go on duty before taking chats.', e_chat_ended: 'This chat has ended.',
+    e_already_taken: 'Another counsellor has taken this chat.', e_empty: 'The message is empty.', e_too_long: 'The message is too long.',
+    h_400: 'Invalid request.', h_401: 'Please sign in again.', h_403: 'You are not allowed to do this.', h_404: 'Not found.',
+    h_409: 'Something changed meanwhile. Reload and try again.', h_410: 'This has ended.', h_413: 'Too large.',
+    h_429: 'Too many requests. Please wait a moment.', h_5xx: 'The server has a problem. Try again in a few minutes; if it persists, tell an administrator.',
+    h_other: 'That did not work.',
+  },
+});
+
+/** Plain words for a failed request, in the interface language: by error code, else by HTTP status. */
 export function errorText(e) {
   if (e.code === 'version_conflict') return t('conflict');
-  const details = Array.isArray(e.details) ? e.details.map((d) => (d.path ? `${d.path}: ${d.message}` : d.message)).join('; ') : '';
-  return `${t('error')}${e.status ? ` ${e.status}` : ''}: ${e.message}${details ? ` (${details})` : ''}`;
+  if (e.status === 0) return t('network');
+  const byStatus = e.status >= 500 ? t('h_5xx') : tOr(`h_${e.status}`, t('h_other'));
+  return e.code ? tOr(`e_${e.code}`, byStatus) : byStatus;
 }
 
 export function flash(text, kind = 'info') {
@@ -126,7 +192,7 @@ export function renderBar() {
   $('#logout').textContent = t('signOut');
   $('#logout').hidden = !state.me;
   $('#who').textContent = state.me ? `${state.me.displayName || state.me.username} · ${t(`r_${state.me.role}`)}${state.me.province ? ` · ${state.me.province}` : ''}` : '';
-  document.title = t('title');
+  setTitleCount(titleCount);
   const nav = $('#nav');
   nav.setAttribute('aria-label', t('nav'));
   const ready = state.me && !state.me.mustChangePassword;
