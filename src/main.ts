@@ -6,11 +6,15 @@ import { listen } from './web/server.js';
 import { createChannels } from './channels/index.js';
 import { BundleError } from './bundle/load.js';
 import { closeAllStreams } from './web/sse.js';
+import { readDutyAlertConfig, startDutyAlerts } from './liaison/duty-alert.js';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
   const config = loadConfig();
+  const dutyAlert = readDutyAlertConfig(process.env);
   const app = await createApp(config);
+  // New urgent tips announced (code only) to the officers' Telegram group, when one is configured.
+  const duty = dutyAlert ? startDutyAlerts(app.cases, dutyAlert, app.log) : null;
   // Channels whose variables are set (a half-configured one stops start-up, naming the variable).
   const channels = createChannels(app);
   // Before listening: what a crash left in the inbox/outbox goes first, in order.
@@ -24,6 +28,7 @@ async function main(): Promise<void> {
     app.log.info('shutting down', { signal });
     // People in a live chat are told it ended (through their channel) before anything closes.
     app.live.desk.shutdown();
+    void duty?.stop();
     void channels.stop().finally(() => {
       server.close(() => { void channels.drain().then(() => app.close()).then(() => process.exit(0)); });
       closeAllStreams();
