@@ -3,7 +3,7 @@ import { testApp, type TestApp } from './helpers/app';
 import { addTip, makeOfficer } from './helpers/liaison';
 import { storeFactories } from './helpers/stores';
 import type { CaseRecord, RelatedLink } from '../src/store/port';
-import { FLOOD_MIN_SCORE, FLOOD_MIN_TIPS, FLOOD_WINDOW_MS, RELATED_MIN_SCORE, floodOf, similarities, tipFeatures } from '../src/cases/related';
+import { FLOOD_MIN_SCORE, FLOOD_MIN_TIPS, FLOOD_WINDOW_MS, RELATED_ACROSS_PROVINCES_SCORE, RELATED_MIN_SCORE, floodOf, similarities, tipFeatures } from '../src/cases/related';
 
 const KARAOKE_1 = 'Có một nhóm người bán ma túy đá ở quán karaoke Hoa Sen gần chợ Vinh vào mỗi tối.';
 const KARAOKE_2 = 'Quán karaoke Hoa Sen cạnh chợ Vinh tối nào cũng có người bán ma tuý đá cho thanh niên.';
@@ -60,6 +60,18 @@ describe('linking related tips', () => {
     const otherCategory = await addTip(t.app, { what: KARAOKE_1, category: 'prostitution' });
     const fresh = await addTip(t.app, { what: KARAOKE_2 });
     for (const c of [closed, elsewhere, otherCategory, fresh]) expect((await t.app.store.getCase(c.id))!.related).toEqual([]);
+  });
+
+  it('links near-identical tips of one category across provinces (one recruiter reported from two places), not mere look-alikes', async () => {
+    const offer = 'Một người tên Hùng trên Facebook tuyển lao động sang Campuchia làm việc nhẹ lương 1.500 đô, bao vé máy bay, yêu cầu nộp căn cước và hộ chiếu trước.';
+    const fromHome = await addTip(t.app, { category: 'trafficking', province: 'Nghệ An', what: offer });
+    const fromAbroad = await addTip(t.app, { category: 'trafficking', province: 'Campuchia', what: `${offer.replace('Một người tên Hùng', 'Người tên Hùng')} Em gái tôi đã đi theo.` });
+    const lookAlike = await addTip(t.app, { category: 'trafficking', province: 'Hà Nội', what: 'Có người rủ đi Campuchia làm việc lương cao, nghe nói bị giữ hộ chiếu.' });
+    const b = (await t.app.store.getCase(fromAbroad.id))!;
+    expect(b.related.map((l) => l.ref)).toEqual([fromHome.ref]);
+    expect(b.related[0].score).toBeGreaterThanOrEqual(RELATED_ACROSS_PROVINCES_SCORE);
+    expect((await t.app.store.getCase(fromHome.id))!.related.map((l) => l.ref)).toEqual([fromAbroad.ref]);
+    expect((await t.app.store.getCase(lookAlike.id))!.related).toEqual([]);
   });
 
   it('keeps the five best links, best first', async () => {

@@ -83,15 +83,29 @@ export function similarities(first: readonly string[], others: readonly (readonl
 }
 
 /**
- * Finds earlier open tips of the same category and province that read like the new one and links
- * both ways (push.related, plus a 'related' history entry on each). Returns the links made.
+ * Above this score two tips read as the same text (a few words changed): they are linked even from different
+ * provinces — a trafficking recruiter's offer or a scam script reported from two places, or the reporter naming
+ * where they are in one tip and the destination in the other. Same-province tips link from RELATED_MIN_SCORE.
+ */
+export const RELATED_ACROSS_PROVINCES_SCORE = 0.6;
+
+/**
+ * Finds earlier open tips of the same category that read like the new one — in its province from
+ * RELATED_MIN_SCORE, elsewhere from RELATED_ACROSS_PROVINCES_SCORE — and links both ways (push.related,
+ * plus a 'related' history entry on each). Returns the links made.
  */
 export async function linkRelated(store: Store, cipher: FieldCipher, created: CaseRecord, plain: TipFields, now: Date = new Date()): Promise<RelatedLink[]> {
-  const page = await store.queryCases(
-    { category: [plain.category], province: [plain.province], status: ['new', 'triaged', 'assigned', 'forwarded'] },
-    { limit: RELATED_CANDIDATES, order: 'newest' },
-  );
-  const candidates = page.items.filter((c) => c.id !== created.id && c.createdAt <= created.createdAt);
+  const open: CaseRecord['status'][] = ['new', 'triaged', 'assigned', 'forwarded'];
+  const [local, anywhere] = await Promise.all([
+    store.queryCases({ category: [plain.category], province: [plain.province], status: open }, { limit: RELATED_CANDIDATES, order: 'newest' }),
+    store.queryCases({ category: [plain.category], status: open }, { limit: RELATED_CANDIDATES, order: 'newest' }),
+  ]);
+  const seen = new Set<string>();
+  const candidates = [...local.items, ...anywhere.items].filter((c) => {
+    if (c.id === created.id || c.createdAt > created.createdAt || seen.has(c.id)) return false;
+    seen.add(c.id);
+    return true;
+  });
   if (candidates.length === 0) return [];
   const mine = tipFeatures(plain);
   if (mine.length === 0) return [];
@@ -104,8 +118,11 @@ export async function linkRelated(store: Store, cipher: FieldCipher, created: Ca
   });
   const scores = similarities(mine, theirs);
   const links: RelatedLink[] = candidates
-    .map((c, i) => ({ caseId: c.id, ref: c.ref, score: Math.round(scores[i] * 1000) / 1000, at: c.createdAt }))
-    .filter((l) => l.score >= RELATED_MIN_SCORE)
+    .map((c, i): RelatedLink => ({
+      caseId: c.id, ref: c.ref, score: Math.round(scores[i] * 1000) / 1000, at: c.createdAt,
+      ...(c.fields.province === plain.province ? {} : { elsewhere: true as const }),
+    }))
+    .filter((l) => l.score >= (l.elsewhere ? RELATED_ACROSS_PROVINCES_SCORE : RELATED_MIN_SCORE))
     .sort((x, y) => y.score - x.score)
     .slice(0, RELATED_MAX_LINKS);
   if (links.length === 0) return [];
@@ -113,7 +130,8 @@ export async function linkRelated(store: Store, cipher: FieldCipher, created: Ca
   const entry = (to: string): HistoryEntry => ({ at, by: 'system', action: 'related', to });
   await store.updateCase(created.id, { push: { related: links, history: links.map((l) => entry(l.ref)) } });
   for (const l of links) {
-    await store.updateCase(l.caseId, { push: { related: [{ caseId: created.id, ref: created.ref, score: l.score, at: created.createdAt }], history: [entry(created.ref)] } });
+    const back: RelatedLink = { caseId: created.id, ref: created.ref, score: l.score, at: created.createdAt, ...(l.elsewhere ? { elsewhere: true as const } : {}) };
+    await store.updateCase(l.caseId, { push: { related: [back], history: [entry(created.ref)] } });
   }
   return links;
 }
@@ -122,7 +140,7 @@ export async function linkRelated(store: Store, cipher: FieldCipher, created: Ca
  * Whether a case looks like part of a flood, from its own related links alone (pure): the largest
  * group of tips, this one included, linked to it with score >= FLOOD_MIN_SCORE and all created
  * within FLOOD_WINDOW_MS of each other. `size` counts that group, or null below FLOOD_MIN_TIPS.
- * Links written before creation times were stored (no `at`) do not count.
+ * Links written before creation times were stored (no `at`) do not count, nor links to another province.
  *
  * A new tip keeps at most RELATED_MAX_LINKS links of its own, while earlier tips collect a link
  * from every later one, so in a long burst the later tips report a smaller size (still >= the
@@ -134,7 +152,7 @@ export function floodOf(c: CaseRecord): { size: number } | null {
   const times = [own];
   const seen = new Set<string>([c.id]);
   for (const l of c.related) {
-    if (l.score < FLOOD_MIN_SCORE || !l.at || seen.has(l.caseId)) continue;
+    if (l.score < FLOOD_MIN_SCORE || !l.at || l.elsewhere || seen.has(l.caseId)) continue;
     const t = Date.parse(l.at);
     if (!Number.isFinite(t) || Math.abs(t - own) > FLOOD_WINDOW_MS) continue;
     seen.add(l.caseId);

@@ -67,6 +67,8 @@ export interface RelatedLink {
   score: number;
   /** ISO createdAt of the linked case (for the "possible flood" flag); absent on links made before it was stored. */
   at?: string;
+  /** The linked tip is in another province (a near-identical text); such links never make a "possible flood". */
+  elsewhere?: true;
 }
 
 export interface CaseRecord {

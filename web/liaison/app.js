@@ -123,7 +123,7 @@ addStrings({
     bulkPriority: 'Đổi mức ưu tiên…', bulkClose: 'Đóng tin…', bulkValue: 'Giá trị', bulkApply: 'Áp dụng', bulkClear: 'Bỏ chọn',
     bulkDone: 'Đã xong {ok}/{n} tin.', bulkFailed: 'Không làm được: {list}.', bulkPick: 'Chọn việc và giá trị trước.',
     queueUpdated: 'Hàng đợi vừa được cập nhật.', caseChanged: 'Hồ sơ này vừa được cập nhật ở nơi khác.',
-    moveTo: 'Chuyển sang trạng thái',
+    moveTo: 'Chuyển sang trạng thái', relatedElsewhere: 'ở tỉnh/thành khác',
   },
   en: {
     v_open: 'Open', v_mine: 'Mine', v_urgent: 'Urgent', v_closed: 'Closed', v_all: 'All', views: 'Lists',
@@ -133,7 +133,7 @@ addStrings({
     bulkPriority: 'Set priority…', bulkClose: 'Close…', bulkValue: 'Value', bulkApply: 'Apply', bulkClear: 'Clear selection',
     bulkDone: 'Done for {ok} of {n}.', bulkFailed: 'Not done: {list}.', bulkPick: 'Pick an action and a value first.',
     queueUpdated: 'The queue was just updated.', caseChanged: 'This case was just changed elsewhere.',
-    moveTo: 'Move to status',
+    moveTo: 'Move to status', relatedElsewhere: 'in another province',
   },
 });
 
@@ -666,7 +666,7 @@ function caseView() {
       c.flood > 0 ? h('p', { class: 'flood-note', role: 'note', text: floodText('floodNote', c.flood) }) : null,
       c.related.length ? h('ul', { class: 'related' }, c.related.map((r) => h('li', {},
         h('button', { type: 'button', class: 'linkish', text: r.ref, onclick: () => openCase(r.caseId) }),
-        h('span', { text: ` · ${t('score')} ${Math.round(r.score * 100)}%` })))) : h('p', { class: 'empty', text: t('none') })),
+        h('span', { text: ` · ${t('score')} ${Math.round(r.score * 100)}%${r.elsewhere ? ` · ${t('relatedElsewhere')}` : ''}` })))) : h('p', { class: 'empty', text: t('none') })),
     h('section', { class: 'card', id: 'history' }, h('h2', { text: t('history') }),
       h('ol', { class: 'timeline' }, c.history.map((e) => h('li', {},
         h('time', { datetime: e.at, text: fmt(e.at) }), ' ',
