@@ -79,6 +79,11 @@ export class CaseSearch {
     return this.meta.size;
   }
 
+  /** Builds the index now (start-up, in the background), so the first officer's search does not wait for it. */
+  async warm(): Promise<void> {
+    await this.ready();
+  }
+
   /** A case changed or arrived: re-indexed at once if the index exists (it is built on first use otherwise). */
   update(c: CaseRecord): void {
     if (this.pending) { this.pending.push(c); return; }

@@ -170,6 +170,11 @@ export class CaseService {
     return () => { const i = this.changeListeners.indexOf(fn); if (i >= 0) this.changeListeners.splice(i, 1); };
   }
 
+  /** Reads and decrypts every tip into the in-memory search index (start-up, in the background). */
+  warmSearch(): Promise<void> {
+    return this.finder.warm();
+  }
+
   private emit(event: CaseEvent, c: CaseRecord): void {
     for (const fn of this.listeners[event]) {
       try { fn(c); } catch (e) { this.log.warn('case listener failed', { event, error: (e as Error).message }); }
