@@ -2,6 +2,7 @@
  * CSV for spreadsheets: RFC 4180 quoting, CRLF line ends, a UTF-8 byte-order mark so Excel shows
  * Vietnamese correctly, and formula injection neutralised (a cell that starts with = + - @, a tab
  * or a carriage return is prefixed with an apostrophe, so it is shown as text, never evaluated).
+ * No "sep=" first line: it makes Excel ignore the BOM (see liaison/export-routes.ts).
  */
 
 export const BOM = '\uFEFF';

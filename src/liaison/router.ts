@@ -14,7 +14,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { z } from 'zod';
 
 import { CaseError, type CaseErrorKind } from '../cases/service.js';
-import { toCsv } from './csv.js';
+import { registerExportRoutes } from './export-routes.js';
 
 /** The HTTP status of each kind of case error (the domain knows no HTTP). */
 const CASE_ERROR_STATUS: Readonly<Record<CaseErrorKind, 400 | 403 | 404 | 409>> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409 };
@@ -196,16 +196,9 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
     res.json({ audit: await cases.auditTrail(actor, id, q.limit ?? 100) });
   }));
 
-  r.get('/export.csv', guard(SUPERVISOR, async ({ actor }, req, res) => {
-    const q = parse(filterQuery, req.query, 'query');
-    const table = await cases.exportTable(actor, toFilter(q));
-    // Excel-ready: BOM, quoting, formula injection neutralised (liaison/csv.ts).
-    const csv = toCsv(table.header, table.rows);
-    const day = new Date(now()).toISOString().slice(0, 10);
-    res.set('Content-Type', 'text/csv; charset=utf-8');
-    res.set('Content-Disposition', `attachment; filename="binhan-cases-${day}.csv"`);
-    res.send(csv);
-  }));
+  // Exports, CSV and XLSX, Vietnamese (English with ?lang=en), audited: the queue (GET /export.csv, /export.xlsx;
+  // supervisors) and one tip (GET /cases/:id/export.csv, .xlsx; whoever may read it). See liaison/export-routes.ts.
+  registerExportRoutes({ r, guard, store, cases, now });
 
   r.get('/stats', guard(CASE_ROLES, async ({ actor }, req, res) => {
     const q = parse(filterQuery, req.query, 'query');

@@ -8,6 +8,7 @@ import { createLiaisonRouter } from '../liaison/router.js';
 import type { Channels } from '../channels/index.js';
 import { webChatRouter } from '../channels/web/index.js';
 import { OFFICER_FIELDS } from '../cases/tip-fields.js';
+import { labelsModule } from '../cases/labels.js';
 import { type SendStats, createMetrics } from '../app/metrics.js';
 
 export function createServer(app: App, channels?: Channels): express.Express {
@@ -80,6 +81,13 @@ export function createServer(app: App, channels?: Channels): express.Express {
   web.get('/liaison/tip-fields.js', (_req: Request, res: Response) => {
     noStore(res);
     res.type('text/javascript').send(tipFieldsModule);
+  });
+  // The officers' words for coded values and shared terms, Vietnamese first: from their one definition (cases/labels.ts),
+  // the same the exports write.
+  const labelsJs = labelsModule();
+  web.get('/liaison/labels.js', (_req: Request, res: Response) => {
+    noStore(res);
+    res.type('text/javascript').send(labelsJs);
   });
   web.use('/liaison', express.static(liaisonDir, { index: false, redirect: false, cacheControl: false, setHeaders: noStore }));
   web.get(['/liaison', '/liaison/{*rest}'], (_req: Request, res: Response, next: NextFunction) => {
