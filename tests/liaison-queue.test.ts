@@ -98,6 +98,12 @@ describe.each(backends)('live queue, search and bulk work on %s', (backend) => {
     expect(p2.body.nextCursor).toBeNull();
     expect(new Set([...p1.body.items, ...p2.body.items].map((i: { id: string }) => i.id)).size).toBe(3);
     expect((await c.ha.get(`/cases?q=${'x'.repeat(201)}`)).status).toBe(400);
+    // The export of a search holds exactly its hits.
+    const csv = await c.sup.get('/export.csv?q=campuchia');
+    expect(csv.status).toBe(200);
+    expect(csv.text).toContain(a.ref);
+    expect(csv.text).toContain(b.ref);
+    expect(csv.text.trim().split('\r\n')).toHaveLength(3);
   });
 
   it('says in each case view which moves are allowed, for this officer', async () => {

@@ -368,7 +368,12 @@ export class CaseService {
     await this.audit(actor, 'export');
     const cases: CaseRecord[] = [];
     let cursor: string | undefined;
-    while (f && cases.length < MAX_EXPORT_ROWS) {
+    // With search words, exactly the hits the officer sees (best match first).
+    if (f && filter.q) {
+      const ids = (await this.finder.search(filter.q, f)).slice(0, MAX_EXPORT_ROWS);
+      cases.push(...(await Promise.all(ids.map((id) => this.store.getCase(id)))).filter((c): c is CaseRecord => c !== null));
+    }
+    while (f && !filter.q && cases.length < MAX_EXPORT_ROWS) {
       const page = await this.store.queryCases(f, { limit: 100, cursor, order: 'newest' });
       cases.push(...page.items);
       if (!page.nextCursor) break;

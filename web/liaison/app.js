@@ -5,6 +5,7 @@ import { t, tOr, getLang, setLang, addStrings, STATUSES, PRIORITIES, CATEGORIES,
 import { TIP_FIELDS } from './tip-fields.js';
 import { API, $, state, busy, h, api, activity, expire, errorText, flash, fmt, isSupervisor, field, select, page, go, render, homeOf, onLeave } from './core.js';
 import { onCase, setOpener, seen, alertSettings } from './alerts.js';
+import { printSheet } from './print.js';
 import './shortcuts.js';
 import './session-timer.js';
 import './live.js';
@@ -123,7 +124,7 @@ addStrings({
     bulkPriority: 'Đổi mức ưu tiên…', bulkClose: 'Đóng tin…', bulkValue: 'Giá trị', bulkApply: 'Áp dụng', bulkClear: 'Bỏ chọn',
     bulkDone: 'Đã xong {ok}/{n} tin.', bulkFailed: 'Không làm được: {list}.', bulkPick: 'Chọn việc và giá trị trước.',
     queueUpdated: 'Hàng đợi vừa được cập nhật.', caseChanged: 'Hồ sơ này vừa được cập nhật ở nơi khác.',
-    moveTo: 'Chuyển sang trạng thái', relatedElsewhere: 'ở tỉnh/thành khác',
+    moveTo: 'Chuyển sang trạng thái', relatedElsewhere: 'ở tỉnh/thành khác', exportXlsx: 'Xuất Excel', exportXlsxOne: 'Tải tin này (Excel)',
   },
   en: {
     v_open: 'Open', v_mine: 'Mine', v_urgent: 'Urgent', v_closed: 'Closed', v_all: 'All', views: 'Lists',
@@ -133,7 +134,7 @@ addStrings({
     bulkPriority: 'Set priority…', bulkClose: 'Close…', bulkValue: 'Value', bulkApply: 'Apply', bulkClear: 'Clear selection',
     bulkDone: 'Done for {ok} of {n}.', bulkFailed: 'Not done: {list}.', bulkPick: 'Pick an action and a value first.',
     queueUpdated: 'The queue was just updated.', caseChanged: 'This case was just changed elsewhere.',
-    moveTo: 'Move to status', relatedElsewhere: 'in another province',
+    moveTo: 'Move to status', relatedElsewhere: 'in another province', exportXlsx: 'Export Excel', exportXlsxOne: 'Download this tip (Excel)',
   },
 });
 
@@ -264,7 +265,9 @@ function queueView() {
 
   return h('section', { class: 'queue-page', id: 'queue-page' },
     h('div', { class: 'title-row' }, h('h1', { text: t('queue') }),
-      isSupervisor() ? h('a', { id: 'export', class: 'button', href: `${API}/export.csv?${filterQuery()}`, download: '', text: t('exportCsv') }) : null),
+      isSupervisor() ? h('div', { class: 'exports' },
+        h('a', { id: 'export-xlsx', class: 'button', href: `${API}/export.xlsx?${filterQuery({ lang: getLang(), order: '' })}`, download: '', text: t('exportXlsx') }),
+        h('a', { id: 'export', class: 'button', href: `${API}/export.csv?${filterQuery({ lang: getLang(), order: '' })}`, download: '', text: t('exportCsv') })) : null),
     viewTabs(), form, alertSettings(), queueResults());
 }
 
@@ -636,7 +639,8 @@ function caseView() {
     h('div', { class: 'title-row start no-print' },
       h('button', { type: 'button', id: 'back', text: t('back'), onclick: () => { state.case = null; state.caseId = null; go('queue'); } }),
       h('button', { type: 'button', id: 'reload', text: t('reload'), onclick: () => openCase(state.caseId) }),
-      h('button', { type: 'button', id: 'print', text: t('print'), onclick: () => window.print() })),
+      h('button', { type: 'button', id: 'print', text: t('print'), onclick: () => printSheet(state.case, state.me) }),
+      h('a', { id: 'export-one', class: 'button', href: `${API}/cases/${c.id}/export.xlsx?lang=${getLang()}`, download: '', text: t('exportXlsxOne') })),
     h('h1', { id: 'case-title', tabindex: '-1' }, h('span', { class: 'ref', text: c.ref }), ' ',
       c.priority === 'urgent' ? h('span', { class: 'flag urgent', text: t('urgentFlag') }) : null, ' ',
       h('span', { class: 'badge', id: 'case-status', text: t(`s_${c.status}`) }), ' ',
