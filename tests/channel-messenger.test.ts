@@ -7,7 +7,7 @@ import { serve } from './helpers/server';
 import { FakePlatform, type RecordedRequest } from './helpers/fake-platform';
 import { createChannels, type Channels } from '../src/channels/index';
 import { createMessengerAdapter, MessengerAdapter, WINDOW_MS } from '../src/channels/messenger/index';
-import { splitText } from '../src/channels/messenger/render';
+import { MAX_TEMPLATE_TEXT, messageText, splitText, type MessengerMessage } from '../src/channels/messenger/render';
 import { ConfigError } from '../src/config';
 import { createLogger } from '../src/log';
 import { setupMessenger } from '../src/cli/channels-messenger';
@@ -72,7 +72,7 @@ async function deliver(c: Ctx, payload: unknown): Promise<globalThis.Response> {
   return res;
 }
 
-type Sent = { recipient: { id: string }; messaging_type: string; message: { text: string; quick_replies?: { content_type: string; title: string; payload: string }[] } };
+type Sent = { recipient: { id: string }; messaging_type: string; message: MessengerMessage };
 const sentTo = (psid: string, since = 0): Sent[] => fake.calls('/me/messages').slice(since)
   .map((r) => r.json as Sent).filter((j) => j.recipient.id === psid);
 const sendCount = (): number => fake.calls('/me/messages').length;
@@ -99,7 +99,7 @@ class User {
       if (q) return this.turn(msgItem(this.psid, { mid: newMid(), text: q.title, quick_reply: { payload: q.payload } }));
     }
     for (const s of this.last) {
-      const m = new RegExp(`^(\\d+)\\. ${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').exec(s.message.text);
+      const m = new RegExp(`^(\\d+)\\. ${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm').exec(messageText(s.message));
       if (m) { this.typedNumbers++; return this.say(m[1]); }
     }
     throw new Error(`no choice ${label} in: ${this.text()}`);
@@ -107,7 +107,7 @@ class User {
   attach(type: string): Promise<Sent[]> {
     return this.turn(msgItem(this.psid, { mid: newMid(), attachments: [{ type, payload: { url: `${fake.url}/cdn/photo.jpg?oh=abc` } }] }));
   }
-  text(): string { return this.last.map((s) => s.message.text).join('\n'); }
+  text(): string { return this.last.map((s) => messageText(s.message)).join('\n'); }
 }
 
 describe('Messenger configuration', () => {
@@ -227,7 +227,7 @@ describe('Messenger webhook', () => {
     const u = new User(c);
     await u.postback('start');
     expect(u.text()).toMatch(/Bình An/);
-    expect(u.last.some((s) => (s.message.quick_replies ?? []).length > 0 || /^1\. /m.test(s.message.text))).toBe(true);
+    expect(u.last.some((s) => (s.message.quick_replies ?? []).length > 0 || /^1\. /m.test(messageText(s.message)))).toBe(true);
     expect(c.t.logs.join('\n')).not.toContain('campaign-xyz');
   });
 
@@ -259,7 +259,13 @@ describe('Messenger webhook', () => {
     expect(cases.map((x) => x.ref)).toContain(ref);
     // Every bubble respected the limits.
     for (const s of fake.calls('/me/messages').map((r) => r.json as Sent)) {
-      expect(s.message.text.length).toBeLessThan(2000);
+      expect(messageText(s.message).length).toBeLessThan(2000);
+      // A call button hangs on a button template: its text and buttons within the template's limits.
+      if (s.message.attachment) {
+        expect(s.message.attachment.payload.text.length).toBeLessThanOrEqual(MAX_TEMPLATE_TEXT);
+        expect(s.message.attachment.payload.buttons.length).toBeLessThanOrEqual(3);
+        for (const b of s.message.attachment.payload.buttons) expect(b.title.length).toBeLessThanOrEqual(20);
+      }
       expect((s.message.quick_replies ?? []).length).toBeLessThanOrEqual(13);
       for (const q of s.message.quick_replies ?? []) expect(q.title.length).toBeLessThanOrEqual(20);
     }
@@ -318,7 +324,7 @@ describe('Messenger rendering', () => {
     const out = a.render([{ text, choices: choices(2) }]) as Sent['message'][];
     expect(out.length).toBeGreaterThan(1);
     for (const m of out) {
-      expect(m.text.length).toBeLessThan(2000);
+      expect(messageText(m).length).toBeLessThan(2000);
       expect(m.text).toMatch(/\.$/);
     }
     expect(out.slice(0, -1).every((m) => !m.quick_replies)).toBe(true);

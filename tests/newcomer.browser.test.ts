@@ -96,7 +96,11 @@ describe('a newcomer triages the tip they filed', () => {
     await chat.tap('Gửi tin báo');
     const receipt = await chat.text();
     const ref = /BA-[A-Z0-9]{6}/.exec(receipt)![0];
-    const secret = /\d{4} \d{4} \d{4}/.exec(receipt)![0];
+    // The secret stays masked on the page until asked for: "Hiện" in the codes box shows it.
+    expect(receipt).not.toMatch(/\d{4} \d{4} \d{4}/);
+    await chat.page.getByRole('button', { name: 'Hiện Mã bí mật' }).click();
+    const secret = (await chat.page.locator('.codes .code-value').nth(1).textContent()) as string;
+    expect(secret).toMatch(/^\d{4} \d{4} \d{4}$/);
 
     // The admin finds it at the top of the queue and triages it.
     const deskCtx = await context();

@@ -15,6 +15,19 @@
   // A live chat with a counsellor: their lines arrive on an event stream opened with the chat's token.
   var liveSource = null;
   var liveToken = null;
+  // The page's own words, Vietnamese first; the conversation's language picks them (see setLang).
+  var UI = {
+    vi: {
+      me: 'Bạn:', bot: 'Bình An:', codes: 'Mã của bạn', copy: 'Sao chép', copied: 'Đã chép', byHand: 'Hãy tự chép', show: 'Hiện', hide: 'Ẩn',
+      placeholder: 'Gõ câu hỏi của bạn…', switchTo: 'EN', switchLabel: 'EN: Switch to English', switchLang: 'en'
+    },
+    en: {
+      me: 'You:', bot: 'Bình An:', codes: 'Your codes', copy: 'Copy', copied: 'Copied', byHand: 'Please copy it by hand', show: 'Show', hide: 'Hide',
+      placeholder: 'Type your question…', switchTo: 'VI', switchLabel: 'VI: Chuyển sang tiếng Việt', switchLang: 'vi'
+    }
+  };
+  // The button that ends a live chat (its payload, as src/engine/payload.ts writes it).
+  var LIVE_END = 'live:end';
 
   function randomId(bytes) {
     var a = new Uint8Array(bytes);
@@ -46,24 +59,200 @@
     });
   }
 
-  function bubble(text, who) {
+  // Every phone number and e-mail address in the bot's words becomes a link (tel:, mailto:), built from text nodes
+  // and <a> elements, never from HTML. Numbers as Viet Nam writes them (0xxx xx xx xx, +84 xxx xx xx xx,
+  // 1900 xxx xxx, 1800 xxxx, with spaces, dots or dashes); a short number only when it is a hotline's (the page is
+  // rendered with the short numbers of content/hotlines.yaml) and not a law's article ("Điều …"). A 12-digit
+  // secret is never one.
+  var SHORT_NUMBERS = (document.body.getAttribute('data-short') || '').split(/\s+/).filter(Boolean);
+  var NUMBER_RUN = /(^|[^\p{L}\p{N}_./,-])(\+?\d(?:[ .-]?\d)*)(?![\p{L}\p{N}_/]|[.,-]\d)/gu;
+  var EMAIL = /[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}/g;
+  var NOT_A_PHONE_BEFORE = /(điều|dieu|article|khoản|khoan|clause|nghị định|decree|luật|law|thông tư|circular|số hiệu|no\.)\s*$/i;
+
+  function phoneHref(run) {
+    var d = run.replace(/[^0-9]/g, '');
+    if (run.charAt(0) === '+') return d.length >= 8 && d.length <= 15 ? 'tel:+' + d : null;
+    if (/^0[1-9]/.test(d) && (d.length === 10 || d.length === 11)) return 'tel:' + d;
+    if (/^1[89]00/.test(d) && (d.length === 8 || d.length === 10)) return 'tel:' + d;
+    return null;
+  }
+
+  function linksIn(text) {
+    var found = [];
+    var m;
+    EMAIL.lastIndex = 0;
+    while ((m = EMAIL.exec(text))) found.push({ start: m.index, end: m.index + m[0].length, href: 'mailto:' + m[0] });
+    NUMBER_RUN.lastIndex = 0;
+    while ((m = NUMBER_RUN.exec(text))) {
+      var start = m.index + m[1].length;
+      var run = m[2];
+      var href = phoneHref(run);
+      if (href) { found.push({ start: start, end: start + run.length, href: href }); continue; }
+      if (NOT_A_PHONE_BEFORE.test(text.slice(Math.max(0, start - 20), start))) continue;
+      // Short hotline numbers, alone or side by side (every part one: not the groups of a longer number).
+      var parts = run.split(' ');
+      if (!parts.every(function (p) { return SHORT_NUMBERS.indexOf(p) >= 0; })) continue;
+      var at = start;
+      parts.forEach(function (part) {
+        found.push({ start: at, end: at + part.length, href: 'tel:' + part });
+        at += part.length + 1;
+      });
+    }
+    found.sort(function (a, b) { return a.start - b.start; });
+    var end = 0;
+    return found.filter(function (f) { var keep = f.start >= end; if (keep) end = f.end; return keep; });
+  }
+
+  function appendLinked(parent, text) {
+    var at = 0;
+    linksIn(text).forEach(function (l) {
+      if (l.start > at) parent.appendChild(document.createTextNode(text.slice(at, l.start)));
+      var a = document.createElement('a');
+      a.href = l.href;
+      a.textContent = text.slice(l.start, l.end);
+      parent.appendChild(a);
+      at = l.end;
+    });
+    if (at < text.length) parent.appendChild(document.createTextNode(text.slice(at)));
+  }
+
+  function masked(value) { return value.replace(/[0-9A-Za-z]/g, '•'); }
+
+  // Who says what, for screen readers: "Bình An:" or "Bạn:" before each message, visually hidden (beside the
+  // message, so that its own text stays exactly what was said).
+  function roleLabel(who) {
+    var label = document.createElement('span');
+    label.className = 'sr-only';
+    label.textContent = UI[lang][who] + ' ';
+    log.appendChild(label);
+  }
+
+  // `hidden`: values (a secret) shown masked wherever the text says them.
+  function bubble(text, who, hidden) {
+    if (who === 'me' || who === 'bot') roleLabel(who);
     var div = document.createElement('div');
     div.className = 'msg ' + who;
-    div.textContent = who === 'me' ? maskSecrets(text) : text;
+    if (who === 'me') div.textContent = maskSecrets(text);
+    else if (who === 'bot') {
+      (hidden || []).forEach(function (v) { text = text.split(v).join(masked(v)); });
+      appendLinked(div, text);
+    } else div.textContent = text;
     log.appendChild(div);
     scroll();
     return div;
   }
 
+  function copyText(value) {
+    try {
+      if (navigator.clipboard && navigator.clipboard.writeText) return navigator.clipboard.writeText(value);
+    } catch (e) { /* not allowed here */ }
+    return Promise.reject(new Error('no clipboard'));
+  }
+
+  function selectText(el) {
+    try {
+      var range = document.createRange();
+      range.selectNodeContents(el);
+      var sel = window.getSelection();
+      sel.removeAllRanges();
+      sel.addRange(range);
+    } catch (e) { /* nothing more to do */ }
+  }
+
+  function codeButton(word, label) {
+    var b = document.createElement('button');
+    b.type = 'button';
+    setWord(b, word, label);
+    return b;
+  }
+
+  function setWord(b, word, label) {
+    b.textContent = word;
+    b.setAttribute('aria-label', word + ' ' + label);
+  }
+
+  // The codes a reporter must keep (a tip's reference code and secret), in a box of their own with a copy button
+  // each. A secret is masked until "Hiện" is pressed; its value lives only in this closure (never in storage, the
+  // address or an attribute) and is gone with the page.
+  function codesBox(items) {
+    var t = UI[lang];
+    var box = document.createElement('div');
+    box.className = 'codes';
+    box.setAttribute('role', 'group');
+    box.setAttribute('aria-label', t.codes);
+    items.forEach(function (c) {
+      var row = document.createElement('div');
+      row.className = 'code';
+      var name = document.createElement('span');
+      name.className = 'code-label';
+      name.textContent = c.label;
+      var value = document.createElement('span');
+      value.className = 'code-value';
+      var shown = !c.secret;
+      value.textContent = shown ? c.value : masked(c.value);
+      var actions = document.createElement('span');
+      actions.className = 'code-actions';
+      var reveal = null;
+      function show(on) {
+        shown = on;
+        value.textContent = on ? c.value : masked(c.value);
+        if (reveal) setWord(reveal, on ? t.hide : t.show, c.label);
+      }
+      if (c.secret) {
+        reveal = codeButton(t.show, c.label);
+        reveal.className = 'reveal';
+        reveal.addEventListener('click', function () { show(!shown); });
+        actions.appendChild(reveal);
+      }
+      var copy = codeButton(t.copy, c.label);
+      copy.className = 'copy';
+      var timer = null;
+      copy.addEventListener('click', function () {
+        clearTimeout(timer);
+        copyText(c.value).then(function () {
+          setWord(copy, t.copied, c.label);
+          copy.classList.add('done');
+        }, function () {
+          // No clipboard here: the code is shown and selected, to be copied by hand.
+          if (!shown) show(true);
+          selectText(value);
+          setWord(copy, t.byHand, c.label);
+        }).then(function () {
+          timer = setTimeout(function () { setWord(copy, t.copy, c.label); copy.classList.remove('done'); }, 4000);
+        });
+      });
+      actions.appendChild(copy);
+      row.appendChild(name);
+      row.appendChild(value);
+      row.appendChild(actions);
+      box.appendChild(row);
+    });
+    log.appendChild(box);
+    return box;
+  }
+
+  // After a reply with codes: the codes box whole in view (with the message before it when both fit), not pushed
+  // half off a phone screen by what follows; the rest is below, a scroll away.
+  function showWhole(said, box) {
+    var top = box.offsetTop + box.offsetHeight - said.offsetTop <= log.clientHeight ? said.offsetTop : box.offsetTop;
+    log.scrollTop = Math.min(Math.max(0, top - 8), log.scrollHeight - log.clientHeight);
+  }
+
+  // Earlier buttons look secondary (they still work); the button ending a live chat stays as it is while the chat goes on.
   function disableOldChoices() {
     var groups = log.querySelectorAll('.choices:not(.used)');
-    for (var i = 0; i < groups.length; i++) groups[i].classList.add('used');
+    for (var i = 0; i < groups.length; i++) if (!(liveToken && groups[i].classList.contains('live-end'))) groups[i].classList.add('used');
   }
 
   function renderReplies(replies) {
+    var codes = null;
+    var said = null;
     for (var i = 0; i < replies.length; i++) {
       var r = replies[i];
-      bubble(r.text, 'bot');
+      var copy = r.copy || [];
+      // A secret the message gives (to keep) is masked in its text too.
+      var msg = bubble(r.text, 'bot', copy.filter(function (c) { return c.secret; }).map(function (c) { return c.value; }));
+      if (copy.length) { said = msg; codes = codesBox(copy); }
       if (r.calls && r.calls.length) {
         var calls = document.createElement('div');
         calls.className = 'calls';
@@ -86,12 +275,13 @@
           b.className = 'choice';
           b.textContent = c.label;
           b.addEventListener('click', function () { send({ payload: c.id }, c.label); });
+          if (c.id === LIVE_END) box.classList.add('live-end');
           box.appendChild(b);
         });
         log.appendChild(box);
       }
     }
-    scroll();
+    if (codes) showWhole(said, codes); else scroll();
   }
 
   var liveStatus = document.getElementById('live-status');
@@ -112,6 +302,8 @@
     liveSource = null;
     liveToken = null;
     showLive(null);
+    var ends = log.querySelectorAll('.choices.live-end:not(.used)');
+    for (var i = 0; i < ends.length; i++) ends[i].classList.add('used');
   }
 
   function followLive(live) {
@@ -170,7 +362,7 @@
     if (what.start) body.start = true;
     post(body, 0).then(function (r) {
       typing.remove();
-      if (r.status === 200) { renderReplies(r.data.replies || []); followLive(r.data.live); }
+      if (r.status === 200) { setLang(r.data.lang); renderReplies(r.data.replies || []); followLive(r.data.live); }
       // Sending too fast: the server's own honest words (and a crisis still gets its first answer).
       else if (r.status === 429 && r.data && r.data.replies) renderReplies(r.data.replies);
       else bubble(lang === 'en' ? 'Sorry, that message could not be sent.' : 'Xin lỗi, tin nhắn chưa gửi được.', 'note');
@@ -196,12 +388,37 @@
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }
   });
 
-  langBtn.addEventListener('click', function () {
-    lang = lang === 'vi' ? 'en' : 'vi';
-    langBtn.textContent = lang === 'vi' ? 'EN' : 'VI';
-    langBtn.setAttribute('aria-label', lang === 'vi' ? 'Switch to English' : 'Chuyển sang tiếng Việt');
+  // The page's words follow the conversation's language: the button, or what the person writes (the server says
+  // which language it answers in). Elements with data-en (data-en-title, data-en-label) hold their English.
+  var WORDS = Array.prototype.map.call(document.querySelectorAll('[data-en], [data-en-title], [data-en-label]'), function (el) {
+    return {
+      el: el,
+      text: { vi: el.textContent, en: el.getAttribute('data-en') },
+      title: { vi: el.getAttribute('title'), en: el.getAttribute('data-en-title') },
+      label: { vi: el.getAttribute('aria-label'), en: el.getAttribute('data-en-label') }
+    };
+  });
+
+  function setLang(next) {
+    if ((next !== 'vi' && next !== 'en') || next === lang) return;
+    lang = next;
+    var t = UI[lang];
     document.documentElement.lang = lang;
-    input.placeholder = lang === 'vi' ? 'Gõ câu hỏi của bạn…' : 'Type your question…';
+    langBtn.textContent = t.switchTo;
+    langBtn.setAttribute('aria-label', t.switchLabel);
+    langBtn.setAttribute('lang', t.switchLang);
+    input.placeholder = t.placeholder;
+    WORDS.forEach(function (w) {
+      if (w.text.en !== null) w.el.textContent = w.text[lang];
+      if (w.title.en !== null) w.el.setAttribute('title', w.title[lang]);
+      if (w.label.en !== null) w.el.setAttribute('aria-label', w.label[lang]);
+    });
+    var state = liveStatus.getAttribute('data-state');
+    if (state) showLive(state);
+  }
+
+  langBtn.addEventListener('click', function () {
+    setLang(lang === 'vi' ? 'en' : 'vi');
     send({ payload: lang === 'en' ? 'cmd:lang_en' : 'cmd:lang_vi' });
   });
 

@@ -17,6 +17,7 @@ import type { LiveRelay } from '../live/relay.js';
 import type { LiveChat, LiveState } from '../live/desk.js';
 import { normalize } from '../text/normalize.js';
 import { NO_CAPABILITIES, type Capabilities } from '../channels/capabilities.js';
+import type { HotlineCalls } from '../channels/calls.js';
 import { cmd, LIVE_END, resumesPaused } from '../engine/payload.js';
 
 export interface Inbound {
@@ -109,6 +110,8 @@ export class Bot {
       sessionTimeoutMs: number; draftKeepMs?: number; limits?: Limits; messages?: Readonly<Record<string, Localized>>; cases: CaseService; cipher: FieldCipher; notifications?: NotificationRegistry; now?: () => number;
       /** Live chats with counsellors, and the phrases that end one (normalised once here). */
       live?: LiveRelay; liveEndPhrases?: readonly string[];
+      /** Call buttons for the hotlines an answer names, on channels that show them (capabilities.callButtons). */
+      calls?: HotlineCalls;
     },
   ) {
     this.actions = new ActionRunner({ store, key, log, cases: opts.cases, notifications: opts.notifications, live: opts.live?.desk });
@@ -264,7 +267,8 @@ export class Bot {
 
   /** Saves the turn (session, processed mark, durable edges) in one write; then observers and the log line. */
   private async commitStep(t: TurnContext, o: EngineOutcome): Promise<Outbound> {
-    const { key, msg, replies } = t;
+    const { key, msg } = t;
+    const replies = msg.capabilities?.callButtons && this.opts.calls ? this.opts.calls.add(t.replies, o.session.lang) : t.replies;
     const outbound = msg.edge && t.processedKey && replies.length ? msg.edge.keep(replies, key, t.processedKey) : undefined;
     const saved = await this.commit(key, o.session, t.processedKey, t.now, o.deleteSession, o.version, { inboxId: msg.edge?.inboxId, outbound });
     const ms = performance.now() - t.started;

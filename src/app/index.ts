@@ -15,6 +15,7 @@ import type { Config } from '../config.js';
 import { FieldCipher, loadKeyRing } from '../cases/cipher.js';
 import { CaseService } from '../cases/service.js';
 import { NotificationRegistry } from '../channels/notify.js';
+import { HotlineCalls } from '../channels/calls.js';
 import { Bot } from './bot.js';
 import { TurnCounters } from './counters.js';
 import { LiveDesk } from '../live/desk.js';
@@ -94,6 +95,7 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
   const bot = new Bot(core.engine, store, key, log, {
     sessionTimeoutMs: config.sessionTimeoutMs, draftKeepMs: config.draftKeepMs, limits, messages: c.messages, cases, cipher, notifications,
     live, liveEndPhrases: [...c.endLive, ...c.commands.menu, ...c.commands.cancel], ...(opts.now ? { now: opts.now } : {}),
+    calls: new HotlineCalls(c.hotlines, c.messages.call_label),
   });
   const counters = new TurnCounters(store, log);
   bot.onTurn((events) => counters.observe(events));

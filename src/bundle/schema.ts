@@ -31,6 +31,9 @@ const saying = {
   answer: z.union([nonEmpty, z.array(nonEmpty).min(1)]).optional(),
   /** Call buttons for verified hotlines (ids from content/hotlines.yaml), where the channel has them. */
   call: z.array(nonEmpty).min(1).optional(),
+  /** Values said in the text that the person may want to keep (a reference code, a secret shown once): shown
+   * apart with a copy button where the channel can (the web chat); `secret` ones masked until asked for. */
+  copy: z.array(z.object({ var: nonEmpty, label: localizedSchema, secret: z.boolean().optional() }).strict()).min(1).max(3).optional(),
 };
 
 const base = { id: idSchema };

@@ -23,7 +23,7 @@ import { parseInput, type PlaceLookup } from './inputs.js';
 import { decodePayload, cmd, DRAFT_DISCARD, DRAFT_REVIEW, entryPayload, intentPayload, RESUME } from './payload.js';
 import {
   newSession, type Classification, type CrisisSignal, type EngineEvent, type EntryHit, type Entities, type Input, type Lang,
-  type Localized, type Nlu, type NluContext, type OutChoice, type OutMessage, type Position, type Session, type StepResult, type Thread,
+  type Localized, type Nlu, type NluContext, type OutChoice, type OutCopy, type OutMessage, type Position, type Session, type StepResult, type Thread,
 } from './types.js';
 
 /** Global commands the engine knows; their phrases live in content/commands.yaml. */
@@ -1374,6 +1374,14 @@ export class Engine {
     for (const key of answers) for (const b of this.bundle.content.answers[key][lang]) added.push({ text: this.template(t.s, b, t.once) });
     if (node.text) added.push({ text: this.template(t.s, node.text[lang], t.once) });
     if ('call' in node && node.call && added.length) added[added.length - 1].calls = this.calls(node.call, lang);
+    if ('copy' in node && node.copy && added.length) {
+      const copy: OutCopy[] = [];
+      for (const c of node.copy) {
+        const v = lookup(t.once, c.var) ?? lookup(t.s.vars, c.var);
+        if (typeof v === 'string' || typeof v === 'number') copy.push({ label: c.label[lang], value: String(v), ...(c.secret ? { secret: true as const } : {}) });
+      }
+      if (copy.length) added[added.length - 1].copy = copy;
+    }
     t.messages.push(...added);
     return added;
   }

@@ -169,11 +169,31 @@ export interface OutChoice {
   label: string;
 }
 
+export interface OutCall {
+  label: string;
+  /** The number as dialled (content/hotlines.yaml `dial`). */
+  dial: string;
+  /** Found in the text by the runtime (src/channels/calls.ts), not a call-now button of the content's own: shown
+   * where the channel has room for it after the choices. */
+  named?: true;
+}
+
+/** A value the person may want to keep (a tip's reference code, its secret), shown apart with a copy button
+ * where the channel can (the web chat); its text says it too. */
+export interface OutCopy {
+  label: string;
+  value: string;
+  /** Masked until the person asks to see it, and never kept by the page. */
+  secret?: true;
+}
+
 export interface OutMessage {
   text: string;
   choices?: OutChoice[];
   /** Call buttons for hotlines (channels that have them render tel: links or phone buttons). */
-  calls?: { label: string; dial: string }[];
+  calls?: OutCall[];
+  /** Values to copy (a flow node's `copy`), in the order given. */
+  copy?: OutCopy[];
 }
 
 export type EngineEvent =

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { CLI_CAPABILITIES, PLATFORM_CAPABILITIES, WEB_CAPABILITIES, type Capabilities } from '../../src/channels/capabilities';
+import { CLI_CAPABILITIES, PLATFORM_CAPABILITIES, TELEGRAM_CAPABILITIES, WEB_CAPABILITIES, type Capabilities } from '../../src/channels/capabilities';
 import { loadConfig } from '../../src/config';
 import { createApp, type App } from '../../src/app/index';
 import { createLogger } from '../../src/log';
@@ -31,6 +31,7 @@ const PLATFORMS = new Set(['zalo', 'messenger', 'telegram', 'botframework']);
 /** The capabilities a test conversation's edge declares: a platform's under a platform's name, the command
  * line's under "cli", else the web chat's (a test channel behaves like the web chat). */
 export function capabilitiesFor(channel: string): Capabilities {
+  if (channel === 'telegram') return TELEGRAM_CAPABILITIES;
   return PLATFORMS.has(channel) ? PLATFORM_CAPABILITIES : channel === 'cli' ? CLI_CAPABILITIES : WEB_CAPABILITIES;
 }
 

@@ -37,8 +37,18 @@ const KNOWN_TYPES = new Set(['message', 'conversationUpdate', 'endOfConversation
 const REQUEST_TIMEOUT_MS = 10_000;
 const SEND_TIMEOUT_MS = 30_000;
 
+/** A hero card holding only buttons: the hotline call buttons under a text. */
+export interface CallCard {
+  contentType: 'application/vnd.microsoft.card.hero';
+  content: { buttons: { type: 'call'; title: string; value: string }[] };
+}
 /** One rendered outgoing activity. */
-export type BotFrameworkMessage = Pick<Activity, 'type' | 'text' | 'textFormat'> & { suggestedActions?: Omit<SuggestedActions, 'to'> & { to?: string[] } };
+export type BotFrameworkMessage = Pick<Activity, 'type' | 'text' | 'textFormat'> & {
+  suggestedActions?: Omit<SuggestedActions, 'to'> & { to?: string[] };
+  attachments?: CallCard[];
+};
+/** Call buttons on one card, at most this many (the content's own first). */
+export const MAX_CALL_BUTTONS = 3;
 
 const APP_TYPES = new Map([['multitenant', 'MultiTenant'], ['singletenant', 'SingleTenant'], ['userassignedmsi', 'UserAssignedMSI']]);
 /** Extra keys ConfigurationBotFrameworkAuthentication understands (sovereign clouds, certificates): passed through when set. */
@@ -185,7 +195,17 @@ export function renderMessages(messages: OutMessage[]): BotFrameworkMessage[] {
   const out: BotFrameworkMessage[] = [];
   let choices: OutMessage['choices'];
   for (const m of messages) {
+    const first = out.length;
     for (const part of splitText(m.text)) out.push({ type: 'message', text: part, textFormat: 'plain' });
+    // Hotline calls: a card of `call` actions (tel:) on the message's last part; it stays when later messages
+    // come, unlike suggested actions. A client that cannot place calls shows the number in the text anyway.
+    const calls = [...(m.calls ?? []).filter((c) => !c.named), ...(m.calls ?? []).filter((c) => c.named)].slice(0, MAX_CALL_BUTTONS);
+    if (calls.length && out.length > first) {
+      out[out.length - 1].attachments = [{
+        contentType: 'application/vnd.microsoft.card.hero',
+        content: { buttons: calls.map((c) => ({ type: 'call', title: c.label, value: `tel:${c.dial}` })) },
+      }];
+    }
     if (m.choices?.length) choices = m.choices;
   }
   // Web Chat shows suggested actions only under the latest activity: put the buttons on the last one.

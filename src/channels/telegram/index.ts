@@ -16,7 +16,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import { Telegraf } from 'telegraf';
 import type { OutMessage } from '../../engine/types.js';
 import type { Logger } from '../../log.js';
-import { PLATFORM_CAPABILITIES } from '../capabilities.js';
+import { TELEGRAM_CAPABILITIES } from '../capabilities.js';
 import type { ChannelAdapter, ChannelDeps, Deliver, InboundEvent, SendAttempt } from '../types.js';
 import { callApi } from './api.js';
 import { readTelegramConfig, type TelegramConfig } from './config.js';
@@ -46,7 +46,8 @@ export function scrub(e: unknown): string {
 
 export class TelegramAdapter implements ChannelAdapter {
   readonly name = 'telegram' as const;
-  readonly capabilities = PLATFORM_CAPABILITIES;
+  /** No call buttons: the Bot API has none (Telegram's apps make a number in a text tappable themselves). */
+  readonly capabilities = TELEGRAM_CAPABILITIES;
   /** Bot FAQ (channels.md §3.1): about 30 messages/s overall, at most 1/s in one chat. */
   readonly rate = { perSecond: 30, perAddressPerSecond: 1 };
   readonly keys = new CallbackKeys();

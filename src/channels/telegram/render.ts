@@ -66,6 +66,11 @@ function keyboard(choices: NonNullable<OutMessage['choices']>, keys: CallbackKey
   return oneRow ? [buttons] : buttons.map((b) => [b]);
 }
 
+/**
+ * A message's `calls` are not rendered: the Bot API has no call button (an inline keyboard button opens a URL,
+ * and Telegram does not open tel: links from one), and Telegram's apps make a phone number in the text
+ * tappable themselves. The adapter declares no `callButtons`, so no buttons are added for numbers named.
+ */
 export function renderMessages(messages: OutMessage[], keys: CallbackKeys): TelegramMessage[] {
   const out: TelegramMessage[] = [];
   for (const m of messages) {

@@ -50,7 +50,8 @@ export function webChatRouter(app: Pick<App, 'bot' | 'limits' | 'bundle' | 'live
         return;
       }
       // In a live chat with a counsellor, the page opens the chat's event stream with out.live.stream.
-      res.set('Cache-Control', 'no-store').json({ replies: out.replies, duplicate: out.duplicate, ...(out.live ? { live: out.live } : {}) });
+      // The conversation's language (it may change with what the person writes): the page's own words follow it.
+      res.set('Cache-Control', 'no-store').json({ replies: out.replies, duplicate: out.duplicate, ...(out.lang ? { lang: out.lang } : {}), ...(out.live ? { live: out.live } : {}) });
     } catch (e) {
       next(e);
     }

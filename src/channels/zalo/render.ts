@@ -3,8 +3,9 @@
  * paragraph, line or sentence boundaries; choices as at most 5 `oa.query.hide` buttons (title ≤100,
  * payload ≤1000). When the choices do not fit, the current question's options become a numbered list
  * in the text (the engine accepts "1", "2"...), and the other choices (resume, skip, menu) stay buttons.
+ * Hotline calls are `oa.open.phone` buttons (the content's own first; a number the text names where there is room).
  */
-import type { OutChoice, OutMessage } from '../../engine/types.js';
+import type { OutCall, OutChoice, OutMessage } from '../../engine/types.js';
 import { splitText as split } from '../text.js';
 
 export const TEXT_LIMIT = 2000;
@@ -29,16 +30,17 @@ function buttons(choices: OutChoice[]): ZaloButton[] {
   return choices.map((c) => ({ title: c.label.normalize('NFC'), type: 'oa.query.hide', payload: c.id }));
 }
 
-/** Hotline call buttons (`oa.open.phone`) come first: in an emergency they matter most. */
-function phoneButtons(m: OutMessage): ZaloButton[] {
-  return (m.calls ?? []).slice(0, MAX_BUTTONS).map((c) => ({ title: c.label.normalize('NFC'), type: 'oa.open.phone', payload: { phone_code: c.dial } }));
+function phoneButtons(calls: readonly OutCall[]): ZaloButton[] {
+  return calls.map((c) => ({ title: c.label.normalize('NFC'), type: 'oa.open.phone', payload: { phone_code: c.dial } }));
 }
 
 export function renderMessages(messages: OutMessage[]): ZaloMessage[] {
   const out: ZaloMessage[] = [];
   for (const m of messages) {
     let text = m.text.normalize('NFC');
-    const phones = phoneButtons(m);
+    // The content's own call buttons (a crisis answer's) come first: in an emergency they matter most. A number
+    // the text merely names gets its button only where the choices leave room.
+    const phones = phoneButtons((m.calls ?? []).filter((c) => !c.named).slice(0, MAX_BUTTONS));
     const room = MAX_BUTTONS - phones.length;
     let btns: ZaloButton[] = [];
     const choices = m.choices ?? [];
@@ -52,7 +54,8 @@ export function renderMessages(messages: OutMessage[]): ZaloMessage[] {
       else list.push(...others.map((c) => `• ${c.label.normalize('NFC')}`));
       if (list.length) text = `${text}\n\n${list.join('\n')}`;
     }
-    btns = [...phones, ...btns];
+    const named = phoneButtons((m.calls ?? []).filter((c) => c.named).slice(0, Math.max(0, room - btns.length)));
+    btns = [...phones, ...named, ...btns];
     const parts = splitText(text, TEXT_LIMIT);
     parts.forEach((p, i) => {
       const msg: ZaloMessage = { text: p };
