@@ -137,7 +137,10 @@ describe('a newcomer triages the tip they filed', () => {
     await new Promise((r) => setTimeout(r, 5));
     const later = await addTip(t.app, { province: 'Huế', what: 'Tin đến sau lần đăng nhập trước.' });
     await submitSignIn(desk, 'admin', ADMIN_PASSWORD);
-    await desk.locator(`.case-row[data-ref="${later.ref}"] .flag.new`, { hasText: 'MỚI' }).waitFor();
+    await desk.locator(`.case-row[data-ref="${later.ref}"] .flag.new`, { hasText: 'Chưa xem' }).waitFor();
+    // The closed tip is under "Đã đóng" (the default list holds open tips only), not flagged.
+    expect(await desk.locator(`.case-row[data-ref="${ref}"]`).count()).toBe(0);
+    await desk.click('#view-closed');
     await desk.locator(`.case-row[data-ref="${ref}"]`).waitFor();
     expect(await desk.locator(`.case-row[data-ref="${ref}"] .flag.new`).count()).toBe(0);
     await reporterCtx.close();
