@@ -369,6 +369,76 @@ export interface NotificationStore {
   deleteNotification(ref: string): Promise<void>;
 }
 
+/**
+ * Opt-in campaign subscriptions (issue #13, item 2): "Nhận tin phòng chống". Only the channel, the address sealed
+ * together with the platform's permission secrets (Messenger's notification-messages token), the language, the
+ * opt-in time and the permission's end; no link to any session, tip or case. `key` is an HMAC of channel and
+ * address (like a session key): it finds the subscription to delete when the person says stop, nothing more.
+ */
+export interface CampaignSubscription {
+  key: string;
+  channel: string;
+  /** Sealed JSON: the address and the permission data (sealed with the app's FieldCipher). */
+  sealed: string;
+  lang: string;
+  /** Opt-in time, epoch ms. */
+  since: number;
+  /** When the platform's permission ends (a Messenger token's expiry), epoch ms; null: until the person stops. */
+  expiresAt: number | null;
+}
+
+export const BROADCAST_STATUSES = ['draft', 'running', 'paused', 'cancelled', 'done'] as const;
+export type BroadcastStatus = (typeof BROADCAST_STATUSES)[number];
+/** What became of one subscriber in one broadcast: marked (handed), then sent, skipped (stopped, expired) or failed. */
+export const MARK_STATES = ['queued', 'sent', 'skipped', 'failed'] as const;
+export type MarkState = (typeof MARK_STATES)[number];
+
+/** A broadcast of one campaign item to the subscribers: a durable, resumable job. */
+export interface Broadcast {
+  id: string;
+  campaign: string;
+  /** "opening" (the campaign's start) or the id of a message item. */
+  item: string;
+  status: BroadcastStatus;
+  createdBy: string;
+  createdAt: string;
+  updatedAt: string;
+  /** The last subscription key marked (the planner's place); null before the first batch. */
+  cursor: string | null;
+  /** Every subscriber has been marked. */
+  planned: boolean;
+  /** Marks per state, counted from the marks themselves. */
+  counts: Record<MarkState, number>;
+}
+
+export interface SubscriptionStore {
+  /** Creates or replaces the subscription of this key. */
+  putSubscription(s: CampaignSubscription): Promise<void>;
+  getSubscription(key: string): Promise<CampaignSubscription | null>;
+  /** True when there was one. */
+  deleteSubscription(key: string): Promise<boolean>;
+  /** Subscriptions in key order after `after` (exclusive), at most `limit`. */
+  listSubscriptions(q: { after: string | null; limit: number }): Promise<CampaignSubscription[]>;
+  /** Subscriptions per channel whose permission has not ended at `now`. */
+  countSubscriptions(now: number): Promise<{ channel: string; count: number }[]>;
+
+  createBroadcast(b: { id: string; campaign: string; item: string; createdBy: string; at: string }): Promise<Broadcast>;
+  getBroadcast(id: string): Promise<Broadcast | null>;
+  /** Newest first. */
+  listBroadcasts(limit: number): Promise<Broadcast[]>;
+  /** Sets the status only when the current one is among `from`; null otherwise (or when missing). */
+  setBroadcastStatus(id: string, from: readonly BroadcastStatus[], to: BroadcastStatus, at: string): Promise<Broadcast | null>;
+  /**
+   * One group commit of the planner: marks these subscribers "queued" (a subscriber marked before keeps its
+   * mark), and moves the cursor to `cursor`; `planned`: this was the last batch.
+   */
+  markBroadcast(id: string, cursor: string | null, marks: { key: string; channel: string }[], planned: boolean): Promise<void>;
+  /** Marks still "queued" for a channel, in key order, at most `limit`. */
+  queuedMarks(id: string, channel: string, limit: number): Promise<string[]>;
+  /** Settles queued marks (a mark already settled is left as it is). */
+  settleMarks(id: string, results: { key: string; state: Exclude<MarkState, 'queued'> }[]): Promise<void>;
+}
+
 /** Settings: a small key/value (encryption key ring metadata, channel tokens, schema markers). */
 export interface KeyValueStore {
   getSetting(key: string): Promise<string | null>;
@@ -376,7 +446,7 @@ export interface KeyValueStore {
   deleteSetting(key: string): Promise<void>;
 }
 
-export interface Store extends CaseStore, ConversationStore, OfficerStore, CounterStore, KeyValueStore, NotificationStore {
+export interface Store extends CaseStore, ConversationStore, OfficerStore, CounterStore, KeyValueStore, NotificationStore, SubscriptionStore {
   readonly kind: string;
   /** Removes expired sessions (conversation and sign-in), old processed-message keys and old attempts. */
   purge(now: number): Promise<number>;

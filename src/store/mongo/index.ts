@@ -18,7 +18,7 @@ import {
   type AuditEvent, type AuthSession, type CaseFilter, type CaseMessage, type CaseNote, type CasePage,
   type CasePageRequest, type CaseRecord, type CaseStatus, type CaseUpdate, type Disposition, type GroupBy,
   type HistoryEntry, type NewCase, type NewOfficer, type Officer, type Priority, type RelatedLink, type Role,
-  type Store, type StoredSession, type TipFields, type TriageTime, TRIAGE_ACTIONS,
+  type Store, type CampaignSubscription, type Broadcast, type BroadcastStatus, type MarkState, type StoredSession, type TipFields, type TriageTime, TRIAGE_ACTIONS,
   SessionConflictError, type TurnCommit, type InboxItem, type OutboxItem, type TakeLeftovers,
 } from '../port.js';
 import { ATTEMPTS_TTL_MS, DEFAULT_LIST_LIMIT, PROCESSED_TTL_MS } from '../shared.js';
@@ -201,6 +201,43 @@ const notificationSchema = new Schema<NotificationDoc>({
   data: { type: String, required: true },
 }, opts);
 
+interface SubscriptionDoc { _id: string; channel: string; sealed: string; lang: string; since: number; expiresAt: number | null }
+interface BroadcastDoc {
+  _id: string; campaign: string; item: string; status: string; createdBy: string; createdAt: string; updatedAt: string;
+  cursor: string | null; planned: boolean;
+}
+/** One subscriber's mark in one broadcast: _id "<broadcast>|<subscription key>". */
+interface MarkDoc { _id: string; broadcast: string; key: string; channel: string; state: string }
+
+const subscriptionSchema = new Schema<SubscriptionDoc>({
+  _id: { type: String, required: true },
+  channel: { type: String, required: true },
+  sealed: { type: String, required: true },
+  lang: { type: String, required: true },
+  since: { type: Number, required: true },
+  expiresAt: { type: Number, default: null },
+}, opts);
+
+const broadcastSchema = new Schema<BroadcastDoc>({
+  _id: { type: String, required: true },
+  campaign: { type: String, required: true },
+  item: { type: String, required: true },
+  status: { type: String, required: true },
+  createdBy: { type: String, required: true },
+  createdAt: { type: String, required: true },
+  updatedAt: { type: String, required: true },
+  cursor: { type: String, default: null },
+  planned: { type: Boolean, required: true },
+}, opts);
+
+const markSchema = new Schema<MarkDoc>({
+  _id: { type: String, required: true },
+  broadcast: { type: String, required: true },
+  key: { type: String, required: true },
+  channel: { type: String, required: true },
+  state: { type: String, required: true },
+}, opts);
+
 const counterSchema = new Schema<CounterDoc>({
   _id: { type: String, required: true },
   day: { type: String, required: true },
@@ -260,6 +297,10 @@ function toRecord(d: CaseDoc): CaseRecord {
     messages: d.messages ?? [], notes: d.notes ?? [], history: d.history ?? [], related: d.related ?? [],
     version: d.version, createdAt: d.createdAt, updatedAt: d.updatedAt, week: d.week,
   };
+}
+
+function toSubscription(d: SubscriptionDoc): CampaignSubscription {
+  return { key: d._id, channel: d.channel, sealed: d.sealed, lang: d.lang, since: d.since, expiresAt: d.expiresAt ?? null };
 }
 
 function toOfficer(d: OfficerDoc): Officer {
@@ -340,6 +381,9 @@ export class MongoStore implements Store {
   private readonly inbox: Model<InboxDoc>;
   private readonly notifications: Model<NotificationDoc>;
   private readonly outbox: Model<OutboxDoc>;
+  private readonly subscriptions: Model<SubscriptionDoc>;
+  private readonly broadcasts: Model<BroadcastDoc>;
+  private readonly marks: Model<MarkDoc>;
   /** Orders the edge rows this instance writes within one millisecond. */
   private edgeSeq = 0;
 
@@ -357,6 +401,9 @@ export class MongoStore implements Store {
     this.inbox = c.model<InboxDoc>('Inbox', inboxSchema, 'inbox');
     this.notifications = c.model<NotificationDoc>('Notification', notificationSchema, 'notifications');
     this.outbox = c.model<OutboxDoc>('Outbox', outboxSchema, 'outbox');
+    this.subscriptions = c.model<SubscriptionDoc>('Subscription', subscriptionSchema, 'subscriptions');
+    this.broadcasts = c.model<BroadcastDoc>('Broadcast', broadcastSchema, 'broadcasts');
+    this.marks = c.model<MarkDoc>('BroadcastMark', markSchema, 'broadcastmarks');
   }
 
   /**
@@ -496,6 +543,8 @@ export class MongoStore implements Store {
     await ensure(this.counters, [{ key: { day: 1, key: 1 }, name: 'day_key' }]);
     await ensure(this.inbox, [{ key: { owner: 1, at: 1, n: 1 }, name: 'owner_at' }, { key: { at: 1 }, name: 'at' }]);
     await ensure(this.outbox, [{ key: { owner: 1, at: 1, n: 1 }, name: 'owner_at' }, { key: { at: 1 }, name: 'at' }]);
+    await ensure(this.broadcasts, [{ key: { createdAt: -1 }, name: 'createdAt' }]);
+    await ensure(this.marks, [{ key: { broadcast: 1, state: 1, channel: 1, key: 1 }, name: 'broadcast_state' }]);
     await this.migrateWeeksToVietnam();
     await this.migrateNotifications();
   }
@@ -1051,6 +1100,105 @@ export class MongoStore implements Store {
 
   async deleteNotification(ref: string): Promise<void> {
     await this.notifications.deleteOne({ _id: str(ref, 'ref') });
+  }
+
+  // ---- campaign subscriptions and broadcasts
+
+  async putSubscription(s: CampaignSubscription): Promise<void> {
+    const id = str(s.key, 'key');
+    const $set = { channel: str(s.channel, 'channel'), sealed: str(s.sealed, 'sealed'), lang: str(s.lang, 'lang'), since: num(s.since, 'since'),
+      expiresAt: s.expiresAt === null ? null : num(s.expiresAt, 'expiresAt') };
+    await this.serial(`subscription:${id}`, () => this.upsert(this.subscriptions, id, $set));
+  }
+
+  async getSubscription(key: string): Promise<CampaignSubscription | null> {
+    const d = await this.subscriptions.findOne({ _id: str(key, 'key') }).lean<SubscriptionDoc>();
+    return d ? toSubscription(d) : null;
+  }
+
+  async deleteSubscription(key: string): Promise<boolean> {
+    const id = str(key, 'key');
+    return this.serial(`subscription:${id}`, async () => (await this.subscriptions.deleteOne({ _id: id })).deletedCount > 0);
+  }
+
+  async listSubscriptions(q: { after: string | null; limit: number }): Promise<CampaignSubscription[]> {
+    const filter = q.after === null ? {} : { _id: op({ $gt: str(q.after, 'after') }) };
+    const docs = await this.subscriptions.find(filter).sort({ _id: 1 }).limit(num(q.limit, 'limit')).lean<SubscriptionDoc[]>();
+    return docs.map(toSubscription);
+  }
+
+  async countSubscriptions(now: number): Promise<{ channel: string; count: number }[]> {
+    const rows = await this.subscriptions.aggregate<{ _id: string; count: number }>([
+      { $match: op({ $or: [{ expiresAt: null }, { expiresAt: { $gt: num(now, 'now') } }] }) },
+      { $group: { _id: '$channel', count: { $sum: 1 } } },
+    ]);
+    return rows.map((r) => ({ channel: r._id, count: r.count })).sort((a, b) => (a.channel < b.channel ? -1 : 1));
+  }
+
+  async createBroadcast(b: { id: string; campaign: string; item: string; createdBy: string; at: string }): Promise<Broadcast> {
+    await this.broadcasts.collection.insertOne({
+      _id: str(b.id, 'id'), campaign: str(b.campaign, 'campaign'), item: str(b.item, 'item'), status: 'draft',
+      createdBy: str(b.createdBy, 'createdBy'), createdAt: str(b.at, 'at'), updatedAt: b.at, cursor: null, planned: false,
+    } as never);
+    return (await this.getBroadcast(b.id)) as Broadcast;
+  }
+
+  async getBroadcast(id: string): Promise<Broadcast | null> {
+    const d = await this.broadcasts.findOne({ _id: str(id, 'id') }).lean<BroadcastDoc>();
+    return d ? this.toBroadcast(d) : null;
+  }
+
+  async listBroadcasts(limit: number): Promise<Broadcast[]> {
+    const docs = await this.broadcasts.find({}).sort({ createdAt: -1, _id: -1 }).limit(num(limit, 'limit')).lean<BroadcastDoc[]>();
+    return Promise.all(docs.map((d) => this.toBroadcast(d)));
+  }
+
+  async setBroadcastStatus(id: string, from: readonly BroadcastStatus[], to: BroadcastStatus, at: string): Promise<Broadcast | null> {
+    const bid = str(id, 'id');
+    const r = await this.serial(`broadcast:${bid}`, () => this.broadcasts.updateOne(
+      { _id: bid, status: op({ $in: strList(from, 'from') }) }, { $set: { status: str(to, 'to'), updatedAt: str(at, 'at') } }));
+    return r.modifiedCount > 0 ? this.getBroadcast(bid) : null;
+  }
+
+  async markBroadcast(id: string, cursor: string | null, marks: { key: string; channel: string }[], planned: boolean): Promise<void> {
+    const bid = str(id, 'id');
+    // Marks first, then the cursor: after a crash between them the batch is marked again, and a mark kept its state.
+    if (marks.length) {
+      try {
+        await this.marks.collection.insertMany(marks.map((m) => ({
+          _id: `${bid}|${str(m.key, 'key')}`, broadcast: bid, key: m.key, channel: str(m.channel, 'channel'), state: 'queued',
+        })) as never[], { ordered: false });
+      } catch (e) {
+        if (!isDuplicateKey(e)) throw e;
+      }
+    }
+    await this.serial(`broadcast:${bid}`, () => this.broadcasts.updateOne({ _id: bid }, { $set: { cursor: cursor === null ? null : str(cursor, 'cursor'), planned } }));
+  }
+
+  async queuedMarks(id: string, channel: string, limit: number): Promise<string[]> {
+    const docs = await this.marks.find({ broadcast: str(id, 'id'), state: 'queued', channel: str(channel, 'channel') })
+      .sort({ key: 1 }).limit(num(limit, 'limit')).lean<MarkDoc[]>();
+    return docs.map((d) => d.key);
+  }
+
+  async settleMarks(id: string, results: { key: string; state: Exclude<MarkState, 'queued'> }[]): Promise<void> {
+    const bid = str(id, 'id');
+    for (const state of ['sent', 'skipped', 'failed'] as const) {
+      const ids = results.filter((r) => r.state === state).map((r) => `${bid}|${str(r.key, 'key')}`);
+      if (ids.length) await this.marks.updateMany({ _id: op({ $in: ids }), state: 'queued' }, { $set: { state } });
+    }
+  }
+
+  private async toBroadcast(d: BroadcastDoc): Promise<Broadcast> {
+    const counts: Record<MarkState, number> = { queued: 0, sent: 0, skipped: 0, failed: 0 };
+    const rows = await this.marks.aggregate<{ _id: string; n: number }>([
+      { $match: { broadcast: d._id } }, { $group: { _id: '$state', n: { $sum: 1 } } },
+    ]);
+    for (const r of rows) if (r._id in counts) counts[r._id as MarkState] = r.n;
+    return {
+      id: d._id, campaign: d.campaign, item: d.item, status: d.status as BroadcastStatus, createdBy: d.createdBy,
+      createdAt: d.createdAt, updatedAt: d.updatedAt, cursor: d.cursor ?? null, planned: d.planned, counts,
+    };
   }
 
   /** Expired conversation and sign-in sessions, processed keys older than 7 days, attempts older than a day. */

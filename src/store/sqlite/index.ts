@@ -17,7 +17,7 @@ import {
   type AuditEvent, type AuthSession, type CaseFilter, type CaseMessage, type CaseNote, type CasePage,
   type CasePageRequest, type CaseRecord, type CaseStatus, type CaseUpdate, type Disposition, type GroupBy,
   type HistoryEntry, type NewCase, type NewOfficer, type Officer, type Priority, type RelatedLink, type Role,
-  type Store, type StoredSession, type TipFields, type TriageTime, TRIAGE_ACTIONS,
+  type Store, type CampaignSubscription, type Broadcast, type BroadcastStatus, type MarkState, type StoredSession, type TipFields, type TriageTime, TRIAGE_ACTIONS,
   SessionConflictError, type TurnCommit, type InboxItem, type OutboxItem, type TakeLeftovers,
 } from '../port.js';
 import { ATTEMPTS_TTL_MS, DEFAULT_LIST_LIMIT, PROCESSED_TTL_MS } from '../shared.js';
@@ -119,6 +119,15 @@ export const MIGRATIONS: readonly string[] = [
   `CREATE TABLE notifications (ref TEXT PRIMARY KEY, data TEXT NOT NULL);
    INSERT INTO notifications (ref, data) SELECT substr(key, 8), value FROM settings WHERE key LIKE 'notify:%';
    DELETE FROM settings WHERE key LIKE 'notify:%';`,
+  // 8: opt-in campaign subscriptions (sealed address, no link to any session or tip) and broadcasts with a mark
+  // per subscriber (issue #13).
+  `CREATE TABLE subscriptions (key TEXT PRIMARY KEY, channel TEXT NOT NULL, sealed TEXT NOT NULL, lang TEXT NOT NULL,
+     since INTEGER NOT NULL, expires_at INTEGER);
+   CREATE TABLE broadcasts (id TEXT PRIMARY KEY, campaign TEXT NOT NULL, item TEXT NOT NULL, status TEXT NOT NULL,
+     created_by TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, cursor TEXT, planned INTEGER NOT NULL DEFAULT 0);
+   CREATE TABLE broadcast_marks (broadcast_id TEXT NOT NULL, key TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL,
+     PRIMARY KEY (broadcast_id, key));
+   CREATE INDEX broadcast_marks_state ON broadcast_marks (broadcast_id, state, channel, key);`,
 ];
 
 /** Default delay between a session deletion and the WAL checkpoint that scrubs it (deletions meanwhile share it). */
@@ -196,6 +205,15 @@ function isoBound(name: string, v: string): string {
 }
 
 type Statement<P extends unknown[], R = unknown> = Database.Statement<P, R>;
+
+interface SubscriptionRow { key: string; channel: string; sealed: string; lang: string; since: number; expires_at: number | null }
+interface BroadcastRow {
+  id: string; campaign: string; item: string; status: string; created_by: string; created_at: string; updated_at: string;
+  cursor: string | null; planned: number;
+}
+function toSubscription(r: SubscriptionRow): CampaignSubscription {
+  return { key: r.key, channel: r.channel, sealed: r.sealed, lang: r.lang, since: r.since, expiresAt: r.expires_at };
+}
 
 export class SqliteStore implements Store {
   readonly kind = 'sqlite';
@@ -279,6 +297,24 @@ export class SqliteStore implements Store {
       putNotification: db.prepare('INSERT INTO notifications (ref, data) VALUES (?, ?) ON CONFLICT (ref) DO UPDATE SET data = excluded.data'),
       getNotification: db.prepare<[string], { data: string }>('SELECT data FROM notifications WHERE ref = ?'),
       deleteNotification: db.prepare('DELETE FROM notifications WHERE ref = ?'),
+      putSubscription: db.prepare(`INSERT INTO subscriptions (key, channel, sealed, lang, since, expires_at) VALUES (@key, @channel, @sealed, @lang, @since, @expiresAt)
+        ON CONFLICT (key) DO UPDATE SET channel = excluded.channel, sealed = excluded.sealed, lang = excluded.lang, since = excluded.since, expires_at = excluded.expires_at`),
+      getSubscription: db.prepare<[string], SubscriptionRow>('SELECT * FROM subscriptions WHERE key = ?'),
+      deleteSubscription: db.prepare('DELETE FROM subscriptions WHERE key = ?'),
+      listSubscriptions: db.prepare<[string, number], SubscriptionRow>('SELECT * FROM subscriptions WHERE key > ? ORDER BY key LIMIT ?'),
+      countSubscriptions: db.prepare<[number], { channel: string; count: number }>(
+        'SELECT channel, COUNT(*) AS count FROM subscriptions WHERE expires_at IS NULL OR expires_at > ? GROUP BY channel ORDER BY channel'),
+      insertBroadcast: db.prepare(`INSERT INTO broadcasts (id, campaign, item, status, created_by, created_at, updated_at, cursor, planned)
+        VALUES (?, ?, ?, 'draft', ?, ?, ?, NULL, 0)`),
+      getBroadcast: db.prepare<[string], BroadcastRow>('SELECT * FROM broadcasts WHERE id = ?'),
+      listBroadcasts: db.prepare<[number], BroadcastRow>('SELECT * FROM broadcasts ORDER BY created_at DESC, rowid DESC LIMIT ?'),
+      broadcastCounts: db.prepare<[string], { state: string; n: number }>('SELECT state, COUNT(*) AS n FROM broadcast_marks WHERE broadcast_id = ? GROUP BY state'),
+      setBroadcastStatus: db.prepare('UPDATE broadcasts SET status = ?, updated_at = ? WHERE id = ?'),
+      moveBroadcast: db.prepare('UPDATE broadcasts SET cursor = ?, planned = ? WHERE id = ?'),
+      insertMark: db.prepare("INSERT INTO broadcast_marks (broadcast_id, key, channel, state) VALUES (?, ?, ?, 'queued') ON CONFLICT DO NOTHING"),
+      queuedMarks: db.prepare<[string, string, number], { key: string }>(
+        "SELECT key FROM broadcast_marks WHERE broadcast_id = ? AND state = 'queued' AND channel = ? ORDER BY key LIMIT ?"),
+      settleMark: db.prepare("UPDATE broadcast_marks SET state = ? WHERE broadcast_id = ? AND key = ? AND state = 'queued'"),
       bumpCounter: db.prepare('INSERT INTO counters (day, key, count) VALUES (?, ?, ?) ON CONFLICT (day, key) DO UPDATE SET count = count + excluded.count'),
       readCounters: db.prepare<[string, string, string, string], { day: string; key: string; count: number }>(
         "SELECT day, key, count FROM counters WHERE day >= ? AND day <= ? AND key >= ? AND key < ? ORDER BY day, key"),
@@ -728,6 +764,77 @@ export class SqliteStore implements Store {
 
   async deleteNotification(ref: string): Promise<void> {
     this.stmt.deleteNotification.run(ref);
+  }
+
+  // ---- campaign subscriptions and broadcasts
+
+  async putSubscription(s: CampaignSubscription): Promise<void> {
+    this.stmt.putSubscription.run({ key: s.key, channel: s.channel, sealed: s.sealed, lang: s.lang, since: s.since, expiresAt: s.expiresAt });
+  }
+
+  async getSubscription(key: string): Promise<CampaignSubscription | null> {
+    const r = this.stmt.getSubscription.get(key);
+    return r ? toSubscription(r) : null;
+  }
+
+  async deleteSubscription(key: string): Promise<boolean> {
+    return this.stmt.deleteSubscription.run(key).changes > 0;
+  }
+
+  async listSubscriptions(q: { after: string | null; limit: number }): Promise<CampaignSubscription[]> {
+    return this.stmt.listSubscriptions.all(q.after ?? '', q.limit).map(toSubscription);
+  }
+
+  async countSubscriptions(now: number): Promise<{ channel: string; count: number }[]> {
+    return this.stmt.countSubscriptions.all(now);
+  }
+
+  async createBroadcast(b: { id: string; campaign: string; item: string; createdBy: string; at: string }): Promise<Broadcast> {
+    this.stmt.insertBroadcast.run(b.id, b.campaign, b.item, b.createdBy, b.at, b.at);
+    return (await this.getBroadcast(b.id)) as Broadcast;
+  }
+
+  async getBroadcast(id: string): Promise<Broadcast | null> {
+    const r = this.stmt.getBroadcast.get(id);
+    return r ? this.toBroadcast(r) : null;
+  }
+
+  async listBroadcasts(limit: number): Promise<Broadcast[]> {
+    return this.stmt.listBroadcasts.all(limit).map((r) => this.toBroadcast(r));
+  }
+
+  async setBroadcastStatus(id: string, from: readonly BroadcastStatus[], to: BroadcastStatus, at: string): Promise<Broadcast | null> {
+    const ok = this.db.transaction(() => {
+      const r = this.stmt.getBroadcast.get(id);
+      if (!r || !from.includes(r.status as BroadcastStatus)) return false;
+      this.stmt.setBroadcastStatus.run(to, at, id);
+      return true;
+    }).immediate();
+    return ok ? this.getBroadcast(id) : null;
+  }
+
+  async markBroadcast(id: string, cursor: string | null, marks: { key: string; channel: string }[], planned: boolean): Promise<void> {
+    this.db.transaction(() => {
+      for (const m of marks) this.stmt.insertMark.run(id, m.key, m.channel);
+      this.stmt.moveBroadcast.run(cursor, planned ? 1 : 0, id);
+    }).immediate();
+  }
+
+  async queuedMarks(id: string, channel: string, limit: number): Promise<string[]> {
+    return this.stmt.queuedMarks.all(id, channel, limit).map((r) => r.key);
+  }
+
+  async settleMarks(id: string, results: { key: string; state: Exclude<MarkState, 'queued'> }[]): Promise<void> {
+    this.db.transaction(() => { for (const r of results) this.stmt.settleMark.run(r.state, id, r.key); })();
+  }
+
+  private toBroadcast(r: BroadcastRow): Broadcast {
+    const counts: Record<MarkState, number> = { queued: 0, sent: 0, skipped: 0, failed: 0 };
+    for (const c of this.stmt.broadcastCounts.all(r.id)) if (c.state in counts) counts[c.state as MarkState] = c.n;
+    return {
+      id: r.id, campaign: r.campaign, item: r.item, status: r.status as BroadcastStatus, createdBy: r.created_by,
+      createdAt: r.created_at, updatedAt: r.updated_at, cursor: r.cursor, planned: r.planned === 1, counts,
+    };
   }
 
   async purge(now: number): Promise<number> {
