@@ -121,13 +121,13 @@ export const MIGRATIONS: readonly string[] = [
    DELETE FROM settings WHERE key LIKE 'notify:%';`,
   // 8: opt-in campaign subscriptions (sealed address, no link to any session or tip) and broadcasts with a mark
   // per subscriber (issue #13).
-  `CREATE TABLE subscriptions (key TEXT PRIMARY KEY, channel TEXT NOT NULL, sealed TEXT NOT NULL, lang TEXT NOT NULL,
+  `CREATE TABLE IF NOT EXISTS subscriptions (key TEXT PRIMARY KEY, channel TEXT NOT NULL, sealed TEXT NOT NULL, lang TEXT NOT NULL,
      since INTEGER NOT NULL, expires_at INTEGER);
-   CREATE TABLE broadcasts (id TEXT PRIMARY KEY, campaign TEXT NOT NULL, item TEXT NOT NULL, status TEXT NOT NULL,
+   CREATE TABLE IF NOT EXISTS broadcasts (id TEXT PRIMARY KEY, campaign TEXT NOT NULL, item TEXT NOT NULL, status TEXT NOT NULL,
      created_by TEXT NOT NULL, created_at TEXT NOT NULL, updated_at TEXT NOT NULL, cursor TEXT, planned INTEGER NOT NULL DEFAULT 0);
-   CREATE TABLE broadcast_marks (broadcast_id TEXT NOT NULL, key TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL,
+   CREATE TABLE IF NOT EXISTS broadcast_marks (broadcast_id TEXT NOT NULL, key TEXT NOT NULL, channel TEXT NOT NULL, state TEXT NOT NULL,
      PRIMARY KEY (broadcast_id, key));
-   CREATE INDEX broadcast_marks_state ON broadcast_marks (broadcast_id, state, channel, key);`,
+   CREATE INDEX IF NOT EXISTS broadcast_marks_state ON broadcast_marks (broadcast_id, state, channel, key);`,
 ];
 
 /** Default delay between a session deletion and the WAL checkpoint that scrubs it (deletions meanwhile share it). */
