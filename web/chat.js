@@ -286,9 +286,34 @@
 
   var liveStatus = document.getElementById('live-status');
   var LIVE_TEXT = {
-    vi: { waiting: 'Đang chờ tư vấn viên… Gõ "kết thúc" để quay lại bot.', active: 'Đang trò chuyện với tư vấn viên · gõ "kết thúc" để dừng.' },
-    en: { waiting: 'Waiting for a counsellor… Type "end" to go back to the bot.', active: 'Talking with a counsellor · type "end" to stop.' }
+    vi: { waiting: 'Đang chờ tư vấn viên… Gõ "kết thúc" để quay lại bot.', active: 'Đang trò chuyện với tư vấn viên · gõ "kết thúc" để dừng.', typing: 'Tư vấn viên đang nhập…' },
+    en: { waiting: 'Waiting for a counsellor… Type "end" to go back to the bot.', active: 'Talking with a counsellor · type "end" to stop.', typing: 'The counsellor is typing…' }
   };
+
+  // "The counsellor is typing…" under the conversation, for a few seconds after each sign of it (the server
+  // sends one at most every few seconds); gone when their line arrives or the chat ends.
+  var liveTyping = document.createElement('p');
+  liveTyping.id = 'live-typing';
+  liveTyping.className = 'live-status';
+  liveTyping.setAttribute('data-state', 'active');
+  liveTyping.setAttribute('role', 'status');
+  liveTyping.hidden = true;
+  log.insertAdjacentElement('afterend', liveTyping);
+  var liveTypingTimer = null;
+  function showTyping(on) {
+    clearTimeout(liveTypingTimer);
+    liveTyping.textContent = on ? LIVE_TEXT[lang].typing : '';
+    liveTyping.hidden = !on;
+    if (on) liveTypingTimer = setTimeout(function () { showTyping(false); }, 6000);
+  }
+  // The person typing in a live chat: their counsellor is told, at most every 3 seconds (nothing is sent but the sign).
+  var typingSentAt = 0;
+  function typingPing() {
+    var now = Date.now();
+    if (!liveToken || now - typingSentAt < 3000) return;
+    typingSentAt = now;
+    try { fetch('/api/chat/live/' + encodeURIComponent(liveToken) + '/typing', { method: 'POST', credentials: 'same-origin', cache: 'no-store' }).catch(function () { /* only a hint */ }); } catch (e) { /* ignore */ }
+  }
 
   function showLive(state) {
     var text = state && LIVE_TEXT[lang][state];
@@ -304,6 +329,7 @@
     showLive(null);
     var ends = log.querySelectorAll('.choices.live-end:not(.used)');
     for (var i = 0; i < ends.length; i++) ends[i].classList.add('used');
+    showTyping(false);
   }
 
   function followLive(live) {
@@ -316,10 +342,12 @@
     liveSource = new EventSource('/api/chat/live/' + encodeURIComponent(live.stream));
     liveSource.addEventListener('message', function (ev) {
       var data = JSON.parse(ev.data);
+      showTyping(false);
       disableOldChoices();
       renderReplies(data.replies || []);
       if (data.state === 'ended') closeLive(); else if (data.state) showLive(data.state);
     });
+    liveSource.addEventListener('typing', function () { showTyping(true); });
     liveSource.addEventListener('end', closeLive);
     liveSource.addEventListener('error', function () {
       // Closed for good (the chat is gone): stop; otherwise the browser reconnects with Last-Event-ID.
@@ -383,6 +411,8 @@
     input.value = '';
     send({ text: text }, text);
   });
+
+  input.addEventListener('input', function () { if (input.value.trim()) typingPing(); });
 
   input.addEventListener('keydown', function (e) {
     if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); form.requestSubmit(); }

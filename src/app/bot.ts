@@ -18,7 +18,7 @@ import type { LiveChat, LiveState } from '../live/desk.js';
 import { normalize } from '../text/normalize.js';
 import { NO_CAPABILITIES, type Capabilities } from '../channels/capabilities.js';
 import type { HotlineCalls } from '../channels/calls.js';
-import { cmd, LIVE_END, resumesPaused } from '../engine/payload.js';
+import { cmd, LIVE_END, LIVE_TIP_NO, LIVE_TIP_YES, resumesPaused } from '../engine/payload.js';
 
 export interface Inbound {
   /** Channel kind: "web", "cli", "telegram", ... */
@@ -226,7 +226,7 @@ export class Bot {
     const relay = this.opts.live;
     const live = relay?.desk.chatOf(t.key);
     if (!relay || !live) return undefined;
-    if (!this.endsLive(t.msg)) return this.liveTurn(relay, live, t.input, t.processedKey, t.msg.channel, t.now);
+    if (!this.endsLive(t.msg)) return this.liveTurn(relay, live, t);
     relay.desk.endByUser(t.key);
     t.replies.push({ text: relay.say(live.lang, 'live_ended_user') });
     t.input = { kind: 'choice', payload: cmd('menu'), id: t.input.id, now: t.now };
@@ -286,12 +286,16 @@ export class Bot {
    * A message during a live chat: relayed to the counsellor (flagged if it sounds like a crisis). The bot
    * answers only with the crisis router's first answer when the message speaks of one (the right number
    * first, whether or not a counsellor has taken the chat yet), to say a file cannot be passed on, or once,
-   * while waiting, that the counsellor will read it. The session is not touched; the message is marked
-   * processed so a redelivery is not relayed twice.
+   * while waiting, that the counsellor will read it; a tapped yes or no answers a counsellor's proposal to keep
+   * the chat as a tip. The session is not touched; the message is marked processed so a redelivery is not
+   * relayed twice.
    */
-  private async liveTurn(relay: LiveRelay, live: LiveChat, input: Input, processedKey: string | undefined, channel: string, now: number): Promise<Outbound> {
+  private async liveTurn(relay: LiveRelay, live: LiveChat, t: TurnContext): Promise<Outbound> {
+    const { input, processedKey, now } = t;
+    const channel = t.msg.channel;
     const replies: OutMessage[] = [];
     if (input.kind === 'attachment') replies.push({ text: relay.say(live.lang, 'live_text_only') });
+    else if (input.kind === 'choice' && (input.payload === LIVE_TIP_YES || input.payload === LIVE_TIP_NO)) replies.push(...await this.liveTip(relay, live, input.payload === LIVE_TIP_YES, t));
     else if (input.kind === 'text' && input.text.trim()) {
       const crisis = this.engine.crisisAnswer(input.text, live.lang === 'en' ? 'en' : 'vi', now);
       relay.desk.fromUser(live.sessionKey, input.text, crisis !== undefined);
@@ -304,6 +308,38 @@ export class Bot {
     if (processedKey) await this.store.markProcessed(processedKey, now).catch((e: Error) => this.log.warn('message not marked processed', { error: e.message }));
     this.log.info('turn', { channel, input: input.kind, live: live.state, replies: replies.length });
     return { replies, duplicate: false };
+  }
+
+  /**
+   * The person's answer to a counsellor's proposal to keep the chat as a tip. Yes stores it through the same
+   * action as every tip (sealed, a reference code and a secret derived from the run, no reporter identity, the
+   * tip budget), built from the person's own messages; the code and secret reach the person in this turn only,
+   * the reference code the counsellor's panel. No, or no answer, stores nothing.
+   */
+  private async liveTip(relay: LiveRelay, live: LiveChat, yes: boolean, t: TurnContext): Promise<OutMessage[]> {
+    const lang = live.lang;
+    const offer = live.tipOffer;
+    if (offer?.state === 'saved') return [{ text: relay.say(lang, 'live_tip_already').replace('{{ref}}', () => offer.ref ?? '') }];
+    if (!offer || offer.state !== 'asked') return [{ text: relay.say(lang, 'live_tip_stale') }];
+    if (!yes) {
+      relay.desk.tipAnswered(live.id, 'declined');
+      this.log.info('live chat tip', { channel: live.channel, outcome: 'declined' });
+      return [{ text: relay.say(lang, 'live_tip_declined') }];
+    }
+    const verdict = this.opts.limits ? await this.opts.limits.tip(t.key) : { ok: true as const };
+    const out = !verdict.ok ? { ok: false } : await this.actions.run(TIP_ACTION, relay.tipArgs(live, offer.category), {
+      sessionKey: t.key, channel: live.channel, address: '', lang, runId: `live-tip:${live.id}:${offer.n}`, now: t.now, capabilities: NO_CAPABILITIES,
+    });
+    const ref = out.ok && 'once' in out ? out.once?.ref : undefined;
+    const secret = out.ok && 'once' in out ? out.once?.secret : undefined;
+    if (typeof ref !== 'string' || typeof secret !== 'string') {
+      relay.desk.tipAnswered(live.id, 'failed');
+      this.log.warn('live chat tip not stored', { channel: live.channel, limited: !verdict.ok });
+      return [{ text: relay.say(lang, 'live_tip_failed'), choices: relay.tipChoices(lang) }];
+    }
+    relay.desk.tipAnswered(live.id, 'saved', ref);
+    this.log.info('live chat tip', { channel: live.channel, outcome: 'saved' });
+    return [{ text: relay.say(lang, 'live_tip_saved').replace('{{ref}}', () => ref).replace('{{secret}}', () => secret) }];
   }
 
   /** Saves the session (sealed), marks the message processed and settles the edges, in one write; false if the store failed. */

@@ -89,7 +89,8 @@ export async function createApp(config: Config, opts: { log?: Logger; store?: St
   const notifications = new NotificationRegistry(store, cipher);
   // A closed case needs no follow-up: its notification address (if the reporter left one) goes.
   cases.on('closed', (c) => { notifications.unsubscribe(c.ref).catch((e: Error) => log.warn('notification not removed', { error: e.message })); });
-  const live = new LiveRelay(new LiveDesk(), core.bundle.content.messages, log);
+  // The NLU reads a live chat kept as a tip (the person's own name or phone taken out); the bundle gives category labels.
+  const live = new LiveRelay(new LiveDesk(), core.bundle.content.messages, log, { nlu: core.nlu, bundle: core.bundle });
   const c = core.bundle.content;
   const limits = new Limits(config.limits, { ...(config.redisUrl ? { redisUrl: config.redisUrl } : {}), log });
   const bot = new Bot(core.engine, store, key, log, {

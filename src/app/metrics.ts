@@ -56,5 +56,15 @@ export function createMetrics(bot: Bot, limits: Limits, live: LiveRelay, sends: 
       this.set({ what: 'counsellors_on_duty' }, live.desk.onDutyCount());
     },
   });
+  new Gauge({
+    name: 'binhan_live_events_total', help: 'Live chats since start: hand-overs to a colleague, proposals to keep a chat as a tip and their answers', labelNames: ['what'], registers: [registry],
+    collect() {
+      const c = live.desk.counts;
+      this.set({ what: 'handovers' }, c.handovers);
+      this.set({ what: 'tip_offers' }, c.tipOffers);
+      this.set({ what: 'tips_saved' }, c.tipsSaved);
+      this.set({ what: 'tips_declined' }, c.tipsDeclined);
+    },
+  });
   return registry;
 }

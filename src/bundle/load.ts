@@ -9,9 +9,9 @@ import { normalize } from '../text/normalize.js';
 import { HotlineBook } from './hotlines.js';
 import { BundleError, parseWith, readYaml, zodMessages, type Problem } from './problems.js';
 import {
-  answersFileSchema, commandsFileSchema, entitiesFileSchema, entrySchema, flowSchema, hotlinesFileSchema,
+  answersFileSchema, cannedFileSchema, cannedSchema, commandsFileSchema, entitiesFileSchema, entrySchema, flowSchema, hotlinesFileSchema,
   knowledgeFileSchema, messagesFileSchema, nodeSchema, placesFileSchema, LANGS, MAX_ANSWER_BUBBLES, MAX_ANSWER_CHARS,
-  MAX_LABEL, MAX_MORE_BUBBLES, MAX_MORE_CHARS, type Answer, type FlowNode,
+  MAX_LABEL, MAX_MORE_BUBBLES, MAX_MORE_CHARS, type Answer, type CannedReply, type FlowNode,
 } from './schema.js';
 import type { Bundle, Content, Flow, Knowledge, KnowledgeEntry, Lang, Localized, LocalizedList, Topic, Vocabulary } from './types.js';
 
@@ -99,6 +99,30 @@ function resolveLocalized(l: Localized, book: HotlineBook, where: Omit<Problem, 
   return { vi: book.resolve(l.vi, where, problems), en: book.resolve(l.en, where, problems) };
 }
 
+/** Counsellors' ready-made replies: each item checked on its own (a problem names it), numbers only by hotline id. */
+function loadCanned(raw: unknown, book: HotlineBook, problems: Problem[]): CannedReply[] {
+  const file = 'content/canned.yaml';
+  const parsed = parseWith(cannedFileSchema, raw, file, problems);
+  if (!parsed) return [];
+  const out: CannedReply[] = [];
+  const ids = new Set<string>();
+  parsed.canned.forEach((item, i) => {
+    const rawId = item && typeof item === 'object' && typeof (item as { id?: unknown }).id === 'string' ? (item as { id: string }).id : `#${i + 1}`;
+    const c = parseWith(cannedSchema, item, file, problems, rawId);
+    if (!c) return;
+    const where = { file, node: c.id };
+    if (ids.has(c.id)) { problems.push({ ...where, message: 'duplicate reply id' }); return; }
+    ids.add(c.id);
+    const text = resolveLocalized(c.text, book, where, problems);
+    for (const lang of LANGS) {
+      const left = PLACEHOLDER.exec(text[lang]);
+      if (left) problems.push({ ...where, message: `text.${lang}: unknown placeholder ${left[0]} (only {{hotline.<id>}} is filled in)` });
+    }
+    out.push({ id: c.id, title: c.title, text });
+  });
+  return out;
+}
+
 function loadContent(root: string, vocab: Vocabulary, problems: Problem[]): { content: Content; book: HotlineBook; intents: string[] } | undefined {
   const dir = join(root, 'content');
   const read = <T>(name: string, schema: Parameters<typeof parseWith<T>>[0]): T | undefined =>
@@ -109,6 +133,7 @@ function loadContent(root: string, vocab: Vocabulary, problems: Problem[]): { co
   const commandsFile = read('commands.yaml', commandsFileSchema);
   const placesFile = read('places.yaml', placesFileSchema);
   const entitiesFile = read('entities.yaml', entitiesFileSchema);
+  const cannedRaw = readYaml(join(dir, 'canned.yaml'), root, problems);
   const { intents, training } = loadTraining(join(dir, 'nlu'), root, problems);
   const crisisTraining = loadCrisisTraining(join(dir, 'nlu', 'crisis'), root, vocab, problems);
   if (!answersFile || !hotlinesFile || !messagesFile || !commandsFile || !placesFile || !entitiesFile) return undefined;
@@ -155,6 +180,7 @@ function loadContent(root: string, vocab: Vocabulary, problems: Problem[]): { co
       crisisTraining,
       places: placesFile,
       entities: entitiesFile,
+      canned: loadCanned(cannedRaw, book, problems),
     },
   };
 }

@@ -206,10 +206,22 @@ export const entitiesFileSchema = z.object({
   relations: z.array(entityEntry).min(1),
 }).strict();
 
+/** A counsellor's ready-made reply (content/canned.yaml): a short title for the picker, the text in both languages. */
+export const MAX_CANNED_TITLE = 40;
+export const MAX_CANNED_TEXT = 1000;
+export const cannedSchema = z.object({
+  id: idSchema,
+  title: z.object({ vi: nonEmpty.max(MAX_CANNED_TITLE), en: nonEmpty.max(MAX_CANNED_TITLE) }, { error: 'needs a title in both "vi" and "en"' }).strict(),
+  text: z.object({ vi: nonEmpty.max(MAX_CANNED_TEXT), en: nonEmpty.max(MAX_CANNED_TEXT) }, { error: 'needs text in both "vi" and "en"' }).strict(),
+}).strict();
+/** Items are checked one by one (a problem names its item). */
+export const cannedFileSchema = z.object({ canned: z.array(z.unknown()).min(1) }).strict();
+
 export type Answer = z.infer<typeof answerSchema>;
 export type Hotline = z.infer<typeof hotlineSchema>;
 export type EntityEntry = z.infer<typeof entityEntry>;
 export type EntitiesFile = z.infer<typeof entitiesFileSchema>;
+export type CannedReply = z.infer<typeof cannedSchema>;
 
 // ---- knowledge -----------------------------------------------------------
 

@@ -1,5 +1,5 @@
 /** The loaded, checked and immutable bundle of flows, content and knowledge that the engine runs on. */
-import type { Answer, EntitiesFile, FlowNode, Hotline, Source } from './schema.js';
+import type { Answer, CannedReply, EntitiesFile, FlowNode, Hotline, Source } from './schema.js';
 import type { PlacesFile } from './places.js';
 
 export type Lang = 'vi' | 'en';
@@ -68,6 +68,8 @@ export interface Content {
   crisisTraining: { kind: string; text: string }[];
   places: PlacesFile;
   entities: EntitiesFile;
+  /** Counsellors' ready-made replies for live chats (content/canned.yaml), hotline numbers filled in. */
+  canned: CannedReply[];
 }
 
 export interface Bundle {

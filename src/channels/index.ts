@@ -57,6 +57,8 @@ export function createChannels(app: Pick<App, 'bot' | 'log' | 'store' | 'cases' 
     dispatchers.set(adapter.name, d);
     // A counsellor's lines in a live chat go out through the same outbox as the bot's replies.
     app.live.register(adapter.name, (address, messages) => d.outbox.send(address, adapter.render(messages)));
+    // "typing…" while a counsellor types, where the platform shows it (Telegram, Messenger): one call, never queued.
+    if (adapter.typing) app.live.registerTyping(adapter.name, async (address) => { await adapter.typing?.(address); });
   }
   // Opt-in notifications: an officer's question → "there is news" to a reporter who asked for it,
   // through the same outbox (each adapter refuses to send outside its platform's window).

@@ -65,6 +65,11 @@ export interface ChannelAdapter {
   render(messages: OutMessage[]): unknown[];
   /** Sends one rendered message to an address. Must not throw for platform errors: report them. */
   sendOne(address: string, rendered: unknown): Promise<SendAttempt>;
+  /**
+   * Shows "typing…" at an address (a counsellor typing in a live chat), where the platform has it. Best effort:
+   * one call, not queued or retried; inside the reply window only. Must not throw.
+   */
+  typing?(address: string): Promise<SendAttempt>;
   /** What this channel can do (opt-in notifications, live chats): asked for instead of its name. */
   readonly capabilities: Capabilities;
   /** Per-channel rate limits: messages per second overall and per address (Telegram: 30 and 1). */

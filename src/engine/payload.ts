@@ -7,6 +7,7 @@
  *   intent:<intent>          start what an intent starts (a flow, or a topic's overview)
  *   kb:<entry>[:more]        show a knowledge entry, or its "tell me more" depth
  *   live:end                 end a live chat with a counsellor
+ *   live:tip_yes, live:tip_no  the person's answer to a counsellor's proposal to keep the chat as a tip
  *   resume                   continue what an interruption (a crisis) paused, or a parked draft
  *   draft:review             a parked draft (a tip): to its review, to send it
  *   draft:discard            a parked draft: discard it (the person's own choice)
@@ -17,6 +18,7 @@ export type Payload =
   | { kind: 'intent'; intent: string }
   | { kind: 'entry'; entry: string; more: boolean }
   | { kind: 'live_end' }
+  | { kind: 'live_tip'; yes: boolean }
   | { kind: 'resume' }
   | { kind: 'draft_review' }
   | { kind: 'draft_discard' }
@@ -36,6 +38,7 @@ export function encodePayload(p: Payload): string {
     case 'intent': return `intent:${p.intent}`;
     case 'entry': return `kb:${p.entry}${p.more ? ':more' : ''}`;
     case 'live_end': return 'live:end';
+    case 'live_tip': return p.yes ? 'live:tip_yes' : 'live:tip_no';
     case 'resume': return 'resume';
     case 'draft_review': return 'draft:review';
     case 'draft_discard': return 'draft:discard';
@@ -49,6 +52,7 @@ export function decodePayload(s: string): Payload | undefined {
   if (s === 'draft:review') return { kind: 'draft_review' };
   if (s === 'draft:discard') return { kind: 'draft_discard' };
   if (s === 'live:end') return { kind: 'live_end' };
+  if (s === 'live:tip_yes' || s === 'live:tip_no') return { kind: 'live_tip', yes: s === 'live:tip_yes' };
   const simple = SIMPLE.exec(s);
   if (simple) return simple[1] === 'cmd' ? { kind: 'cmd', command: simple[2] } : { kind: 'intent', intent: simple[2] };
   const entry = ENTRY.exec(s);
@@ -62,6 +66,8 @@ export const cmd = (command: string): string => encodePayload({ kind: 'cmd', com
 export const intentPayload = (intent: string): string => encodePayload({ kind: 'intent', intent });
 export const entryPayload = (entry: string, more = false): string => encodePayload({ kind: 'entry', entry, more });
 export const LIVE_END = encodePayload({ kind: 'live_end' });
+export const LIVE_TIP_YES = encodePayload({ kind: 'live_tip', yes: true });
+export const LIVE_TIP_NO = encodePayload({ kind: 'live_tip', yes: false });
 export const RESUME = encodePayload({ kind: 'resume' });
 export const DRAFT_REVIEW = encodePayload({ kind: 'draft_review' });
 export const DRAFT_DISCARD = encodePayload({ kind: 'draft_discard' });

@@ -13,7 +13,28 @@ import { randomBytes, randomUUID } from 'node:crypto';
 export type LiveState = 'waiting' | 'active' | 'ended';
 export type EndReason = 'user' | 'user_left' | 'counsellor' | 'unanswered' | 'counsellor_gone' | 'idle' | 'shutdown';
 /** What the person is told; the runtime turns it into sentences from content/messages.yaml. */
-export type UserNotice = 'joined' | 'requeued' | 'ended_counsellor' | 'ended_user' | 'user_left' | 'unanswered' | 'idle' | 'counsellor_gone';
+export type UserNotice = 'joined' | 'requeued' | 'ended_counsellor' | 'ended_user' | 'user_left' | 'unanswered' | 'idle' | 'counsellor_gone'
+  | 'handed_over' | 'tip_offer';
+/** What only the counsellor's panel shows: the outcome of a proposal to keep the chat as a tip. */
+export type CounsellorNotice = 'tip_saved' | 'tip_declined' | 'tip_expired' | 'tip_failed';
+export type Notice = UserNotice | CounsellorNotice;
+
+/**
+ * A counsellor's proposal to keep what the person wrote as an anonymous tip. Only the person's yes stores it
+ * (through the same path as every tip); the reference code is kept here for the counsellor's panel, the
+ * person's secret never.
+ */
+export interface TipOffer {
+  category: string;
+  at: number;
+  state: 'asked' | 'saved' | 'declined' | 'expired';
+  /** Counts proposals in this chat: each one is its own tip run (idempotency). */
+  n: number;
+  ref?: string;
+}
+
+/** Counted while the process runs (never a chat, a person or a text): for /metrics. */
+export interface DeskCounts { handovers: number; tipOffers: number; tipsSaved: number; tipsDeclined: number }
 
 export interface LiveMessage {
   /** 1, 2, 3… within the chat (SSE event ids). */
@@ -24,7 +45,10 @@ export interface LiveMessage {
   /** The person's message looked like an emergency (flagged for the counsellor). */
   urgent?: boolean;
   /** For system messages: what happened. */
-  notice?: UserNotice;
+  notice?: Notice;
+  /** tip_offer: the category proposed; tip_saved: the tip's reference code (never its secret). */
+  category?: string;
+  ref?: string;
 }
 
 export interface LiveChat {
@@ -50,6 +74,11 @@ export interface LiveChat {
   /** The person's own event streams open now (web chat), and since when none has been (a closed tab). */
   userStreams?: number;
   userGoneSince?: number | null;
+  /** The latest proposal to keep the chat as a tip, if any. */
+  tipOffer?: TipOffer;
+  /** When the counsellor's typing was last passed on, and when the person last typed (web chat). */
+  counsellorTypingAt?: number;
+  userTypingAt?: number;
 }
 
 /** What a counsellor's browser sees of a chat: no session key, no address. */
@@ -63,13 +92,19 @@ export interface ChatView {
   urgent: boolean;
   mine: boolean;
   taken: boolean;
-  messages?: { seq: number; from: LiveMessage['from']; text: string; at: string; urgent?: boolean; notice?: UserNotice }[];
+  messages?: { seq: number; from: LiveMessage['from']; text: string; at: string; urgent?: boolean; notice?: Notice; category?: string; ref?: string }[];
+  /** Own chats: the latest tip proposal (its reference code once stored). */
+  tip?: { state: TipOffer['state']; category: string; ref?: string };
+  /** Own chats: the person typed this many ms ago (shown for a few seconds; web chat only). */
+  userTypingMs?: number;
 }
 
 export interface DeskView {
   onDuty: boolean;
   counsellorsOnDuty: number;
   chats: ChatView[];
+  /** Colleagues on duty with the dashboard open, to hand a chat to (names are the officers' own, never shown to the person). */
+  colleagues: { id: string; name: string }[];
 }
 
 export interface DeskOptions {
@@ -85,17 +120,24 @@ export interface DeskOptions {
   maxChats: number;
   /** A message's length limit, both ways. */
   maxText: number;
+  /** A proposal to keep the chat as a tip that the person has not answered lapses after this long (nothing stored). */
+  tipOfferMs: number;
+  /** Typing is passed on at most once in this long per chat and side. */
+  typingEveryMs: number;
+  /** "Typing…" is shown for this long after the last sign of it. */
+  typingShowMs: number;
 }
 
 export const DEFAULT_DESK: DeskOptions = {
   waitLimitMs: 5 * 60_000, idleLimitMs: 30 * 60_000, presenceGraceMs: 45_000, userGraceMs: 8_000, maxChats: 200, maxText: 2000,
+  tipOfferMs: 10 * 60_000, typingEveryMs: 2_500, typingShowMs: 6_000,
 };
 
 export class LiveError extends Error {
   constructor(readonly status: number, readonly code: string, message: string) { super(message); }
 }
 
-interface Counsellor { onDuty: boolean; streams: number; goneSince: number | null }
+interface Counsellor { onDuty: boolean; streams: number; goneSince: number | null; name?: string }
 
 function listen<T>(list: T[], fn: T): () => void {
   list.push(fn);
@@ -104,6 +146,7 @@ function listen<T>(list: T[], fn: T): () => void {
 
 type UserListener = (chat: LiveChat, message: LiveMessage) => void;
 type ChangeListener = () => void;
+type TypingListener = (chat: LiveChat) => void;
 
 export class LiveDesk {
   private readonly chats = new Map<string, LiveChat>();
@@ -111,7 +154,9 @@ export class LiveDesk {
   private readonly counsellors = new Map<string, Counsellor>();
   private readonly userListeners: UserListener[] = [];
   private readonly changeListeners: ChangeListener[] = [];
+  private readonly typingListeners: TypingListener[] = [];
   readonly opts: DeskOptions;
+  readonly counts: DeskCounts = { handovers: 0, tipOffers: 0, tipsSaved: 0, tipsDeclined: 0 };
 
   constructor(opts: Partial<DeskOptions> = {}, private readonly clock: () => number = Date.now) {
     this.opts = { ...DEFAULT_DESK, ...opts };
@@ -121,14 +166,17 @@ export class LiveDesk {
   onUserMessage(fn: UserListener): () => void { return listen(this.userListeners, fn); }
   /** The counsellors' view changed (a chat came, was taken, got a message or ended; duty changed). Returns "stop listening". */
   onChange(fn: ChangeListener): () => void { return listen(this.changeListeners, fn); }
+  /** The counsellor is typing in a chat (at most once per `typingEveryMs`): the person may be shown so. Returns "stop listening". */
+  onTyping(fn: TypingListener): () => void { return listen(this.typingListeners, fn); }
 
   // ---------------------------------------------------------------- counsellors
 
-  /** An event stream of this counsellor opened. */
-  connect(officerId: string): void {
+  /** An event stream of this counsellor opened (their name is for colleagues' hand-over picker only). */
+  connect(officerId: string, name?: string): void {
     const c = this.counsellor(officerId);
     c.streams++;
     c.goneSince = null;
+    if (name) c.name = name;
   }
 
   /** An event stream closed; with none left, the counsellor goes off duty after the grace period. */
@@ -139,9 +187,10 @@ export class LiveDesk {
     if (c.streams === 0) c.goneSince = this.clock();
   }
 
-  setDuty(officerId: string, on: boolean): void {
+  setDuty(officerId: string, on: boolean, name?: string): void {
     const c = this.counsellor(officerId);
     c.onDuty = on;
+    if (name) c.name = name;
     if (!on) this.release(officerId);
     this.changed();
   }
@@ -156,6 +205,13 @@ export class LiveDesk {
     let n = 0;
     for (const c of this.counsellors.values()) if (c.onDuty && c.streams > 0) n++;
     return n;
+  }
+
+  /** Other counsellors on duty with the dashboard open: who a chat can be handed to. */
+  colleagues(officerId: string): { id: string; name: string }[] {
+    const out: { id: string; name: string }[] = [];
+    for (const [id, c] of this.counsellors) if (id !== officerId && c.onDuty && c.streams > 0) out.push({ id, name: c.name ?? '—' });
+    return out.sort((a, b) => a.name.localeCompare(b.name, 'vi'));
   }
 
   // ---------------------------------------------------------------- the person's side
@@ -193,6 +249,7 @@ export class LiveDesk {
     if (!chat) return undefined;
     const m = this.add(chat, 'user', text.slice(0, this.opts.maxText), urgent ? { urgent } : {});
     if (urgent) chat.urgent = true;
+    chat.userTypingAt = undefined;
     this.changed();
     return m;
   }
@@ -227,6 +284,17 @@ export class LiveDesk {
     if (!chat) return;
     chat.userStreams = Math.max(0, (chat.userStreams ?? 1) - 1);
     if (chat.userStreams === 0) chat.userGoneSince = this.clock();
+  }
+
+  /** The person is typing (web chat): their counsellor sees it for a few seconds. False when not passed on (too soon, no chat). */
+  userTyping(chatId: string): boolean {
+    const chat = this.chats.get(chatId);
+    if (!chat || chat.state === 'ended') return false;
+    const now = this.clock();
+    if (chat.userTypingAt !== undefined && now - chat.userTypingAt < this.opts.typingEveryMs) return false;
+    chat.userTypingAt = now;
+    if (chat.counsellorId !== null) this.changed();
+    return true;
   }
 
   /** The chat a person's stream token belongs to (ended chats stay readable until dismissed). */
@@ -266,6 +334,71 @@ export class LiveDesk {
     return m;
   }
 
+  /** The counsellor is typing: passed on to the person at most once per `typingEveryMs`. False when not passed on. */
+  typing(chatId: string, officerId: string): boolean {
+    const chat = this.held(chatId, officerId);
+    const now = this.clock();
+    if (chat.state !== 'active' || (chat.counsellorTypingAt !== undefined && now - chat.counsellorTypingAt < this.opts.typingEveryMs)) return false;
+    chat.counsellorTypingAt = now;
+    for (const fn of this.typingListeners) fn(chat);
+    return true;
+  }
+
+  /**
+   * Hands an open chat to a colleague on duty with the dashboard open: they get the whole chat so far (in
+   * memory, as before); the person is told only that another counsellor takes over (no names).
+   */
+  handOver(chatId: string, officerId: string, toId: string): LiveChat {
+    const chat = this.held(chatId, officerId);
+    if (toId === officerId) throw new LiveError(400, 'same_counsellor', 'choose a colleague, not yourself');
+    const to = this.counsellors.get(toId);
+    if (!to || !to.onDuty || to.streams === 0) throw new LiveError(409, 'colleague_not_on_duty', 'that colleague is not on duty now');
+    chat.counsellorId = toId;
+    chat.state = 'active';
+    chat.counsellorTypingAt = undefined;
+    this.counts.handovers++;
+    this.notify(chat, 'handed_over');
+    this.changed();
+    return chat;
+  }
+
+  /**
+   * The counsellor proposes to keep what the person wrote as an anonymous tip of a category: the person is
+   * asked (yes / no); nothing is stored unless they say yes. A new proposal replaces one not yet answered.
+   */
+  proposeTip(chatId: string, officerId: string, category: string): TipOffer {
+    const chat = this.held(chatId, officerId);
+    if (chat.state !== 'active') throw new LiveError(409, 'not_active', 'take the chat first');
+    if (chat.tipOffer?.state === 'saved') throw new LiveError(409, 'tip_saved', `this chat is already kept as tip ${chat.tipOffer.ref}`);
+    if (!chat.messages.some((m) => m.from === 'user' && m.text.trim())) throw new LiveError(409, 'nothing_to_keep', 'the person has not written anything yet');
+    const offer: TipOffer = { category, at: this.clock(), state: 'asked', n: (chat.tipOffer?.n ?? 0) + 1 };
+    chat.tipOffer = offer;
+    this.counts.tipOffers++;
+    this.notify(chat, 'tip_offer', { category });
+    this.changed();
+    return offer;
+  }
+
+  /** The proposal waiting for the person's answer in their open chat, if any. */
+  tipAsked(sessionKey: string): { chat: LiveChat; offer: TipOffer } | undefined {
+    const chat = this.chatOf(sessionKey);
+    return chat?.tipOffer?.state === 'asked' ? { chat, offer: chat.tipOffer } : undefined;
+  }
+
+  /**
+   * The person answered the proposal: stored (with its reference code), declined, or not stored because of a
+   * fault (it stays asked: they may say yes again). Only the counsellor's panel shows it.
+   */
+  tipAnswered(chatId: string, outcome: 'saved' | 'declined' | 'failed', ref?: string): void {
+    const chat = this.chats.get(chatId);
+    const offer = chat?.tipOffer;
+    if (!chat || !offer || offer.state !== 'asked') return;
+    if (outcome === 'saved') { offer.state = 'saved'; offer.ref = ref; this.counts.tipsSaved++; }
+    if (outcome === 'declined') { offer.state = 'declined'; this.counts.tipsDeclined++; }
+    this.add(chat, 'system', '', { notice: `tip_${outcome}`, ...(ref ? { ref } : {}) });
+    this.changed();
+  }
+
   /** The counsellor ends the chat; the person goes back to the bot. */
   endByCounsellor(chatId: string, officerId: string): void {
     this.finish(this.held(chatId, officerId), 'counsellor');
@@ -274,6 +407,7 @@ export class LiveDesk {
   /** What this counsellor's browser shows: waiting chats, and the messages of their own chats. */
   view(officerId: string): DeskView {
     const chats: ChatView[] = [];
+    const now = this.clock();
     for (const c of this.chats.values()) {
       const mine = c.counsellorId === officerId;
       if (c.state === 'ended' && !mine) continue;
@@ -281,11 +415,18 @@ export class LiveDesk {
       chats.push({
         id: c.id, state: c.state, channel: c.channel, lang: c.lang, urgent: c.urgent, mine, taken: c.counsellorId !== null,
         waitingSince: new Date(c.waitingSince).toISOString(), createdAt: new Date(c.createdAt).toISOString(),
-        ...(mine ? { messages: c.messages.map((m) => ({ seq: m.seq, from: m.from, text: m.text, at: new Date(m.at).toISOString(), ...(m.urgent ? { urgent: true } : {}), ...(m.notice ? { notice: m.notice } : {}) })) } : {}),
+        ...(mine ? {
+          messages: c.messages.map((m) => ({
+            seq: m.seq, from: m.from, text: m.text, at: new Date(m.at).toISOString(), ...(m.urgent ? { urgent: true } : {}), ...(m.notice ? { notice: m.notice } : {}),
+            ...(m.category ? { category: m.category } : {}), ...(m.ref ? { ref: m.ref } : {}),
+          })),
+          ...(c.tipOffer ? { tip: { state: c.tipOffer.state, category: c.tipOffer.category, ...(c.tipOffer.ref ? { ref: c.tipOffer.ref } : {}) } } : {}),
+          ...(c.state !== 'ended' && c.userTypingAt !== undefined && now - c.userTypingAt < this.opts.typingShowMs ? { userTypingMs: now - c.userTypingAt } : {}),
+        } : {}),
       });
     }
     chats.sort((a, b) => Number(b.mine) - Number(a.mine) || Number(b.urgent) - Number(a.urgent) || a.waitingSince.localeCompare(b.waitingSince));
-    return { onDuty: this.isOnDuty(officerId), counsellorsOnDuty: this.onDutyCount(), chats };
+    return { onDuty: this.isOnDuty(officerId), counsellorsOnDuty: this.onDutyCount(), chats, colleagues: this.isOnDuty(officerId) ? this.colleagues(officerId) : [] };
   }
 
   /** Counsellor dismisses an ended chat from their list (its messages are dropped). */
@@ -309,6 +450,13 @@ export class LiveDesk {
       }
     }
     for (const chat of this.chats.values()) {
+      if (chat.state !== 'ended' && chat.tipOffer?.state === 'asked' && now - chat.tipOffer.at >= this.opts.tipOfferMs) {
+        chat.tipOffer.state = 'expired';
+        const last = chat.lastActivity; // a lapsed question is not activity
+        this.add(chat, 'system', '', { notice: 'tip_expired' });
+        chat.lastActivity = last;
+        this.changed();
+      }
       if (chat.state !== 'ended' && chat.userStreams === 0 && chat.userGoneSince != null && now - chat.userGoneSince >= this.opts.userGraceMs) this.finish(chat, 'user_left');
       else if (chat.state === 'waiting' && now - chat.waitingSince >= this.opts.waitLimitMs) this.finish(chat, 'unanswered');
       else if (chat.state === 'waiting' && this.onDutyCount() === 0 && now - chat.waitingSince >= this.opts.presenceGraceMs) this.finish(chat, 'unanswered');
@@ -373,8 +521,8 @@ export class LiveDesk {
     return m;
   }
 
-  private notify(chat: LiveChat, notice: UserNotice): void {
-    const m = this.add(chat, 'system', '', { notice });
+  private notify(chat: LiveChat, notice: UserNotice, extra: Partial<LiveMessage> = {}): void {
+    const m = this.add(chat, 'system', '', { notice, ...extra });
     for (const fn of this.userListeners) fn(chat, m);
   }
 
@@ -382,6 +530,8 @@ export class LiveDesk {
     if (chat.state === 'ended') return;
     chat.state = 'ended';
     chat.endReason = reason;
+    // A question about keeping the chat as a tip that was not answered lapses with it: nothing is stored.
+    if (chat.tipOffer?.state === 'asked') chat.tipOffer.state = 'expired';
     this.bySession.delete(chat.sessionKey);
     // The person is told why, unless they ended it themselves (the bot answers that turn).
     const notice: UserNotice | null = reason === 'counsellor' ? 'ended_counsellor' : reason === 'unanswered' ? 'unanswered'

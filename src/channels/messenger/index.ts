@@ -158,6 +158,12 @@ export class MessengerAdapter implements ChannelAdapter {
       message: rendered as MessengerMessage,
     });
   }
+
+  /** A counsellor is typing in a live chat: the typing_on sender action, inside the reply window only. */
+  async typing(address: string): Promise<SendAttempt> {
+    if (!this.window.open(address, this.now())) return { ok: false, retryable: false, unreachable: true, code: 'window' };
+    return graphPost(this.cfg.graphUrl, 'me/messages', this.cfg.pageAccessToken, { recipient: { id: address }, sender_action: 'typing_on' });
+  }
 }
 
 export function createMessengerAdapter(env: NodeJS.ProcessEnv, deps: ChannelDeps): MessengerAdapter | null {

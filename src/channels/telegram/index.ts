@@ -140,6 +140,12 @@ export class TelegramAdapter implements ChannelAdapter {
     return r.ok ? { ok: true } : { ok: false, retryable: r.retryable, retryAfterMs: r.retryAfterMs, unreachable: r.unreachable, code: r.code };
   }
 
+  /** A counsellor is typing in a live chat: Telegram shows "typing…" for about 5 s (sendChatAction). */
+  async typing(address: string): Promise<SendAttempt> {
+    const r = await callApi(this.cfg.apiBase, this.cfg.token, 'sendChatAction', { chat_id: address, action: 'typing' }, CALLBACK_TIMEOUT_MS);
+    return r.ok ? { ok: true } : { ok: false, retryable: false, code: r.code };
+  }
+
   /** Long polling (development): deleteWebhook, then getUpdates in a loop, through telegraf. */
   async start(): Promise<void> {
     if (this.cfg.mode !== 'polling' || this.polling) return;

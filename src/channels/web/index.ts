@@ -8,7 +8,7 @@ import express, { Router, type NextFunction, type Request, type Response } from 
 import { z } from 'zod';
 import type { App } from '../../app/index.js';
 import { WEB_CAPABILITIES } from '../capabilities.js';
-import { webLiveStream } from './live.js';
+import { webLiveStream, webLiveTyping } from './live.js';
 
 export const WEB_CHANNEL = { name: 'web', capabilities: WEB_CAPABILITIES } as const;
 
@@ -58,6 +58,8 @@ export function webChatRouter(app: Pick<App, 'bot' | 'limits' | 'bundle' | 'live
   });
 
   router.get('/api/chat/live/:token', webLiveStream(app.live));
+  // The person is typing (at most every few seconds): their counsellor sees it briefly. No body, nothing kept.
+  router.post('/api/chat/live/:token/typing', webLiveTyping(app.live));
 
   // The quick exit: the page tells the server the person has gone (a keepalive request as it leaves), so a
   // counsellor's chat ends at once with "left". Nothing else happens, nothing is stored; 204 either way.
