@@ -29,6 +29,7 @@ import { registerStatsRoutes } from './stats-routes.js';
 import { registerLiveRoutes } from './live-routes.js';
 import { registerEventRoutes } from './event-routes.js';
 import { registerBulkRoutes } from './bulk-routes.js';
+import { registerCampaignRoutes } from './campaign-routes.js';
 import { lastVisit, recordVisit } from './visits.js';
 import {
   HttpError, assignBody, auditQuery, emptyQuery, filterQuery, listQuery, loginBody, noteBody, parse, parseId,
@@ -210,6 +211,7 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
   registerLiveRoutes(kit);
   registerEventRoutes(kit);
   registerBulkRoutes(kit);
+  registerCampaignRoutes(kit);
   registerOfficerRoutes(kit);
 
   // ---------------------------------------------------------------- the rest
