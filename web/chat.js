@@ -387,6 +387,7 @@
     var body = { client: clientId(), id: randomId(12) };
     if (what.text !== undefined) body.text = what.text;
     if (what.payload !== undefined) body.payload = what.payload;
+    if (what.ref !== undefined) body.ref = what.ref;
     if (what.start) body.start = true;
     post(body, 0).then(function (r) {
       typing.remove();
@@ -478,8 +479,12 @@
     lastEsc = now;
   });
 
+  // A campaign poster's ref (?ref=p…): read once, sent with the start, never stored in the page.
+  var posterRef = null;
+  try { var r = new URLSearchParams(location.search).get('ref'); if (r && /^p[a-z0-9]{7}$/.test(r)) posterRef = r; } catch (e) { /* ignore */ }
+
   // One history entry for the whole chat, at the site's neutral address (no query or fragment kept).
   try { if (location.search || location.hash) history.replaceState(null, '', location.pathname); } catch (e) { /* ignore */ }
 
-  send({ start: true });
+  send(posterRef ? { start: true, ref: posterRef } : { start: true });
 })();

@@ -19,6 +19,7 @@ import { normalize } from '../text/normalize.js';
 import { NO_CAPABILITIES, type Capabilities } from '../channels/capabilities.js';
 import type { HotlineCalls } from '../channels/calls.js';
 import { cmd, LIVE_END, LIVE_TIP_NO, LIVE_TIP_YES, resumesPaused } from '../engine/payload.js';
+import { posterRefs, refCounts } from '../campaigns/refs.js';
 
 export interface Inbound {
   /** Channel kind: "web", "cli", "telegram", ... */
@@ -32,6 +33,8 @@ export interface Inbound {
   payload?: string;
   /** A first contact (follow, conversation start). */
   start?: boolean;
+  /** A campaign poster's ref the person came through (Telegram /start, Messenger referral, web chat ?ref=): see campaigns/refs.ts. */
+  ref?: string;
   /** A photo, file, location... was sent (never fetched). */
   attachment?: boolean;
   /** What the person's channel can do (its edge declares it; none when not said). */
@@ -236,9 +239,14 @@ export class Bot {
   /** The engine's step on the stored session (the crisis router runs first inside it), then the actions it asks for. */
   private async engineTurn(t: TurnContext): Promise<EngineOutcome> {
     const { session, version } = await this.loadTurn(t.key, t.now);
+    // A poster's ref starts its campaign; the ref stays in the session for its life only (a place, not a person).
+    const poster = t.msg.ref ? await posterRefs(this.store).get(t.msg.ref) : undefined;
+    if (poster) t.input = { kind: 'choice', payload: `go:campaign_${poster.campaign}`, id: t.input.id, now: t.now };
     let res = this.engine.step(session, t.input);
+    if (poster) (res.session as Session & { ref?: string }).ref = poster.ref;
     t.replies.push(...res.messages);
-    const events = [...res.events];
+    const events: EngineEvent[] = [...res.events, ...(poster ? [{ type: 'count' as const, key: `ref.${poster.ref}.start` }] : [])];
+    let tipSent = false;
     let deleteSession = false;
     for (let i = 0; i < MAX_ACTIONS_PER_TURN; i++) {
       const action = res.events.find((e): e is Extract<EngineEvent, { type: 'action' }> => e.type === 'action');
@@ -250,6 +258,7 @@ export class Bot {
         capabilities: t.msg.capabilities ?? NO_CAPABILITIES,
       });
       if (out.deleteSession) deleteSession = true;
+      if (action.action === TIP_ACTION && out.ok) tipSent = true;
       res = this.engine.step(res.session, { kind: 'action_result', action: action.action, ok: out.ok, data: out.data, once: out.once, id: t.input.id, now: t.now });
       t.replies.push(...res.messages);
       events.push(...res.events);
@@ -262,6 +271,7 @@ export class Bot {
         if (!m.choices.length) delete m.choices;
       }
     }
+    events.push(...refCounts((res.session as Session & { ref?: string }).ref, events, tipSent));
     return { session: res.session, version, events, deleteSession };
   }
 

@@ -83,7 +83,7 @@ export class ChannelDispatcher {
     }
     const out = await this.bot.handle({
       channel, userId: e.address, messageId: e.dedupeKey, capabilities: this.adapter.capabilities,
-      start: e.kind === 'start' || undefined,
+      start: e.kind === 'start' || undefined, ...(e.ref ? { ref: e.ref } : {}),
       attachment: e.attachment !== undefined || undefined,
       payload: e.payload, text: e.payload === undefined && e.attachment === undefined ? e.text ?? '' : undefined,
       edge: edges ? { inboxId: inboxId as string, keep: (replies, sessionKey, turn) => edges.keep(channel, e.address, replies, sessionKey, turn) } : undefined,

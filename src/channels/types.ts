@@ -27,6 +27,8 @@ export interface InboundEvent {
   payload?: string;
   /** Something other than text was sent (photo, file, location, sticker...): acknowledged, never fetched. */
   attachment?: 'image' | 'file' | 'location' | 'sticker' | 'audio' | 'video' | 'other';
+  /** A campaign poster's ref (Telegram `/start <ref>`, a Messenger m.me `ref`): a place, never a person. */
+  ref?: string;
   /** When the person sent it (the platform's time, epoch ms), where the platform says. */
   at?: number;
 }

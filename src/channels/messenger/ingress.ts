@@ -1,7 +1,8 @@
 /**
  * Messenger webhook payloads → InboundEvents. Only the PSID (as the reply address), the message id
  * (dedupe), the text, a quick-reply/postback payload and an attachment *kind* leave this file; names,
- * titles, referrals, attachment URLs, reply_to and the Page id are dropped here.
+ * titles, attachment URLs, reply_to and the Page id are dropped here; of a referral only an m.me `ref` that is a
+ * campaign poster's ref is kept (a place, never a person; ads' ids and sources are dropped).
  */
 import type { InboundEvent } from '../types.js';
 
@@ -24,6 +25,8 @@ export interface Normalised {
 }
 
 const isObj = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+/** A campaign poster's ref from a `referral` object (m.me/<page>?ref=<ref>). */
+const posterRef = (v: unknown): string | undefined => (isObj(v) && typeof v.ref === 'string' && /^p[a-z0-9]{7}$/.test(v.ref) ? v.ref : undefined);
 const str = (v: unknown, max: number): string | undefined => (typeof v === 'string' && v.length > 0 && v.length <= max ? v : undefined);
 
 const ATTACHMENT_KINDS: Record<string, NonNullable<InboundEvent['attachment']>> = {
@@ -73,10 +76,17 @@ export function normalise(item: unknown): Normalised {
     // Older postbacks carry no mid: fall back to (sender, time, payload), which a redelivery repeats.
     const mid = str(p.mid, MAX_ID) ?? (at !== undefined ? `pb:${sender}:${at}:${payload}` : undefined);
     const base = { address: sender, ...(mid ? { dedupeKey: mid } : {}) };
-    if (START_ALIASES.has(payload)) return { event: { ...base, kind: 'start' }, at };
+    const ref = posterRef(p.referral);
+    if (START_ALIASES.has(payload)) return { event: { ...base, kind: 'start', ...(ref ? { ref } : {}) }, at };
     return { event: { ...base, kind: 'message', payload }, at };
   }
 
+  // An m.me link opened in an existing thread (messaging_referrals): only a poster's ref starts something.
+  if (isObj(item.referral)) {
+    const ref = posterRef(item.referral);
+    if (!ref || at === undefined) return { skipped: 'other' };
+    return { event: { address: sender, dedupeKey: `ref:${sender}:${at}`, kind: 'start', ref }, at };
+  }
   if (isObj(item.delivery)) return { skipped: 'delivery' };
   if (isObj(item.read)) return { skipped: 'read' };
   if (isObj(item.reaction)) return { skipped: 'reaction' };

@@ -45,8 +45,9 @@ export function updateType(update: unknown): string {
   return k && /^[a-z_]{1,40}$/.test(k) ? k : 'other';
 }
 
-/** `/start`, `/start payload`, `/start@MyBot` (the deep-link payload is dropped). */
+/** `/start`, `/start payload`, `/start@MyBot`: the deep-link payload is kept only when it is a campaign poster's ref. */
 const isStart = (text: string): boolean => /^\/start(@[A-Za-z0-9_]{1,64})?(\s|$)/.test(text.trim());
+const startRef = (text: string): string | undefined => /^\/start(?:@[A-Za-z0-9_]{1,64})?\s+(p[a-z0-9]{7})$/.exec(text.trim())?.[1];
 
 export function normalise(update: unknown): Normalised {
   const type = updateType(update);
@@ -72,7 +73,10 @@ export function normalise(update: unknown): Normalised {
     if (!dedupeKey) return { type, skipped: 'malformed' };
     const base = { address, dedupeKey };
     if (typeof m.text === 'string') {
-      if (isStart(m.text)) return { type, event: { ...base, kind: 'start' } };
+      if (isStart(m.text)) {
+        const ref = startRef(m.text);
+        return { type, event: { ...base, kind: 'start', ...(ref ? { ref } : {}) } };
+      }
       const text = m.text.slice(0, MAX_TEXT);
       if (text.trim()) return { type, event: { ...base, kind: 'message', text } };
       return { type, skipped: 'malformed' };

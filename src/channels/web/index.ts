@@ -20,6 +20,8 @@ const chatBody = z.object({
   text: z.string().max(20_000).optional(),
   payload: z.string().max(200).optional(),
   start: z.literal(true).optional(),
+  /** A campaign poster's ref from the page's address (`?ref=`), sent with the start: a place, never a person. */
+  ref: z.string().regex(/^p[a-z0-9]{7}$/).optional(),
 }).strict().refine((b) => [b.text !== undefined, b.payload !== undefined, b.start !== undefined].filter(Boolean).length === 1, {
   message: 'exactly one of text, payload or start',
 });
@@ -44,7 +46,7 @@ export function webChatRouter(app: Pick<App, 'bot' | 'limits' | 'bundle' | 'live
         res.status(429).set({ 'Retry-After': String(verdict.retryAfterS), 'Cache-Control': 'no-store' }).json({ replies: [{ text: `${m.vi}\n${m.en}` }], duplicate: false });
         return;
       }
-      const out = await app.bot.handle({ channel: WEB_CHANNEL.name, userId: b.client, messageId: b.id, text: b.text, payload: b.payload, start: b.start, capabilities: WEB_CHANNEL.capabilities });
+      const out = await app.bot.handle({ channel: WEB_CHANNEL.name, userId: b.client, messageId: b.id, text: b.text, payload: b.payload, start: b.start, ...(b.start && b.ref ? { ref: b.ref } : {}), capabilities: WEB_CHANNEL.capabilities });
       if (out.limited) {
         res.status(429).set({ 'Cache-Control': 'no-store' }).json({ replies: out.replies, duplicate: false });
         return;
