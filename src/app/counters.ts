@@ -27,6 +27,7 @@ export class TurnCounters {
       if (e.type === 'intent') bump(`intent:${e.intent}`);
       else if (e.type === 'emergency') bump('event:emergency');
       else if (e.type === 'flow_started') bump(`flow:${e.flow}`);
+      else if (e.type === 'count') bump(e.key);
     }
   }
 

@@ -4,6 +4,7 @@
  * names its file and node or entry; nothing half-valid is ever returned.
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { loadCampaigns } from '../campaigns/load.js';
 import { join, relative } from 'node:path';
 import { normalize } from '../text/normalize.js';
 import { HotlineBook } from './hotlines.js';
@@ -275,6 +276,11 @@ function loadKnowledge(root: string, book: HotlineBook, intents: readonly string
 function parseFlowFile(file: string, rel: string, root: string, problems: Problem[]): Flow | undefined {
   const raw = readYaml(file, root, problems);
   if (raw === undefined) return undefined;
+  return parseFlow(raw, rel, problems);
+}
+
+/** A flow from its parsed YAML (or a campaign compiled into one): every node checked, problems named by file and node. */
+function parseFlow(raw: unknown, rel: string, problems: Problem[]): Flow | undefined {
   const head = flowSchema.safeParse(raw);
   if (!head.success) {
     for (const m of zodMessages(head.error)) problems.push({ file: rel, message: m });
@@ -309,7 +315,7 @@ function parseFlowFile(file: string, rel: string, root: string, problems: Proble
   const draft = head.data.draft;
   if (draft && !nodes.has(draft.review)) problems.push({ file: rel, message: `draft.review: no node '${draft.review}' in this flow` });
   if (draft && ![...nodes.values()].some((n) => n.type === 'action' && n.var === draft.sent)) problems.push({ file: rel, message: `draft.sent: no action node keeps its result in '${draft.sent}'` });
-  return { id: head.data.id, file: rel, triggers: head.data.triggers, ...(head.data.topic ? { topic: head.data.topic } : {}), ...(draft ? { draft } : {}), start, nodes };
+  return { id: head.data.id, file: rel, triggers: head.data.triggers, phrases: head.data.phrases, ...(head.data.topic ? { topic: head.data.topic } : {}), ...(draft ? { draft } : {}), start, nodes };
 }
 
 /** Fills hotline numbers into the flows' own texts (once, at load). */
@@ -405,7 +411,7 @@ function checkGraph(flows: Map<string, Flow>, content: Content, knowledge: Knowl
   }
 }
 
-function loadFlows(root: string, problems: Problem[]): Map<string, Flow> {
+function loadFlows(root: string, problems: Problem[], extra: readonly { rel: string; raw: unknown }[] = []): Map<string, Flow> {
   const dir = join(root, 'flows');
   const flows = new Map<string, Flow>();
   if (!existsSync(dir)) {
@@ -420,6 +426,13 @@ function loadFlows(root: string, problems: Problem[]): Map<string, Flow> {
     if (dup) { problems.push({ file: rel, message: `duplicate flow id '${flow.id}' (also in ${dup.file})` }); continue; }
     flows.set(flow.id, flow);
   }
+  // Campaigns (content/campaigns/), compiled into flows: checked like the others, problems named by the campaign file.
+  for (const { rel, raw } of extra) {
+    const flow = parseFlow(raw, rel, problems);
+    if (!flow) continue;
+    if (flows.has(flow.id)) { problems.push({ file: rel, message: `flow id '${flow.id}' is taken by ${flows.get(flow.id)!.file}` }); continue; }
+    flows.set(flow.id, flow);
+  }
   return flows;
 }
 
@@ -432,7 +445,8 @@ export const countryId = (name: string): string => normalize(name).replace(/ /g,
 export function checkBundle(root: string, vocab: Vocabulary): { bundle?: Bundle; problems: Problem[]; knowledge?: Knowledge } {
   const problems: Problem[] = [];
   const loaded = loadContent(root, vocab, problems);
-  const flows = loadFlows(root, problems);
+  const campaigns = loadCampaigns(root, problems);
+  const flows = loadFlows(root, problems, campaigns.flows);
   if (!loaded) return { problems };
   const { content, book, intents } = loaded;
   const entityIds = {
@@ -448,7 +462,7 @@ export function checkBundle(root: string, vocab: Vocabulary): { bundle?: Bundle;
   const page = join(root, 'web', 'index.html');
   const webPage = existsSync(page) ? book.resolve(readFileSync(page, 'utf8'), { file: 'web/index.html' }, problems) : undefined;
   if (problems.length) return { problems, knowledge };
-  return { bundle: { flows, content, knowledge, intents, ...(webPage ? { webPage } : {}) }, problems, knowledge };
+  return { bundle: { flows, content, knowledge, intents, campaigns: campaigns.campaigns, ...(webPage ? { webPage } : {}) }, problems, knowledge };
 }
 
 /** Loads everything or throws a BundleError naming every file and node at fault. */

@@ -49,7 +49,13 @@ const optionSchema = z.object({
   edit: z.boolean().optional(),
   /** No button: picked only when typed (a synonym), for what people say at this point without being offered it. */
   hidden: z.boolean().optional(),
+  /** Numeric variables this option adds one to (a quiz's score). */
+  inc: z.array(z.string().regex(/^[a-z][a-z0-9_]*$/)).min(1).optional(),
 }).strict();
+
+/** Anonymous counters to add one to when the node is said (a choice: when answered, the option's value appended):
+ * dotted keys, `{{var}}` filled in with the variable's value ("unknown" when unset). Nothing of the person is kept. */
+const countKeys = z.union([z.string().regex(/^[a-z0-9_.{} ]+$/i), z.array(z.string().regex(/^[a-z0-9_.{} ]+$/i)).min(1)]).optional();
 
 const retryFields = {
   retries: z.number().int().min(0).max(5).optional(),
@@ -57,9 +63,9 @@ const retryFields = {
   fail: idSchema.optional(),
 };
 
-export const messageNode = z.object({ ...base, type: z.literal('message'), ...saying, next: idSchema.optional() }).strict();
+export const messageNode = z.object({ ...base, type: z.literal('message'), ...saying, count: countKeys, next: idSchema.optional() }).strict();
 export const choiceNode = z.object({
-  ...base, type: z.literal('choice'), ...saying, var: z.string().optional(),
+  ...base, type: z.literal('choice'), ...saying, var: z.string().optional(), count: countKeys,
   /** Said instead when this question's whole reply would repeat the previous reply word for word
    * (asked for a counsellor twice with none on duty): a different, honest sentence, same buttons. */
   again: localizedSchema.optional(),
@@ -101,7 +107,7 @@ export const actionNode = z.object({
 export const jumpNode = z.object({ ...base, type: z.literal('jump'), flow: idSchema, node: idSchema.optional() }).strict();
 /** Shows a knowledge entry (content/knowledge/) with its buttons; the conversation then follows its thread. */
 export const entryNode = z.object({ ...base, type: z.literal('entry'), entry: idSchema }).strict();
-export const endNode = z.object({ ...base, type: z.literal('end'), ...saying }).strict();
+export const endNode = z.object({ ...base, type: z.literal('end'), ...saying, count: countKeys }).strict();
 
 export const nodeSchema = z.discriminatedUnion('type', [
   messageNode, choiceNode, inputNode, branchNode, setNode, actionNode, jumpNode, entryNode, endNode,
@@ -112,6 +118,8 @@ export const flowSchema = z.object({
   description: z.string().optional(),
   /** Intents (or crisis kinds, "crisis.<kind>") that start this flow when the user is not answering a question. */
   triggers: z.array(z.string().regex(/^[a-z][a-z0-9_.]*$/)).default([]),
+  /** Exact phrases that start this flow when typed outside a question ("trắc nghiệm ma túy"), compared normalised. */
+  phrases: z.array(z.string().trim().min(2).max(60)).default([]),
   /** The knowledge topic the conversation is about once this flow has spoken (content/knowledge/): a
    * follow-up typed after a crisis answer ("bố mẹ em có biết không") is read in it. */
   topic: idSchema.optional(),

@@ -1,3 +1,4 @@
+import type { Campaign } from '../campaigns/schema.js';
 /** The loaded, checked and immutable bundle of flows, content and knowledge that the engine runs on. */
 import type { Answer, CannedReply, EntitiesFile, FlowNode, Hotline, Source } from './schema.js';
 import type { PlacesFile } from './places.js';
@@ -10,6 +11,8 @@ export interface Flow {
   id: string;
   file: string;
   triggers: string[];
+  /** Exact phrases (compared normalised) that start the flow when typed outside a question (see schema). */
+  phrases: string[];
   /** The knowledge topic follow-ups are read in (see schema). */
   topic?: string;
   /** The flow's answers are a draft (see schema). */
@@ -74,6 +77,8 @@ export interface Content {
 
 export interface Bundle {
   flows: Map<string, Flow>;
+  /** Prevention campaigns (content/campaigns/), each also compiled into the flow `campaign_<id>`. */
+  campaigns: Map<string, Campaign>;
   content: Content;
   knowledge: Knowledge;
   /** The intents, derived from content/nlu/<intent>.txt: the classifier's labels. */

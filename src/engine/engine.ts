@@ -127,6 +127,8 @@ export class Engine {
   private readonly flows: Map<string, Flow>;
   /** Intent or "crisis.<kind>" -> the flow it starts. */
   private readonly byTrigger = new Map<string, string>();
+  /** Typed phrases that start a flow (a campaign's "trắc nghiệm ma túy"), normalised. */
+  private readonly byPhrase = new Map<string, string>();
   /** The flow whose first question asks for a reference code (the tip check), if any. */
   private readonly codeFlow?: Flow;
   /** Informational intents -> their topics, the largest first. */
@@ -145,6 +147,9 @@ export class Engine {
   constructor(private readonly bundle: Bundle, private readonly nlu: Nlu, private readonly opts: EngineOptions = {}) {
     this.flows = bundle.flows;
     for (const f of this.flows.values()) for (const t of f.triggers) this.byTrigger.set(t, f.id);
+    // Every flow can also be started by its id (payload go:<flow>), through the same path as an intent.
+    for (const f of this.flows.values()) this.byTrigger.set(`go:${f.id}`, f.id);
+    for (const f of this.flows.values()) for (const ph of f.phrases ?? []) this.byPhrase.set(normalize(ph), f.id);
     this.codeFlow = [...this.flows.values()].find((f) => { const n = f.nodes.get(f.start); return n?.type === 'input' && n.input === 'code'; });
     for (const t of bundle.knowledge.topics.values()) {
       const list = this.topicsByIntent.get(t.intent) ?? [];
@@ -270,6 +275,9 @@ export class Engine {
     }
 
     if (this.draftLabel(t, norm)) return;
+    // A flow's own phrase typed outside a tip being written starts it ("trắc nghiệm ma túy").
+    const phrased = this.byPhrase.get(norm);
+    if (phrased && !(at && this.keepsDraft(at.flow))) { this.reset(t); this.startIntent(t, `go:${phrased}`); return; }
     // An answer that is exactly one of the options is an answer, whatever its words.
     if (at && waiting?.type === 'choice') {
       const option = this.exactOption(waiting, norm);
@@ -331,6 +339,9 @@ export class Engine {
         break;
       case 'intent':
         if (this.byTrigger.has(p.intent) || this.topicsByIntent.has(p.intent)) { this.reset(t); this.startIntent(t, p.intent); return; }
+        break;
+      case 'go':
+        if (this.flows.has(p.flow)) { this.reset(t); this.startIntent(t, `go:${p.flow}`); return; }
         break;
       case 'entry':
         if (this.bundle.knowledge.entries.has(p.entry)) {
@@ -896,6 +907,8 @@ export class Engine {
       s.labels[node.var] = option.label;
     }
     if (option.set) Object.assign(s.vars, option.set);
+    for (const v of option.inc ?? []) s.vars[v] = (typeof s.vars[v] === 'number' ? (s.vars[v] as number) : 0) + 1;
+    if (node.count) this.count(t, node.count, option.value);
     // The writer's own details taken out of the answers: nothing of them is kept.
     if (node.redact && option.value === 'remove' && this.nlu.ownIdentity) {
       for (const v of node.redact) if (typeof s.vars[v] === 'string') s.vars[v] = this.nlu.ownIdentity(s.vars[v] as string, s.lang).redacted;
@@ -1170,6 +1183,7 @@ export class Engine {
     switch (node.type) {
       case 'message':
         this.sayNode(t, node);
+        if (node.count) this.count(t, node.count);
         return next(node.next);
       case 'choice':
       case 'input': {
@@ -1220,8 +1234,20 @@ export class Engine {
         return undefined;
       case 'end':
         this.sayNode(t, node);
+        if (node.count) this.count(t, node.count);
         this.endFlow(t, pos.flow);
         return undefined;
+    }
+  }
+
+  /** Anonymous counter events for a node's `count` keys: `{{var}}` filled in with the raw value, a choice's value appended. */
+  private count(t: Turn, keys: string | readonly string[], value?: string): void {
+    for (const k of typeof keys === 'string' ? [keys] : keys) {
+      const key = k.replace(PLACEHOLDER, (_m, path: string) => {
+        const v = lookup(t.s.vars, path);
+        return typeof v === 'string' || typeof v === 'number' ? String(v).replace(/\./g, '_') : 'unknown';
+      });
+      t.events.push({ type: 'count', key: value === undefined ? key : `${key}.${value}` });
     }
   }
 

@@ -5,6 +5,7 @@
  *
  *   cmd:<command>            a global command (menu, cancel, skip, more...)
  *   intent:<intent>          start what an intent starts (a flow, or a topic's overview)
+ *   go:<flow>                start a flow by its id (a campaign from a button, a deep link or a poster)
  *   kb:<entry>[:more]        show a knowledge entry, or its "tell me more" depth
  *   live:end                 end a live chat with a counsellor
  *   live:tip_yes, live:tip_no  the person's answer to a counsellor's proposal to keep the chat as a tip
@@ -16,6 +17,7 @@
 export type Payload =
   | { kind: 'cmd'; command: string }
   | { kind: 'intent'; intent: string }
+  | { kind: 'go'; flow: string }
   | { kind: 'entry'; entry: string; more: boolean }
   | { kind: 'live_end' }
   | { kind: 'live_tip'; yes: boolean }
@@ -28,6 +30,7 @@ const ID = '[a-z0-9_]+';
 const OPTION = new RegExp(`^(${ID})\\.(${ID}):(${ID})$`);
 const ENTRY = new RegExp(`^kb:(${ID})(:more)?$`);
 const SIMPLE = new RegExp(`^(cmd|intent):(${ID})$`);
+const GO = new RegExp(`^go:(${ID})$`);
 
 /** Longest payload any channel carries (Telegram callback_data: 64 bytes). */
 export const MAX_PAYLOAD = 64;
@@ -36,6 +39,7 @@ export function encodePayload(p: Payload): string {
   switch (p.kind) {
     case 'cmd': return `cmd:${p.command}`;
     case 'intent': return `intent:${p.intent}`;
+    case 'go': return `go:${p.flow}`;
     case 'entry': return `kb:${p.entry}${p.more ? ':more' : ''}`;
     case 'live_end': return 'live:end';
     case 'live_tip': return p.yes ? 'live:tip_yes' : 'live:tip_no';
@@ -53,6 +57,8 @@ export function decodePayload(s: string): Payload | undefined {
   if (s === 'draft:discard') return { kind: 'draft_discard' };
   if (s === 'live:end') return { kind: 'live_end' };
   if (s === 'live:tip_yes' || s === 'live:tip_no') return { kind: 'live_tip', yes: s === 'live:tip_yes' };
+  const go = GO.exec(s);
+  if (go) return { kind: 'go', flow: go[1] };
   const simple = SIMPLE.exec(s);
   if (simple) return simple[1] === 'cmd' ? { kind: 'cmd', command: simple[2] } : { kind: 'intent', intent: simple[2] };
   const entry = ENTRY.exec(s);

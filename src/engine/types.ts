@@ -201,6 +201,8 @@ export type EngineEvent =
   | { type: 'intent'; intent: Intent; confidence: number }
   | { type: 'flow_started'; flow: string }
   | { type: 'flow_completed'; flow: string }
+  /** An anonymous counter to add one to (a node's `count`): no id, no text, only the key. */
+  | { type: 'count'; key: string }
   | { type: 'entry'; entry: string; topic: string; more: boolean }
   | { type: 'emergency' }
   | { type: 'crisis'; kind: string }

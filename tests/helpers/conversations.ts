@@ -107,6 +107,7 @@ function snapshot(replies: OutMessage[], events: readonly EngineEvent[]): Snapsh
         case 'flow_started': return [`flow:${e.flow}`];
         case 'action': return [`action:${e.action}`];
         case 'lang': return [`lang:${e.lang}`];
+        case 'count': return [`count:${e.key}`];
         default: return [];
       }
     }),
