@@ -11,6 +11,7 @@ import { VOCABULARY } from '../src/app/vocabulary';
 import { FieldCipher } from '../src/cases/cipher';
 import { CaseService } from '../src/cases/service';
 import { NotificationRegistry } from '../src/channels/notify';
+import { SubscriptionRegistry } from '../src/campaigns/subscriptions';
 import { LiveDesk } from '../src/live/desk';
 import { createLogger } from '../src/log';
 import type { Store } from '../src/store/port';
@@ -36,8 +37,9 @@ async function harness(factory: StoreFactory): Promise<Harness> {
   const cipher = new FieldCipher({ active: 'k1', keys: { k1: randomBytes(32) } });
   const services = {
     store, key: randomBytes(32), log, cases: new CaseService(store, cipher, log),
-    notifications: new NotificationRegistry(store, cipher), live: new LiveDesk(),
+    notifications: new NotificationRegistry(store, cipher), live: new LiveDesk(), subscriptions: undefined as unknown as SubscriptionRegistry,
   };
+  services.subscriptions = new SubscriptionRegistry(store, cipher, services.key);
   const runner = new ActionRunner(services);
   return {
     store, services, cipher, logs,
@@ -220,6 +222,39 @@ const actionTests: Record<string, (h: () => Harness) => void> = {
       expect(await h().services.notifications.lookup(ref)).not.toBeNull();
       expect(await h().run('notify_opt_out', { ref, result: { grant } })).toEqual({ ok: true });
       expect(await h().services.notifications.lookup(ref)).toBeNull();
+    });
+  },
+
+  campaign_subscribe(h) {
+    it('keeps a Telegram address sealed, under a key that is not the session’s, with no link to the session', async () => {
+      expect(await h().run('campaign_subscribe')).toEqual({ ok: true, data: { reason: 'subscribed' } });
+      const [sub] = await h().store.listSubscriptions({ after: null, limit: 10 });
+      expect(sub).toMatchObject({ channel: 'telegram', lang: 'vi', since: TURN.now, expiresAt: null });
+      expect(JSON.stringify(sub)).not.toMatch(/tg-user-42|session-a/);
+      expect(sub.key).toBe(h().services.subscriptions.keyOf('telegram', 'tg-user-42'));
+      expect(h().services.subscriptions.open(sub)).toMatchObject({ address: 'tg-user-42', permit: {} });
+      // Again: still one subscription.
+      await h().run('campaign_subscribe', {}, { lang: 'en' });
+      expect(await h().store.listSubscriptions({ after: null, limit: 10 })).toHaveLength(1);
+    });
+
+    it('keeps nothing on the web chat, and says when the platform needs its own opt-in (Messenger, Zalo)', async () => {
+      expect(await h().run('campaign_subscribe', {}, { channel: 'web', capabilities: WEB_CAPABILITIES })).toEqual({ ok: false, data: { reason: 'unsupported' } });
+      expect(await h().run('campaign_subscribe', {}, { channel: 'cli', capabilities: CLI_CAPABILITIES })).toEqual({ ok: false, data: { reason: 'unsupported' } });
+      expect(await h().run('campaign_subscribe', {}, { channel: 'messenger' })).toEqual({ ok: false, data: { reason: 'platform' } });
+      expect(await h().run('campaign_subscribe', {}, { channel: 'zalo' })).toEqual({ ok: false, data: { reason: 'platform' } });
+      expect(await h().store.listSubscriptions({ after: null, limit: 10 })).toEqual([]);
+    });
+  },
+
+  campaign_unsubscribe(h) {
+    it('deletes the subscription of this person on this channel, and answers alike when there was none', async () => {
+      await h().run('campaign_subscribe');
+      await h().services.subscriptions.subscribe({ channel: 'telegram', address: 'someone-else', lang: 'vi', now: 1 });
+      expect(await h().run('campaign_unsubscribe')).toEqual({ ok: true, data: { was: true } });
+      expect(await h().run('campaign_unsubscribe')).toEqual({ ok: true, data: { was: false } });
+      expect(await h().services.subscriptions.isSubscribed('telegram', 'tg-user-42')).toBe(false);
+      expect(await h().services.subscriptions.isSubscribed('telegram', 'someone-else')).toBe(true);
     });
   },
 };

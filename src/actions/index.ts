@@ -4,6 +4,8 @@
  */
 import { z } from 'zod';
 import { addCaseInfo } from './add_case_info.js';
+import { campaignSubscribe } from './campaign_subscribe.js';
+import { campaignUnsubscribe } from './campaign_unsubscribe.js';
 import { checkCase } from './check_case.js';
 import { createCase } from './create_case.js';
 import { deleteData } from './delete_data.js';
@@ -14,7 +16,7 @@ import type { Action, ActionResult, ActionServices, TurnContext } from './types.
 
 export type { Action, ActionContext, ActionResult, ActionServices, TurnContext } from './types.js';
 
-export const ACTIONS: readonly Action[] = [createCase, checkCase, addCaseInfo, deleteData, requestHuman, notifyOptIn, notifyOptOut];
+export const ACTIONS: readonly Action[] = [createCase, checkCase, addCaseInfo, deleteData, requestHuman, notifyOptIn, notifyOptOut, campaignSubscribe, campaignUnsubscribe];
 
 /** The actions a flow's action node may request. */
 export const ACTION_NAMES: readonly string[] = ACTIONS.map((a) => a.name);

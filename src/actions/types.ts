@@ -11,6 +11,7 @@ import type { Logger } from '../log.js';
 import type { CaseService } from '../cases/service.js';
 import type { NotificationRegistry } from '../channels/notify.js';
 import type { LiveDesk } from '../live/desk.js';
+import type { SubscriptionRegistry } from '../campaigns/subscriptions.js';
 
 /** What actions may use, for the life of the app. Cases go through the case service (encryption, history, related tips). */
 export interface ActionServices {
@@ -21,6 +22,8 @@ export interface ActionServices {
   cases: CaseService;
   notifications?: NotificationRegistry;
   live?: LiveDesk;
+  /** Campaign subscriptions ("Nhận tin phòng chống"); without it, one is made over the store with the notifications' cipher. */
+  subscriptions?: SubscriptionRegistry;
 }
 
 /** The turn an action runs in. */

@@ -13,7 +13,8 @@ export const NOTIFY_MESSAGES = ['notify_news'] as const;
 export interface Subscription { channel: string; address: string; lang: string }
 
 export class NotificationRegistry {
-  constructor(private readonly store: NotificationStore, private readonly cipher: FieldCipher) {}
+  /** `cipher` is read by the campaign subscriptions too (src/actions/subscriptions.ts): one key ring seals both. */
+  constructor(private readonly store: NotificationStore, readonly cipher: FieldCipher) {}
 
   async subscribe(ref: string, s: Subscription): Promise<void> {
     await this.store.putNotification(ref, this.cipher.encrypt(JSON.stringify(s), 'notify'));
