@@ -7,6 +7,7 @@ import type { App } from '../app/index.js';
 import { createLiaisonRouter } from '../liaison/router.js';
 import type { Channels } from '../channels/index.js';
 import { webChatRouter } from '../channels/web/index.js';
+import { resultsRouter } from './results.js';
 import { OFFICER_FIELDS } from '../cases/tip-fields.js';
 import { labelsModule } from '../cases/labels.js';
 import { type SendStats, createMetrics } from '../app/metrics.js';
@@ -69,6 +70,8 @@ export function createServer(app: App, channels?: Channels): express.Express {
 
   // The anonymous web chat: an edge like the platform adapters (src/channels/web/).
   web.use(webChatRouter(app));
+  // The public results of the campaigns (no sign-in, anonymous counts only, buckets of fewer than 10 hidden).
+  web.use(resultsRouter(app));
   web.use('/api/liaison', createLiaisonRouter(app));
   // Channel webhooks (each adapter parses its own body: some need the raw bytes for signatures).
   if (channels) web.use(channels.router);
