@@ -71,6 +71,7 @@ describe('the live dashboard in Chromium', () => {
     expect(await page.locator('#alert-banner').getAttribute('role')).toBe('alert');
     // The banner carries the code, never the content.
     expect(await page.locator('#alert-banner').textContent()).not.toMatch(/đánh đập/);
+    expect(await page.locator('#alert-banner').textContent()).toBe(`Tin khẩn mới: ${urgent.ref} MởĐã biết`);
     await expectAccessible(page, 'queue with the alert');
     if (SHOTS) await page.screenshot({ path: join(IMG, 'dashboard-alert.png') });
 

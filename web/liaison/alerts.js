@@ -122,10 +122,12 @@ function draw() {
   const items = [...unseen].map(([id, ref]) => h('li', {},
     h('strong', { text: `${t('alertUrgent')}: ` }), h('span', { class: 'ref', text: ref }), ' ',
     h('button', { type: 'button', class: 'primary', 'data-alert-open': ref, text: t('alertOpen'), onclick: () => { seen(id); opener(id); } })));
-  banner.replaceChildren(
+  // (replaceChildren would write a null as the text "null": only elements go in.)
+  banner.replaceChildren(...[
     items.length ? h('ul', {}, items) : null,
     items.length ? h('button', { type: 'button', id: 'alert-dismiss', text: t('alertDismiss'), onclick: () => { unseen.clear(); draw(); } }) : null,
-    lost ? h('p', { class: 'stream-lost', text: t('streamLost') }) : null);
+    lost ? h('p', { class: 'stream-lost', text: t('streamLost') }) : null,
+  ].filter((x) => x !== null));
   banner.hidden = !items.length && !lost;
 }
 
