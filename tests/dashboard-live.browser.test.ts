@@ -264,12 +264,21 @@ describe('the live dashboard in Chromium', () => {
     await page.locator('#filters').waitFor();
     await idle(page);
     for (const nav of ['#nav-stats', '#nav-live', '#nav-password']) {
-      if (await page.locator(nav).count() === 0) continue;
       await page.click(nav);
       await idle(page);
       await page.waitForTimeout(200);
       await expectAccessible(page, nav);
     }
     await ctx.close();
+    // The accounts page, as an administrator.
+    await makeOfficer(t.app, { username: 'quan.tri', role: 'admin', displayName: 'Quản trị viên' });
+    const actx = await browser.context();
+    const admin = await browser.page(actx, `${srv.url}/liaison`);
+    await submitSignIn(admin, 'quan.tri', 'correct horse battery staple');
+    await admin.locator('#nav-admin').click();
+    await admin.locator('.admin-page').waitFor();
+    await idle(admin);
+    await expectAccessible(admin, 'admin page');
+    await actx.close();
   });
 });
