@@ -1,7 +1,7 @@
 /** The `binhan` command line, run as a real process from the built package. */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyBundle, ROOT, tmpDir } from './helpers/tmp';
 import { FieldCipher, loadKeyRing } from '../src/cases/cipher';
@@ -81,6 +81,30 @@ describe('binhan CLI', () => {
       const bad = run(['flows', 'check'], undefined, { BINHAN_ROOT: root });
       expect(bad.status).toBe(1);
       expect(bad.stderr).toContain("flows/broken.yaml: node 'a': next: unknown target node 'ghost'");
+    } finally {
+      cleanup();
+    }
+  });
+
+  it('campaigns check passes on the four campaigns and names the file and item of a broken one', () => {
+    const ok = run(['campaigns', 'check']);
+    expect(ok.status).toBe(0);
+    expect(ok.stdout).toMatch(/OK: 4 campaigns/);
+    for (const id of ['teen_drugs', 'job_scam_trafficking', 'prostitution_exploitation', 'safe_migration']) expect(ok.stdout).toContain(`OK: ${id} `);
+    const { root, cleanup } = copyBundle();
+    try {
+      const file = join(root, 'content', 'campaigns', 'teen_drugs.yaml');
+      const shipped = readFileSync(file, 'utf8');
+      // A story choice leading nowhere.
+      writeFileSync(file, shipped.replace(/next: dizzy/, 'next: nowhere'));
+      const bad = run(['campaigns', 'check'], undefined, { BINHAN_ROOT: root });
+      expect(bad.status).toBe(1);
+      expect(bad.stderr).toContain("content/campaigns/teen_drugs.yaml: node 'party_story': scene 'party': choice 'sip' leads to 'nowhere', which is not a scene");
+      // A phone number typed instead of a hotline id.
+      writeFileSync(file, shipped.replace('{{hotline.child}} tư vấn', '0987 654 321 tư vấn'));
+      const typed = run(['campaigns', 'check'], undefined, { BINHAN_ROOT: root });
+      expect(typed.status).toBe(1);
+      expect(typed.stderr).toContain('content/campaigns/teen_drugs.yaml: node \'law_and_help\': phone number "0987 654 321" is not a verified hotline in content/hotlines.yaml (compiled node i2)');
     } finally {
       cleanup();
     }

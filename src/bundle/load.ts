@@ -4,7 +4,7 @@
  * names its file and node or entry; nothing half-valid is ever returned.
  */
 import { readFileSync, readdirSync, existsSync } from 'node:fs';
-import { loadCampaigns } from '../campaigns/load.js';
+import { loadCampaigns, nameCampaignNodes } from '../campaigns/load.js';
 import { join, relative } from 'node:path';
 import { normalize } from '../text/normalize.js';
 import { HotlineBook } from './hotlines.js';
@@ -461,6 +461,7 @@ export function checkBundle(root: string, vocab: Vocabulary): { bundle?: Bundle;
   // The web chat page names its hotlines by id too ({{hotline.police}}, {{hotline.police.dial}} for tel: links).
   const page = join(root, 'web', 'index.html');
   const webPage = existsSync(page) ? book.resolve(readFileSync(page, 'utf8'), { file: 'web/index.html' }, problems) : undefined;
+  nameCampaignNodes(problems, campaigns.campaigns);
   if (problems.length) return { problems, knowledge };
   return { bundle: { flows, content, knowledge, intents, campaigns: campaigns.campaigns, ...(webPage ? { webPage } : {}) }, problems, knowledge };
 }

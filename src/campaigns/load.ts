@@ -18,6 +18,20 @@ export interface LoadedCampaigns {
   flows: { rel: string; raw: unknown }[];
 }
 
+/**
+ * A problem the flow checks found in a compiled campaign names the campaign's item, not the compiled node
+ * ("node 'i2': …" becomes "node 'law_and_help': … (compiled node i2)"): node ids are positional, `i<item index>…`.
+ */
+export function nameCampaignNodes(problems: Problem[], campaigns: ReadonlyMap<string, Campaign>): void {
+  for (const p of problems) {
+    const m = /^content\/campaigns\/([a-z0-9_]+)\.ya?ml$/.exec(p.file);
+    const hit = p.node ? /^i(\d+)/.exec(p.node) : null;
+    if (!m || !hit) continue;
+    const item = campaigns.get(m[1])?.items[Number(hit[1])];
+    if (item) { p.message = `${p.message} (compiled node ${p.node})`; p.node = item.id; }
+  }
+}
+
 export function loadCampaigns(root: string, problems: Problem[]): LoadedCampaigns {
   const dir = join(root, 'content', 'campaigns');
   const out: LoadedCampaigns = { campaigns: new Map(), flows: [] };

@@ -3,6 +3,8 @@
  *   binhan chat [--json] [--script FILE]   chat in the terminal on the configured store
  *   binhan classify                        intent of each stdin line, as JSON lines
  *   binhan flows check                     validate flows/ and content/
+ *   binhan campaigns check                 validate content/campaigns/
+  binhan campaigns check                 validate the campaigns in content/campaigns/ (and what they link to)
   binhan knowledge table                 the topics of the knowledge base with their entry counts (Markdown)
  *   binhan cases list [--json]             the case queue, newest first (every case, read page by page)
  */
@@ -115,6 +117,30 @@ function flowsCheck(): number {
   return 0;
 }
 
+/**
+ * `binhan campaigns check`: the campaign files (content/campaigns/) with everything they touch — the compiled flows
+ * go through the same checks as flows/ (targets, hotline placeholders, entries, labels), so the whole bundle is
+ * loaded; problems that name a campaign file are listed first.
+ */
+function campaignsCheck(): number {
+  const config = cliConfig();
+  const root = config.root ?? PACKAGE_ROOT;
+  const { bundle, problems } = checkProgramBundle(root);
+  if (!bundle) {
+    const mine = problems.filter((p) => p.file.startsWith('content/campaigns'));
+    const rest = problems.filter((p) => !p.file.startsWith('content/campaigns'));
+    process.stderr.write(`campaigns check failed (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n`);
+    for (const p of [...mine, ...rest]) process.stderr.write(`  - ${formatProblem(p)}\n`);
+    return 1;
+  }
+  for (const c of bundle.campaigns.values()) {
+    const quizzes = c.items.filter((i) => i.type === 'quiz').length;
+    out(`OK: ${c.id} — ${c.title.vi} (${c.dates.from} → ${c.dates.to}): ${c.items.length} items, ${quizzes} quizzes, ${c.sources.length} sources`);
+  }
+  out(`OK: ${bundle.campaigns.size} campaigns`);
+  return 0;
+}
+
 /** Cases read per query by `cases list`. */
 export const CASES_PAGE_SIZE = 500;
 
@@ -196,6 +222,7 @@ export async function main(argv: string[]): Promise<number> {
   if (cmd === 'chat') { await chat(values.json ?? false, values.script); return 0; }
   if (cmd === 'classify') { await classify(); return 0; }
   if (cmd === 'flows' && sub === 'check') return flowsCheck();
+  if (cmd === 'campaigns' && sub === 'check') return campaignsCheck();
   if (cmd === 'knowledge' && sub === 'table') {
     const config = cliConfig();
     const { knowledgeTable } = await import('../bundle/report.js');
