@@ -27,7 +27,7 @@ const W = {
     pairs: 'Số người làm cả hai lần', before: 'Điểm trung bình lần đầu', after: 'Điểm trung bình lần sau', outOf: 'trên',
     improved: 'Tỉ lệ người trả lời đúng nhiều hơn', ci: 'khoảng tin cậy 95 %', notYet: 'Chưa đủ 10 người làm cả hai lần để công bố kết quả.',
     poll: 'Thăm dò ý kiến', answers: 'Số câu trả lời', choice: 'Lựa chọn', count: 'Số người', share: 'Tỉ lệ', byAge: 'Theo lứa tuổi', age: 'Lứa tuổi',
-    fewer: 'ít hơn 10', none: 'Chưa có chiến dịch nào có kết quả công bố.', join: 'Tham gia: mở Bình An và gõ', updated: 'Cập nhật mỗi phút. Nguồn: các bộ đếm ẩn danh của Bình An.',
+    shareNote: 'Tỉ lệ tính trên các lựa chọn có từ 10 người trở lên (số nhỏ hơn không được công bố, kể cả gián tiếp).', fewer: 'ít hơn 10', none: 'Chưa có chiến dịch nào có kết quả công bố.', join: 'Tham gia: mở Bình An và gõ', updated: 'Cập nhật mỗi phút. Nguồn: các bộ đếm ẩn danh của Bình An.',
     emergency: 'Nguy hiểm ngay: gọi 113 (công an), 115 (cấp cứu), 111 (bảo vệ trẻ em, chống mua bán người).', chat: 'Trò chuyện với Bình An',
   },
   en: {
@@ -37,7 +37,7 @@ const W = {
     pairs: 'People who took both quizzes', before: 'Mean score the first time', after: 'Mean score the second time', outOf: 'of',
     improved: 'Share who got more answers right', ci: '95 % confidence interval', notYet: 'Fewer than 10 people took both quizzes: nothing is published yet.',
     poll: 'Poll', answers: 'Answers', choice: 'Choice', count: 'People', share: 'Share', byAge: 'By age group', age: 'Age group',
-    fewer: 'fewer than 10', none: 'No campaign has published results yet.', join: 'Take part: open Bình An and type', updated: 'Updated every minute. Source: Bình An’s anonymous counters.',
+    shareNote: 'Shares are of the choices with 10 people or more (smaller numbers are never published, not even indirectly).', fewer: 'fewer than 10', none: 'No campaign has published results yet.', join: 'Take part: open Bình An and type', updated: 'Updated every minute. Source: Bình An’s anonymous counters.',
     emergency: 'In danger now: call 113 (police), 115 (ambulance), 111 (child protection, anti-trafficking).', chat: 'Chat with Bình An',
   },
 } as const;
@@ -77,7 +77,7 @@ function pollSection(lang: Lang, p: CampaignEvaluation['polls'][number], n: numb
   const byAge = ages.length ? `<table class="by-age"><caption>${esc(w.byAge)}</caption><thead><tr><th scope="col">${esc(w.age)}</th>${p.choices.map((c) => `<th scope="col">${esc(c.label[lang])}</th>`).join('')}</tr></thead><tbody>${
     ages.map((a) => `<tr><th scope="row">${esc(AGE[a.age]?.[lang] ?? a.age)}</th>${p.choices.map((c) => `<td>${esc(countText(lang, a.choices[c.value]))}</td>`).join('')}</tr>`).join('')}</tbody></table>` : '';
   return `<section class="poll" aria-labelledby="poll-${n}"><h3 id="poll-${n}">${esc(w.poll)}: ${esc(p.question[lang])}</h3>
-<table><caption class="sr-only">${esc(p.question[lang])}</caption><thead><tr><th scope="col">${esc(w.choice)}</th><th scope="col">${esc(w.count)}</th><th scope="col">${esc(w.share)}</th></tr></thead><tbody>${rows}</tbody></table>${byAge}</section>`;
+<table><caption class="sr-only">${esc(p.question[lang])}</caption><thead><tr><th scope="col">${esc(w.choice)}</th><th scope="col">${esc(w.count)}</th><th scope="col">${esc(w.share)}</th></tr></thead><tbody>${rows}</tbody></table><p class="note">${esc(w.shareNote)}</p>${byAge}</section>`;
 }
 
 export function renderResults(lang: Lang, items: { campaign: Campaign; ev: CampaignEvaluation }[]): string {

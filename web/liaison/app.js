@@ -10,6 +10,7 @@ import './shortcuts.js';
 import './session-timer.js';
 import './live.js';
 import './stats.js';
+import './evaluation.js';
 import './admin.js';
 
 addStrings({
