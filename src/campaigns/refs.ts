@@ -21,6 +21,7 @@
 import { randomBytes } from 'node:crypto';
 import QRCode from 'qrcode';
 import type { KeyValueStore } from '../store/port.js';
+import { ConfigError } from '../config.js';
 
 /** A ref's shape: what every channel can carry (Telegram's start parameter is the narrowest). */
 export const REF_RE = /^p[a-z0-9]{7}$/;
@@ -107,13 +108,6 @@ export interface LinkConfig {
 
 export const LINK_VARS = ['CAMPAIGN_TELEGRAM_BOT', 'CAMPAIGN_MESSENGER_PAGE', 'CAMPAIGN_ZALO_OA_ID', 'CAMPAIGN_WEB_URL'] as const;
 
-export class LinkConfigError extends Error {
-  constructor(readonly problems: string[]) {
-    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
-    this.name = 'ConfigError';
-  }
-}
-
 export function linkConfig(env: NodeJS.ProcessEnv = process.env): LinkConfig {
   const problems: string[] = [];
   const val = (k: (typeof LINK_VARS)[number]): string | undefined => { const v = env[k]?.trim(); return v ? v : undefined; };
@@ -131,7 +125,7 @@ export function linkConfig(env: NodeJS.ProcessEnv = process.env): LinkConfig {
     if (!u || !/^https?:$/.test(u.protocol) || u.search || u.hash) problems.push('CAMPAIGN_WEB_URL must be the web chat\'s public http(s) address without query, e.g. https://binhan.example.vn/');
     else webChatUrl = u.toString();
   }
-  if (problems.length) throw new LinkConfigError(problems);
+  if (problems.length) throw new ConfigError(problems);
   return { telegramBot, messengerPage, zaloOa, webChatUrl };
 }
 
