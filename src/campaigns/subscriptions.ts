@@ -83,3 +83,17 @@ export class SubscriptionRegistry {
     return { key: s.key, channel: s.channel, address, lang: s.lang, since: s.since, expiresAt: s.expiresAt, permit: permit ?? {} };
   }
 }
+
+/**
+ * Applies Messenger's `messaging_optins` answer (src/channels/messenger/marketing.ts `readOptin`): a granted
+ * token is kept sealed with the address (its expiry plain, so a broadcast skips it once expired); "stop" deletes
+ * the subscription at once.
+ */
+export async function applyMessengerOptin(
+  subs: SubscriptionRegistry,
+  u: { kind: 'granted'; address: string; token: string; frequency?: string; expiresAt: number | null } | { kind: 'stopped'; address: string },
+  lang: string, now: number,
+): Promise<void> {
+  if (u.kind === 'stopped') { await subs.unsubscribe('messenger', u.address); return; }
+  await subs.subscribe({ channel: 'messenger', address: u.address, lang, now, expiresAt: u.expiresAt, permit: { token: u.token, ...(u.frequency ? { frequency: u.frequency } : {}) } });
+}

@@ -49,10 +49,16 @@ export interface OutboxOptions {
 export interface OutboxStats { sent: number; failed: number; retried: number; shed: number; queued: number }
 
 /** How a reply is queued: `notice` renders the "too busy" message sent instead when the reply is shed. */
-export interface SendOptions { notice?: () => unknown[] }
+export interface SendOptions {
+  notice?: () => unknown[];
+  /** Told what finally became of each part (sent, or given up with the platform's answer): a broadcast settles its marks by it. */
+  result?: (r: SendAttempt) => void;
+  /** Bulk sending (a campaign broadcast): never in the fresh lane, so it never goes ahead of someone's answer. */
+  bulk?: boolean;
+}
 
 
-interface Job { parts: unknown[]; next: number; done: () => void }
+interface Job { parts: unknown[]; next: number; done: () => void; result?: (r: SendAttempt) => void }
 
 /** One person's queue. */
 interface Person {
@@ -138,10 +144,10 @@ export class Outbox {
     }
     let done!: () => void;
     const finished = new Promise<void>((r) => { done = r; });
-    person.jobs.push({ parts, next: 0, done });
+    person.jobs.push({ parts, next: 0, done, result: opts.result });
     person.waiting += parts.length;
     this.stats.queued += parts.length;
-    if (waiting === 0 && !person.busy && this.time() - (this.lastServed.get(address) ?? -Infinity) >= this.freshAfterMs) {
+    if (!opts.bulk && waiting === 0 && !person.busy && this.time() - (this.lastServed.get(address) ?? -Infinity) >= this.freshAfterMs) {
       // A new person (nothing waiting, nothing sent lately): their answer goes ahead of the backlog.
       person.fresh = true;
     }
@@ -288,6 +294,7 @@ export class Outbox {
       this.log.warn('send failed', { channel: this.adapter.name, code: res.code ?? 'unknown', attempts: p.attempts });
     }
     p.attempts = 0;
+    p.jobs[0]?.result?.(res);
     // The first part is out (or given up): the rest takes turns with everyone else.
     p.fresh = false;
     this.advance(p, 1);
