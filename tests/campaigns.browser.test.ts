@@ -199,6 +199,18 @@ it('shows the evaluation with charts and tables, a poster with working QR codes,
   await ctx.close();
 }, 120_000);
 
+it('starts the campaign from a poster\'s web link, keeps no code in the address, and counts it', async () => {
+  const day = vnDay(Date.now());
+  const before = (await t.app.store.readCounters({ from: day, to: day, prefix: `ref.${ref}.start` }))[0]?.count ?? 0;
+  const ctx = await browser.context();
+  const page = await browser.page(ctx, `${srv.url}/?ref=${ref}`);
+  await page.locator('#log .msg.bot', { hasText: 'Việc nhẹ lương cao' }).first().waitFor();
+  expect(new URL(page.url()).search).toBe('');
+  await ctx.close();
+  await t.app.counters.flush();
+  expect((await t.app.store.readCounters({ from: day, to: day, prefix: `ref.${ref}.start` }))[0].count).toBe(before + 1);
+});
+
 it('lets an officer read the evaluation of their province, without poster making', async () => {
   const ctx = await browser.context();
   const page = await signIn(ctx, 'duc.pham');
