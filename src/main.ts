@@ -7,6 +7,7 @@ import { createChannels } from './channels/index.js';
 import { BundleError } from './bundle/load.js';
 import { closeAllStreams } from './web/sse.js';
 import { readDutyAlertConfig, startDutyAlerts } from './liaison/duty-alert.js';
+import { wireBroadcasts } from './campaigns/wire.js';
 
 async function main(): Promise<void> {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -21,6 +22,8 @@ async function main(): Promise<void> {
   await channels.resume();
   const server = await listen(app, channels);
   await channels.start();
+  // Campaign broadcasts through the channels that may send them; a broadcast left running goes on.
+  wireBroadcasts(app, channels);
   // The officers' search index (memory only) is built now rather than on the first search: 50,000 tips take seconds.
   app.cases.warmSearch().catch((e: unknown) => app.log.warn('search index not built at start-up', { error: (e as Error).message }));
   const addr = server.address();

@@ -54,10 +54,12 @@ export function isSubscribable(channel: string): channel is SubscribableChannel 
 }
 
 export class SubscriptionRegistry {
-  constructor(private readonly store: SubscriptionStore, private readonly cipher: Pick<FieldCipher, 'encrypt' | 'decrypt'>, private readonly key: Buffer) {}
+  /** `key`: the server secret (the lookup keys); a registry that only opens subscriptions (a broadcast) needs none. */
+  constructor(private readonly store: SubscriptionStore, private readonly cipher: Pick<FieldCipher, 'encrypt' | 'decrypt'>, private readonly key?: Buffer) {}
 
   /** The lookup key of (channel, address): a keyed one-way hash under its own label, never a session key. */
   keyOf(channel: string, address: string): string {
+    if (!this.key) throw new Error('this subscription registry has no server secret');
     return hmac(this.key, FIELD, channel, address);
   }
 

@@ -30,6 +30,7 @@ import { registerLiveRoutes } from './live-routes.js';
 import { registerEventRoutes } from './event-routes.js';
 import { registerBulkRoutes } from './bulk-routes.js';
 import { registerCampaignRoutes } from './campaign-routes.js';
+import { registerBroadcastRoutes } from './broadcast-routes.js';
 import { lastVisit, recordVisit } from './visits.js';
 import {
   HttpError, assignBody, auditQuery, emptyQuery, filterQuery, listQuery, loginBody, noteBody, parse, parseId,
@@ -212,6 +213,7 @@ export function createLiaisonRouter(app: LiaisonApp, opts: LiaisonOptions = {}):
   registerEventRoutes(kit);
   registerBulkRoutes(kit);
   registerCampaignRoutes(kit);
+  registerBroadcastRoutes(kit);
   registerOfficerRoutes(kit);
 
   // ---------------------------------------------------------------- the rest
