@@ -13,6 +13,9 @@ import { normalise as telegramNormalise } from '../src/channels/telegram/ingress
 import { normalise as messengerNormalise } from '../src/channels/messenger/ingress';
 import { linkConfig, linksFor } from '../src/campaigns/refs';
 import { vnDay } from '../src/app/counters';
+import { posterRefs } from '../src/campaigns/refs';
+import { createChannels, type Channels } from '../src/channels/index';
+import { FakePlatform } from './helpers/fake-platform';
 
 const C = 'job_scam_trafficking';
 const today = () => vnDay(Date.now());
@@ -206,5 +209,43 @@ describe('campaign evaluation API', () => {
     const en = await (await fetch(`${srv.url}/ket-qua?lang=en`)).text();
     expect(en).toContain('<html lang="en">');
     expect(en).toContain('fewer than 10');
+  });
+});
+
+describe('a poster ref through the Telegram webhook', () => {
+  const TOKEN = '7012345678:AAHfakeTokenForTests_0123456789abcdef';
+  const SECRET = 'tg_secret_0123456789abcdefABCDEF-xyz';
+  let fake: FakePlatform;
+  let t: TestApp;
+  let channels: Channels;
+  let srv: { url: string; close: () => Promise<void> };
+
+  beforeAll(async () => {
+    fake = new FakePlatform();
+    await fake.start();
+    t = await testApp();
+    channels = createChannels(t.app, { TELEGRAM_BOT_TOKEN: TOKEN, TELEGRAM_WEBHOOK_SECRET: SECRET, TELEGRAM_API_BASE: fake.url }, { outbox: { baseDelayMs: 5, sleep: async () => {} } });
+    srv = await serve(t.app, channels);
+  });
+  afterAll(async () => { await channels.stop(); await srv.close(); await t.close(); await fake.stop(); });
+
+  it('starts the campaign of t.me/<bot>?start=<ref> and counts the poster, keeping nothing of the person', async () => {
+    const { ref } = await posterRefs(t.app.store).create(C, 'Nhà văn hóa xã Hưng Lộc');
+    const chatId = 6_100_200_300;
+    const res = await fetch(`${srv.url}/webhooks/telegram`, {
+      method: 'POST', headers: { 'content-type': 'application/json', 'x-telegram-bot-api-secret-token': SECRET },
+      body: JSON.stringify({ update_id: 900_001, message: { message_id: 1, date: 1_730_000_000, text: `/start ${ref}`, entities: [{ offset: 0, length: 6, type: 'bot_command' }],
+        from: { id: chatId, is_bot: false, first_name: 'Hoa', username: 'hoa_that' }, chat: { id: chatId, first_name: 'Hoa', username: 'hoa_that', type: 'private' } } }),
+    });
+    expect(res.status).toBe(200);
+    await channels.drain();
+    const texts = fake.calls('/sendMessage').map((r) => (r.json as { text: string }).text).join('\n');
+    expect(texts).toContain('Việc nhẹ lương cao');
+    await t.app.counters.flush();
+    const rows = await t.app.store.readCounters({ from: today(), to: today(), prefix: 'ref.' });
+    expect(rows.map((r) => [r.key, r.count])).toEqual([[`ref.${ref}.start`, 1]]);
+    const keys = (await t.app.store.readCounters({ from: today(), to: today(), prefix: '' })).map((r) => r.key).join(' ');
+    expect(keys).not.toContain(String(chatId));
+    expect(keys).not.toContain('hoa');
   });
 });
