@@ -11,6 +11,7 @@ import './session-timer.js';
 import './live.js';
 import './stats.js';
 import './evaluation.js';
+import './campaigns.js';
 import './admin.js';
 
 addStrings({
