@@ -189,7 +189,8 @@ describe('campaign evaluation API', () => {
     await t.app.bot.handle({ channel: 'web', userId: `c-${Math.random()}`, start: true, ref: 'pqqqqqqq', capabilities: a.capabilities });
     await t.app.counters.flush();
     const reach = (await c['officer.all'].get(`/campaigns/${C}/refs`)).body.items;
-    expect(reach).toEqual([expect.objectContaining({ ref, place: 'THCS Lê Lợi, TP Vinh', start: 2, quiz: 0, tip: { fewer: 10 } })]);
+    expect(reach).toEqual([expect.objectContaining({ ref, place: 'THCS Lê Lợi, TP Vinh', start: 2, quiz: 0, tip: { fewer: 10 }, byDay: [{ day: today(), start: 2, quiz: 0, tip: { fewer: 10 } }] })]);
+    expect((await c['officer.all'].get(`/campaigns/${C}/evaluation.csv`)).text).toContain(`ref_day,${ref},${today()},start,2`);
     const rows = await t.app.store.readCounters({ from: today(), to: today(), prefix: 'ref.' });
     expect(rows.map((r) => r.key).sort()).toEqual([`ref.${ref}.start`]);
   });

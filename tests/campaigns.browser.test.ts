@@ -134,7 +134,7 @@ it('shows the evaluation with charts and tables, a poster with working QR codes,
   await page.locator(`.open-campaign[data-id="${C}"]`).click();
   await page.locator('#ev-quiz').waitFor();
   await idle(page);
-  for (const id of ['chart-prepost', 'chart-questions', 'chart-poll-0']) expect([id, (await coloured(page, id)) > 200]).toEqual([id, true]);
+  for (const id of ['chart-prepost', 'chart-questions', 'chart-poll-0', 'chart-refdays']) expect([id, (await coloured(page, id)) > 200]).toEqual([id, true]);
   // Each chart has its table; the figures read as expected.
   expect(await page.locator('#ev-quiz details.chart-table table').count()).toBe(1);
   expect(await page.locator('#ev-questions details.chart-table table').count()).toBe(1);

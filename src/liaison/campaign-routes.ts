@@ -28,7 +28,8 @@ const refBody = z.strictObject({ place: z.string().trim().min(2, 'the place, e.g
 
 const vnToday = (ms: number): string => new Date(ms + 7 * 3_600_000).toISOString().slice(0, 10);
 
-export interface RefReach { ref: string; place: string; createdAt: string; start: number; quiz: number; tip: Bucket }
+export interface RefDay { day: string; start: number; quiz: number; tip: Bucket }
+export interface RefReach { ref: string; place: string; createdAt: string; start: number; quiz: number; tip: Bucket; byDay: RefDay[] }
 export interface EvaluationReport extends CampaignEvaluation {
   from: string; to: string;
   /** The officer's province when poll answers are limited to it; null: nationwide. */
@@ -36,15 +37,25 @@ export interface EvaluationReport extends CampaignEvaluation {
   refs: RefReach[];
 }
 
-/** Sums `ref.<ref>.<what>` counters per ref. */
-function reachOf(rows: readonly { key: string; count: number }[], refs: readonly PosterRef[]): RefReach[] {
+/** Sums `ref.<ref>.<what>` counters per ref, in all and per Viet Nam day. */
+function reachOf(rows: readonly { day: string; key: string; count: number }[], refs: readonly PosterRef[]): RefReach[] {
   const sums = totals(rows);
-  return refs.map((r) => ({
-    ref: r.ref, place: r.place, createdAt: r.createdAt,
-    start: sums.get(`ref.${r.ref}.start`) ?? 0, quiz: sums.get(`ref.${r.ref}.quiz`) ?? 0,
-    // A tip count per place could narrow down who sent one: like a poll bucket, shown only from 10 on.
-    tip: bucket(sums.get(`ref.${r.ref}.tip`) ?? 0),
-  }));
+  return refs.map((r) => {
+    const days = new Map<string, { start: number; quiz: number; tip: number }>();
+    for (const row of rows) {
+      const m = /^ref\.([a-z0-9]+)\.(start|quiz|tip)$/.exec(row.key);
+      if (!m || m[1] !== r.ref) continue;
+      if (!days.has(row.day)) days.set(row.day, { start: 0, quiz: 0, tip: 0 });
+      days.get(row.day)![m[2] as 'start' | 'quiz' | 'tip'] += row.count;
+    }
+    return {
+      ref: r.ref, place: r.place, createdAt: r.createdAt,
+      start: sums.get(`ref.${r.ref}.start`) ?? 0, quiz: sums.get(`ref.${r.ref}.quiz`) ?? 0,
+      // A tip count per place could narrow down who sent one: like a poll bucket, shown only from 10 on.
+      tip: bucket(sums.get(`ref.${r.ref}.tip`) ?? 0),
+      byDay: [...days].sort(([a], [b]) => a.localeCompare(b)).map(([day, d]) => ({ day, start: d.start, quiz: d.quiz, tip: bucket(d.tip) })),
+    };
+  });
 }
 
 export function registerCampaignRoutes({ r, guard, store, app, log, now }: RouteKit): void {
@@ -175,6 +186,11 @@ export function evaluationCsv(ev: EvaluationReport): string {
     add('ref', x.ref, x.place, 'start', x.start);
     add('ref', x.ref, x.place, 'quiz', x.quiz);
     add('ref', x.ref, x.place, 'tip', shown(x.tip));
+    for (const d of x.byDay) {
+      add('ref_day', x.ref, d.day, 'start', d.start);
+      add('ref_day', x.ref, d.day, 'quiz', d.quiz);
+      add('ref_day', x.ref, d.day, 'tip', shown(d.tip));
+    }
   }
   return toCsv(['section', 'item', 'group', 'choice', 'value', 'low', 'high'], rows);
 }

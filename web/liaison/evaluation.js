@@ -21,6 +21,7 @@ addStrings({
     evRefs: 'Áp phích theo địa điểm', evRefsHint: 'Mỗi áp phích có mã riêng cho một địa điểm; bot đếm số cuộc trò chuyện bắt đầu, số bài trắc nghiệm hoàn thành và số tin báo gửi từ mã đó, không gì hơn.',
     evPlace: 'Địa điểm', evRef: 'Mã', evStarts: 'Bắt đầu', evQuizzes: 'Làm xong trắc nghiệm', evTips: 'Tin báo', evPoster: 'In áp phích', evPosterAll: 'Áp phích chung (không theo địa điểm)',
     evNewRef: 'Tạo áp phích cho địa điểm', evPlaceHint: 'Ví dụ: THCS Lê Lợi, TP Vinh', evCreate: 'Tạo', evCreated: 'Đã tạo mã {ref} cho {place}.', evNoRefs: 'Chưa có áp phích theo địa điểm.',
+    evRefDays: 'Cuộc trò chuyện bắt đầu từ áp phích, theo ngày', evDay: 'Ngày', altRefDays: 'Biểu đồ cột chồng: số cuộc trò chuyện bắt đầu từ mỗi áp phích theo ngày, tổng {total}.',
     evNoData: 'Chưa có số liệu trong khoảng thời gian này.', evTable: 'Xem dạng bảng',
     age_under_15: 'Dưới 15', age_15_17: '15–17', age_18_24: '18–24', age_25_34: '25–34', age_35_plus: '35 trở lên', age_unknown: 'Không nói',
     evUnknownPlace: 'Không nói', altPrePost: 'Biểu đồ cột: điểm trung bình trước {pre} và sau {post}.', altQuestions: 'Biểu đồ cột: tỉ lệ trả lời đúng từng câu trước và sau. {list}.', altPoll: 'Biểu đồ cột: số người chọn mỗi phương án. {list}.',
@@ -43,6 +44,7 @@ addStrings({
     evRefs: 'Posters by place', evRefsHint: 'Each poster carries a code of its own for one place; the bot counts conversations started, quizzes completed and tips sent from it, nothing more.',
     evPlace: 'Place', evRef: 'Code', evStarts: 'Started', evQuizzes: 'Quizzes completed', evTips: 'Tips', evPoster: 'Print poster', evPosterAll: 'Poster for everywhere (no place)',
     evNewRef: 'Make a poster for a place', evPlaceHint: 'e.g. THCS Lê Lợi, TP Vinh', evCreate: 'Create', evCreated: 'Code {ref} made for {place}.', evNoRefs: 'No poster for a place yet.',
+    evRefDays: 'Conversations started from posters, per day', evDay: 'Day', altRefDays: 'Stacked bar chart: conversations started from each poster per day, {total} in total.',
     evNoData: 'No data in this range yet.', evTable: 'Show as a table',
     age_under_15: 'Under 15', age_15_17: '15–17', age_18_24: '18–24', age_25_34: '25–34', age_35_plus: '35 or older', age_unknown: 'Not given',
     evUnknownPlace: 'Not given', altPrePost: 'Bar chart: mean score before {pre} and after {post}.', altQuestions: 'Bar chart: share of right answers per question before and after. {list}.', altPoll: 'Bar chart: people per choice. {list}.',
@@ -220,6 +222,25 @@ function feedbackCard(r) {
   return card('feedback', t('evFeedback'), dataTable(t('evFeedback'), [t('evFeel'), t('evPeople')], keys.map((k) => [t(`fb_${k}`), num(r.feedback[k])]), true));
 }
 
+/** Conversations started from each poster, per day (stacked bars), with its table. */
+function refDays(rows) {
+  const used = rows.filter((x) => x.byDay.some((d) => d.start > 0));
+  if (!used.length) return null;
+  const days = [...new Set(used.flatMap((x) => x.byDay.map((d) => d.day)))].sort();
+  const startOn = (x, day) => x.byDay.find((d) => d.day === day)?.start ?? 0;
+  const colours = ['#0072B2', '#D55E00', '#009E73', '#CC79A7', '#E69F00', '#56B4E9', '#7f7f7f'];
+  const total = used.reduce((n, x) => n + x.start, 0);
+  return [
+    h('h3', { text: t('evRefDays') }),
+    chartBox('refdays', fill('altRefDays', { total: num(total) }), {
+      type: 'bar',
+      data: { labels: days, datasets: used.map((x, i) => ({ label: x.place, data: days.map((d) => startOn(x, d)), backgroundColor: colours[i % colours.length] })) },
+      options: barOptions({ scales: { x: { stacked: true }, y: { stacked: true, beginAtZero: true, ticks: { precision: 0 } } } }),
+    }, 220),
+    dataTable(t('evRefDays'), [t('evDay'), ...used.map((x) => x.place)], days.map((d) => [d, ...used.map((x) => num(startOn(x, d)))])),
+  ];
+}
+
 function refsCard(r) {
   const rows = r.refs;
   const table = rows.length
@@ -247,7 +268,7 @@ function refsCard(r) {
       });
     });
   }
-  return card('refs', t('evRefs'), h('p', { class: 'hint', text: t('evRefsHint') }), table,
+  return card('refs', t('evRefs'), h('p', { class: 'hint', text: t('evRefsHint') }), table, refDays(rows),
     h('p', { class: 'no-print' }, h('button', { type: 'button', id: 'poster-all', text: t('evPosterAll'), onclick: () => openPoster(null) })), form);
 }
 
