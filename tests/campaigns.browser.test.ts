@@ -221,6 +221,13 @@ it('lets an officer read the evaluation of their province, without poster making
   expect(await page.locator('.eval-page .scope').innerText()).toContain('Nghệ An');
   expect(await page.locator('#new-ref').count()).toBe(0);
   expect(await axeProblems(page)).toEqual([]);
+  // In English, the page and its charts are drawn again.
+  await page.locator('#lang').click();
+  await page.locator('h1', { hasText: 'Campaign evaluation' }).waitFor();
+  expect((await coloured(page, 'chart-prepost')) > 200).toBe(true);
+  expect(await page.locator('#ev-quiz').innerText()).toContain('Share who improved');
+  expect(await axeProblems(page)).toEqual([]);
+  await page.locator('#lang').click();
   await ctx.close();
 });
 
