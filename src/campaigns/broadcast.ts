@@ -99,6 +99,8 @@ export interface RunnerOptions {
   /** Results written together at most this often (default 25 ms) or this many at once (default 100). */
   settleEveryMs?: number;
   settleMax?: number;
+  /** Wait before the first send of a run (default 1 s). */
+  startDelayMs?: number;
 }
 
 const realSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
@@ -143,6 +145,9 @@ export class BroadcastRunner {
   private async loop(id: string): Promise<Broadcast | null> {
     const { store, log } = this.o;
     const batch = this.o.batch ?? 500;
+    // A job taken up again (after a restart) starts a second later: it never adds to the last second of the run
+    // that died, whose pace it cannot know.
+    await this.sleep(this.o.startDelayMs ?? 1_000);
     for (;;) {
       const b = await store.getBroadcast(id);
       if (!b || b.status !== 'running') return b;
