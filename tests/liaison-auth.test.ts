@@ -31,6 +31,8 @@ describe('sign-in, session cookie, sign-out', () => {
     expect(res.body).toEqual({
       officer: { id: officer.id, username: 'lan.nguyen', displayName: 'Nguyễn Thị Lan', role: 'officer', province: 'Nghệ An', mustChangePassword: false, lastVisitAt: null },
       csrfToken: expect.stringMatching(/^[A-Za-z0-9_-]{43}$/),
+      // How long an idle session lasts, for the page's warning before it ends.
+      session: { idleMs: 30 * 60_000 },
     });
     const cookie = res.headers.getSetCookie()[0];
     expect(cookie).toMatch(/^binhan_liaison=[A-Za-z0-9_-]{43}; /);
