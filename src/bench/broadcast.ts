@@ -127,13 +127,13 @@ async function parent(): Promise<void> {
       void Promise.all([...stoppers].map((i) => world.subs.unsubscribe(i % 2 ? 'messenger' : 'telegram', i % 2 ? `psid-${i}` : `tg-${i}`))).then(() => resolve());
     }, 5);
   });
-  // Halfway: kill -9, at whatever instant the timer fires.
+  // Halfway: kill -9 at a random instant of the next second (not just after a request arrived, which would land
+  // inside that request's own moment between the platform's answer and its written result).
   await new Promise<void>((resolve) => {
     const t = setInterval(() => {
       if (got.length < N / 2) return;
       clearInterval(t);
-      first.proc.kill('SIGKILL');
-      resolve();
+      setTimeout(() => { first.proc.kill('SIGKILL'); resolve(); }, Math.floor(Math.random() * 1000));
     }, 7);
   });
   const killedAt = got.length;
