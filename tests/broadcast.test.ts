@@ -16,6 +16,8 @@ import { makeRunner, newKeys, openWorld, peakPerSecond, recipientOf, seedSubscri
 import { FakePlatform } from './helpers/fake-platform';
 import { tmpDir } from './helpers/tmp';
 import { SqliteStore } from '../src/store/sqlite';
+import { wireBroadcasts } from '../src/campaigns/wire';
+import { broadcastsOf } from '../src/campaigns/broadcasts';
 
 const VN = (iso: string): number => Date.parse(`${iso}+07:00`);
 const quiet = (t: number): boolean => isQuiet(t);
@@ -61,6 +63,25 @@ describe('Messenger notification messages opt-in', () => {
     await applyMessengerOptin(subs, readOptin({ sender: { id: 'PSID-1' }, optin: { type: 'notification_messages', notification_messages_status: 'STOP_NOTIFICATIONS' } })!, 'vi', 2);
     expect(await store.listSubscriptions({ after: null, limit: 5 })).toEqual([]);
     expect(readOptin({ sender: { id: 'x' }, optin: { type: 'one_time_notif_req' } })).toBeNull();
+    await store.close();
+  });
+});
+
+describe('broadcasts at start-up', () => {
+  it('sends through Telegram when it is set up, Messenger only with MESSENGER_MARKETING=1; a bad variable names itself', async () => {
+    const store = new SqliteStore(':memory:');
+    const cipher = new FieldCipher({ active: 'k1', keys: { k1: Buffer.alloc(32, 7) } });
+    const log = createLogger('error', new Writable({ write(_c, _e, cb) { cb(); } }));
+    const app = { store, cipher, log, bundle: { campaigns: new Map() } } as unknown as Parameters<typeof wireBroadcasts>[0];
+    const none = { dispatchers: new Map() } as unknown as Parameters<typeof wireBroadcasts>[1];
+    expect([...wireBroadcasts(app, none, {}).senders.keys()]).toEqual([]);
+    expect(broadcastsOf(store)).toBeDefined();
+    expect(() => wireBroadcasts(app, none, { MESSENGER_MARKETING: 'maybe' })).toThrow(/MESSENGER_MARKETING must be 1/);
+    expect(() => wireBroadcasts(app, none, { MESSENGER_MARKETING: '1' })).toThrow(/MESSENGER_PAGE_ACCESS_TOKEN/);
+    expect(() => wireBroadcasts(app, none, { MESSENGER_MARKETING_PATH: 'act_1/messages?x=1' })).toThrow(/MESSENGER_MARKETING_PATH must be/);
+    const s = wireBroadcasts(app, none, { MESSENGER_MARKETING: '1', MESSENGER_PAGE_ACCESS_TOKEN: 'tok', MESSENGER_MARKETING_PATH: 'act_123/messages' });
+    expect([...s.senders.keys()]).toEqual(['messenger']);
+    await s.runner.idle();
     await store.close();
   });
 });
