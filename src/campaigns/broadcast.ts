@@ -14,8 +14,9 @@
  * - Pause and cancel are statuses in the store: the job reads its status before each batch and stops.
  * - Audience: "all" only. Poll answers are anonymous counters with no link to any person (src/app/counters.ts),
  *   so nobody can be picked by how they answered; a campaign whose audience is a poll answer is refused.
- * What a restart can repeat: a send whose platform call had finished but whose result was not yet written (a few
- * milliseconds per send); the trial (src/bench/broadcast.ts) counts them.
+ * What a restart can repeat: a send whose platform call had finished but whose result was not yet written (the
+ * write's fsync: milliseconds to tens of milliseconds); neither platform takes an idempotency key, so this cannot be
+ * closed, only kept short. The trial (src/bench/broadcast.ts) counts them: one per kill at 40 messages a second.
  */
 import type { OutMessage } from '../engine/types.js';
 import type { Logger } from '../log.js';
