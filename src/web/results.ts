@@ -28,7 +28,7 @@ const W = {
     improved: 'Tỉ lệ người trả lời đúng nhiều hơn', ci: 'khoảng tin cậy 95 %', notYet: 'Chưa đủ 10 người làm cả hai lần để công bố kết quả.',
     poll: 'Thăm dò ý kiến', answers: 'Số câu trả lời', choice: 'Lựa chọn', count: 'Số người', share: 'Tỉ lệ', byAge: 'Theo lứa tuổi', age: 'Lứa tuổi',
     shareNote: 'Tỉ lệ tính trên các lựa chọn có từ 10 người trở lên (số nhỏ hơn không được công bố, kể cả gián tiếp).', fewer: 'ít hơn 10', none: 'Chưa có chiến dịch nào có kết quả công bố.', join: 'Tham gia: mở Bình An và gõ', updated: 'Cập nhật mỗi phút. Nguồn: các bộ đếm ẩn danh của Bình An.',
-    emergency: 'Nguy hiểm ngay: gọi 113 (công an), 115 (cấp cứu), 111 (bảo vệ trẻ em, chống mua bán người).', chat: 'Trò chuyện với Bình An',
+    emergency: 'Nguy hiểm ngay: gọi {police} (công an), {medical} (cấp cứu), {child} (bảo vệ trẻ em, chống mua bán người).', chat: 'Trò chuyện với Bình An',
   },
   en: {
     title: 'Prevention campaign results – Bình An', h1: 'Results of the prevention campaigns',
@@ -38,7 +38,7 @@ const W = {
     improved: 'Share who got more answers right', ci: '95 % confidence interval', notYet: 'Fewer than 10 people took both quizzes: nothing is published yet.',
     poll: 'Poll', answers: 'Answers', choice: 'Choice', count: 'People', share: 'Share', byAge: 'By age group', age: 'Age group',
     shareNote: 'Shares are of the choices with 10 people or more (smaller numbers are never published, not even indirectly).', fewer: 'fewer than 10', none: 'No campaign has published results yet.', join: 'Take part: open Bình An and type', updated: 'Updated every minute. Source: Bình An’s anonymous counters.',
-    emergency: 'In danger now: call 113 (police), 115 (ambulance), 111 (child protection, anti-trafficking).', chat: 'Chat with Bình An',
+    emergency: 'In danger now: call {police} (police), {medical} (ambulance), {child} (child protection, anti-trafficking).', chat: 'Chat with Bình An',
   },
 } as const;
 
@@ -80,8 +80,12 @@ function pollSection(lang: Lang, p: CampaignEvaluation['polls'][number], n: numb
 <table><caption class="sr-only">${esc(p.question[lang])}</caption><thead><tr><th scope="col">${esc(w.choice)}</th><th scope="col">${esc(w.count)}</th><th scope="col">${esc(w.share)}</th></tr></thead><tbody>${rows}</tbody></table><p class="note">${esc(w.shareNote)}</p>${byAge}</section>`;
 }
 
-export function renderResults(lang: Lang, items: { campaign: Campaign; ev: CampaignEvaluation }[]): string {
+/** Hotline numbers by id, from content/hotlines.yaml (never typed here). */
+export type HotlineNumbers = Readonly<Record<string, string>>;
+
+export function renderResults(lang: Lang, items: { campaign: Campaign; ev: CampaignEvaluation }[], numbers: HotlineNumbers = {}): string {
   const w = W[lang];
+  const emergency = w.emergency.replace(/\{(\w+)\}/g, (_m, id: string) => numbers[id] ?? '—');
   let n = 0;
   const sections = items.map(({ campaign: c, ev }) => {
     const polls = ev.polls.filter((p) => p.public);
@@ -108,14 +112,15 @@ ${trigger ? `<p class="join">${esc(w.join)} <q>${esc(trigger)}</q></p>` : ''}</a
 <p class="intro">${esc(w.intro)}</p>
 ${sections || `<p>${esc(w.none)}</p>`}
 </main>
-<footer><p>${esc(w.emergency)}</p><p><a href="/">${esc(w.chat)}</a></p><p class="updated">${esc(w.updated)} (${MIN_BUCKET}+)</p></footer>
+<footer><p>${esc(emergency)}</p><p><a href="/">${esc(w.chat)}</a></p><p class="updated">${esc(w.updated)} (${MIN_BUCKET}+)</p></footer>
 </body>
 </html>`;
 }
 
 /** GET /ket-qua: the public results, rendered at most once a minute per language. */
-export function resultsRouter(app: { bundle: { campaigns?: Map<string, Campaign> }; store: CounterStore }, now: () => number = Date.now): Router {
+export function resultsRouter(app: { bundle: { campaigns?: Map<string, Campaign>; content?: { hotlines: readonly { id: string; number: string }[] } }; store: CounterStore }, now: () => number = Date.now): Router {
   const router = Router();
+  const numbers: HotlineNumbers = Object.fromEntries((app.bundle.content?.hotlines ?? []).map((h) => [h.id, h.number]));
   const cache = new Map<Lang, { at: number; html: Promise<string> }>();
   const build = async (lang: Lang): Promise<string> => {
     const today = vnToday(now());
@@ -125,7 +130,7 @@ export function resultsRouter(app: { bundle: { campaigns?: Map<string, Campaign>
       const ev = evaluate(c, totals(await app.store.readCounters({ from, to: today, prefix: `camp.${c.id}.` })));
       items.push({ campaign: c, ev });
     }
-    return renderResults(lang, items);
+    return renderResults(lang, items, numbers);
   };
   router.get(['/ket-qua', '/ket-qua/'], async (req: Request, res: Response, next: NextFunction) => {
     try {
