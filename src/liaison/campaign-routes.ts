@@ -23,6 +23,7 @@ const MAX_DAYS = 731;
 const day = z.string().max(10).regex(/^\d{4}-\d{2}-\d{2}$/, 'a day as YYYY-MM-DD')
   .refine((s) => { const d = new Date(`${s}T00:00:00Z`); return !Number.isNaN(d.getTime()) && d.toISOString().startsWith(s); }, 'no such day');
 const rangeQuery = z.strictObject({ from: day.optional(), to: day.optional() });
+const EMERGENCY_IDS = ['police', 'medical', 'child'] as const;
 const posterQuery = z.strictObject({ ref: z.string().regex(REF_RE, 'a poster ref such as p7k2m9qa').optional() });
 const refBody = z.strictObject({ place: z.string().trim().min(2, 'the place, e.g. "THCS Lê Lợi, TP Vinh"').max(80) });
 
@@ -148,7 +149,9 @@ export function registerCampaignRoutes({ r, guard, store, app, log, now }: Route
     const codes = await Promise.all(linksFor(links, rec?.ref, fallback).map(async (l) => ({
       ...l, qr: `data:image/svg+xml;base64,${Buffer.from(await qrSvg(l.url)).toString('base64')}`,
     })));
-    res.json({ id: c.id, title: c.title, summary: c.summary, trigger: c.triggers[0] ?? null, place: rec?.place ?? null, ref: rec?.ref ?? null, links: codes });
+    // The emergency numbers printed on the poster, from content/hotlines.yaml (police, ambulance, children).
+    const emergency = EMERGENCY_IDS.map((id) => app.bundle.content.hotlines.find((h) => h.id === id)?.number).filter((n): n is string => !!n);
+    res.json({ id: c.id, title: c.title, summary: c.summary, trigger: c.triggers[0] ?? null, place: rec?.place ?? null, ref: rec?.ref ?? null, links: codes, emergency });
   }));
 }
 

@@ -25,7 +25,7 @@ addStrings({
     evNoData: 'Chưa có số liệu trong khoảng thời gian này.', evTable: 'Xem dạng bảng',
     age_under_15: 'Dưới 15', age_15_17: '15–17', age_18_24: '18–24', age_25_34: '25–34', age_35_plus: '35 trở lên', age_unknown: 'Không nói',
     evUnknownPlace: 'Không nói', altPrePost: 'Biểu đồ cột: điểm trung bình trước {pre} và sau {post}.', altQuestions: 'Biểu đồ cột: tỉ lệ trả lời đúng từng câu trước và sau. {list}.', altPoll: 'Biểu đồ cột: số người chọn mỗi phương án. {list}.',
-    posterScan: 'Quét mã để trò chuyện ẩn danh với Bình An', posterAnon: 'Không cần tên, không cần số điện thoại. Nguy hiểm ngay: gọi 113 · 115 · 111.',
+    posterScan: 'Quét mã để trò chuyện ẩn danh với Bình An', posterAnon: 'Không cần tên, không cần số điện thoại. Nguy hiểm ngay: gọi {numbers}.',
     posterType: 'Trên Zalo: quan tâm Bình An rồi gõ “{words}”', posterWeb: 'Trình duyệt', posterBack: '← Quay lại đánh giá', posterPrint: 'In áp phích', posterPlace: 'Địa điểm: {place}',
     ch_telegram: 'Telegram', ch_messenger: 'Messenger', ch_zalo: 'Zalo', ch_web: 'Trình duyệt web',
   },
@@ -48,7 +48,7 @@ addStrings({
     evNoData: 'No data in this range yet.', evTable: 'Show as a table',
     age_under_15: 'Under 15', age_15_17: '15–17', age_18_24: '18–24', age_25_34: '25–34', age_35_plus: '35 or older', age_unknown: 'Not given',
     evUnknownPlace: 'Not given', altPrePost: 'Bar chart: mean score before {pre} and after {post}.', altQuestions: 'Bar chart: share of right answers per question before and after. {list}.', altPoll: 'Bar chart: people per choice. {list}.',
-    posterScan: 'Scan to chat with Bình An anonymously', posterAnon: 'No name, no phone number needed. In danger now: call 113 · 115 · 111.',
+    posterScan: 'Scan to chat with Bình An anonymously', posterAnon: 'No name, no phone number needed. In danger now: call {numbers}.',
     posterType: 'On Zalo: follow Bình An, then type “{words}”', posterWeb: 'Browser', posterBack: '← Back to the evaluation', posterPrint: 'Print poster', posterPlace: 'Place: {place}',
     ch_telegram: 'Telegram', ch_messenger: 'Messenger', ch_zalo: 'Zalo', ch_web: 'Web browser',
   },
@@ -339,7 +339,7 @@ function posterView() {
         h('strong', { text: t(`ch_${l.channel}`) }),
         h('span', { class: 'poster-url', text: l.url.replace(/^https?:\/\//, '') })))),
       zalo && p.trigger ? h('p', { class: 'poster-type', text: fill('posterType', { words: p.trigger }) }) : null,
-      h('p', { class: 'poster-anon', text: t('posterAnon') }),
+      h('p', { class: 'poster-anon', text: fill('posterAnon', { numbers: (p.emergency ?? []).join(' · ') }) }),
       p.place ? h('p', { class: 'poster-place', text: fill('posterPlace', { place: p.place }) }) : null));
 }
 
