@@ -164,10 +164,20 @@ export function compileCampaign(c: Campaign): Raw {
     }
   });
 
+  nodes.push({ id: 'finish', type: 'message', count: key('complete'), text: L('Cảm ơn bạn đã tham gia!', 'Thank you for taking part!'), next: 'then' });
+  // The way on: another campaign, the opt-in to prevention news (flows/subscribe.yaml), a tip, the menu.
   nodes.push({
-    id: 'finish', type: 'end', count: key('complete'),
-    text: L('Cảm ơn bạn đã tham gia! Gõ "menu" để xem các chủ đề khác, hoặc "báo tin" nếu bạn biết điều gì cần báo.', 'Thank you for taking part! Type "menu" for other topics, or "report" if you know something that should be reported.'),
+    id: 'then', type: 'choice', nlu: true,
+    text: L('Bạn muốn làm gì tiếp? Nếu biết điều gì cần báo, bạn có thể gửi tin báo không cần tên.', 'What next? If you know something that should be reported, you can send a tip without your name.'),
+    options: [
+      { value: 'more', label: L('Chủ đề khác', 'Another topic'), next: 'to_list' },
+      { value: 'news', label: L('Nhận tin phòng chống', 'Prevention news'), next: 'to_news' },
+      { value: 'tip', label: L('Gửi tin báo', 'Send a tip'), next: 'to_tip' },
+      { value: 'menu', label: L('Menu chính', 'Main menu'), next: 'to_menu' },
+    ],
   });
+  nodes.push({ id: 'to_list', type: 'jump', flow: CAMPAIGN_LIST_FLOW }, { id: 'to_news', type: 'jump', flow: 'subscribe' },
+    { id: 'to_tip', type: 'jump', flow: 'tip' }, { id: 'to_menu', type: 'jump', flow: 'menu' });
   return { id: campaignFlowId(c.id), description: `campaign ${c.id} (compiled from content/campaigns/${c.id}.yaml)`, phrases: c.triggers, nodes };
 }
 
