@@ -43,6 +43,8 @@ async function play(chat: Chat, o: { preRight: number; postRight: number; age: s
     const choices = chat.choices().filter((x) => x.id.startsWith(flow));
     if (!choices.length) return;
     const [node] = choices[0].id.slice(flow.length).split(':');
+    // The campaign is over: "what next?" (another topic, news, a tip, the menu).
+    if (node === 'then') return;
     const values = choices.map((x) => x.id.split(':')[1]);
     let pick = values[0];
     const q = /^i(\d+)q(\d+)$/.exec(node);

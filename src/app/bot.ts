@@ -243,7 +243,7 @@ export class Bot {
     const poster = t.msg.ref ? await posterRefs(this.store).get(t.msg.ref) : undefined;
     if (poster) t.input = { kind: 'choice', payload: `go:campaign_${poster.campaign}`, id: t.input.id, now: t.now };
     let res = this.engine.step(session, t.input);
-    if (poster) (res.session as Session & { ref?: string }).ref = poster.ref;
+    if (poster) res.session.origin = poster.ref;
     t.replies.push(...res.messages);
     const events: EngineEvent[] = [...res.events, ...(poster ? [{ type: 'count' as const, key: `ref.${poster.ref}.start` }] : [])];
     let tipSent = false;
@@ -271,7 +271,7 @@ export class Bot {
         if (!m.choices.length) delete m.choices;
       }
     }
-    events.push(...refCounts((res.session as Session & { ref?: string }).ref, events, tipSent));
+    events.push(...refCounts(res.session.origin, events, tipSent));
     return { session: res.session, version, events, deleteSession };
   }
 

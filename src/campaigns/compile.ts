@@ -189,7 +189,8 @@ export function compileCampaignList(list: readonly Campaign[]): Raw {
     phrases: ['trắc nghiệm', 'chiến dịch', 'câu đố', 'quiz', 'campaigns'],
     nodes: [
       {
-        id: 'list', type: 'choice', nlu: false, count: 'camp_list',
+        // Typed words go to the NLU here ("tôi muốn báo tin" at the list starts a tip).
+        id: 'list', type: 'choice', count: 'camp_list',
         text: L('Chọn một chủ đề: vài câu hỏi nhanh, một câu chuyện ngắn, rồi thử lại xem bạn đã biết thêm gì. Không hỏi tên, không lưu câu trả lời của riêng ai.',
           'Pick a topic: a few quick questions, a short story, then try again to see what you learned. No name asked, nobody\'s answers kept.'),
         options: [

@@ -1274,13 +1274,13 @@ export class Engine {
 
   /** Starts over, keeping only the language, the clock, the last reply's fingerprint and (for the thread of questions) what was named. */
   private reset(t: Turn, discard = false): void {
-    const { lang, lastActive, thread, lastReply, story } = t.s;
+    const { lang, lastActive, thread, lastReply, story, origin } = t.s;
     // A draft being written or already parked survives; only the person's own choice (discard) drops it.
     const prev = t.s;
     const draft = discard ? undefined
       : prev.at && this.isDraft(prev.at.flow, prev.vars) ? { flow: prev.at.flow, node: prev.at.node, vars: prev.vars, labels: prev.labels, ...(prev.runId ? { runId: prev.runId } : {}), ...(prev.prefilled?.length ? { prefilled: prev.prefilled } : {}) }
         : this.parkedDraft(prev);
-    t.s = Object.assign(newSession(lang), { lastActive }, lastReply ? { lastReply } : {}, thread ? { thread: { entities: thread.entities } } : {}, draft ? { resume: draft } : {}, story && !discard ? { story } : {});
+    t.s = Object.assign(newSession(lang), { lastActive }, origin ? { origin } : {}, lastReply ? { lastReply } : {}, thread ? { thread: { entities: thread.entities } } : {}, draft ? { resume: draft } : {}, story && !discard ? { story } : {});
   }
 
   private test(s: Session, c: Condition, now?: number): boolean {

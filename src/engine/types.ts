@@ -112,6 +112,9 @@ export interface Position {
 export interface Session {
   v: 1;
   lang: Lang;
+  /** Where the conversation came in from (a poster's code: a place, not a person), kept for the session's life,
+   * through resets and flows; the runtime counts what follows per origin. The engine only carries it. */
+  origin?: string;
   /** The node waiting for the user's answer (or for an action's result), if any. */
   at?: Position;
   /** Flow variables (answers to questions, action results). */
