@@ -24,10 +24,10 @@ addStrings({
     evRefDays: 'Cuộc trò chuyện bắt đầu từ áp phích, theo ngày', evDay: 'Ngày', altRefDays: 'Biểu đồ cột chồng: số cuộc trò chuyện bắt đầu từ mỗi áp phích theo ngày, tổng {total}.',
     evNoData: 'Chưa có số liệu trong khoảng thời gian này.', evTable: 'Xem dạng bảng',
     age_under_15: 'Dưới 15', age_15_17: '15–17', age_18_24: '18–24', age_25_34: '25–34', age_35_plus: '35 trở lên', age_unknown: 'Không nói',
-    evUnknownPlace: 'Không nói', altPrePost: 'Biểu đồ cột: điểm trung bình trước {pre} và sau {post}.', altQuestions: 'Biểu đồ cột: tỉ lệ trả lời đúng từng câu trước và sau. {list}.', altPoll: 'Biểu đồ cột: số người chọn mỗi phương án. {list}.',
+    evUnknownPlace: 'Không nói', altPrePost: 'Biểu đồ cột: điểm trung bình trước {pre} và sau {post}.', evAltQuestions: 'Biểu đồ cột: tỉ lệ trả lời đúng từng câu trước và sau. {list}.', altPoll: 'Biểu đồ cột: số người chọn mỗi phương án. {list}.',
     posterScan: 'Quét mã để trò chuyện ẩn danh với Bình An', posterAnon: 'Không cần tên, không cần số điện thoại. Nguy hiểm ngay: gọi {numbers}.',
     posterType: 'Trên Zalo: quan tâm Bình An rồi gõ “{words}”', posterWeb: 'Trình duyệt', posterBack: '← Quay lại đánh giá', posterPrint: 'In áp phích', posterPlace: 'Địa điểm: {place}',
-    ch_telegram: 'Telegram', ch_messenger: 'Messenger', ch_zalo: 'Zalo', ch_web: 'Trình duyệt web',
+    pch_telegram: 'Telegram', pch_messenger: 'Messenger', pch_zalo: 'Zalo', pch_web: 'Trình duyệt web',
   },
   en: {
     navEval: 'Campaigns', evTitle: 'Campaign evaluation', evHint: 'Anonymous counts only: no names, user ids or text. A group of fewer than 10 people reads “fewer than 10”.',
@@ -47,10 +47,10 @@ addStrings({
     evRefDays: 'Conversations started from posters, per day', evDay: 'Day', altRefDays: 'Stacked bar chart: conversations started from each poster per day, {total} in total.',
     evNoData: 'No data in this range yet.', evTable: 'Show as a table',
     age_under_15: 'Under 15', age_15_17: '15–17', age_18_24: '18–24', age_25_34: '25–34', age_35_plus: '35 or older', age_unknown: 'Not given',
-    evUnknownPlace: 'Not given', altPrePost: 'Bar chart: mean score before {pre} and after {post}.', altQuestions: 'Bar chart: share of right answers per question before and after. {list}.', altPoll: 'Bar chart: people per choice. {list}.',
+    evUnknownPlace: 'Not given', altPrePost: 'Bar chart: mean score before {pre} and after {post}.', evAltQuestions: 'Bar chart: share of right answers per question before and after. {list}.', altPoll: 'Bar chart: people per choice. {list}.',
     posterScan: 'Scan to chat with Bình An anonymously', posterAnon: 'No name, no phone number needed. In danger now: call {numbers}.',
     posterType: 'On Zalo: follow Bình An, then type “{words}”', posterWeb: 'Browser', posterBack: '← Back to the evaluation', posterPrint: 'Print poster', posterPlace: 'Place: {place}',
-    ch_telegram: 'Telegram', ch_messenger: 'Messenger', ch_zalo: 'Zalo', ch_web: 'Web browser',
+    pch_telegram: 'Telegram', pch_messenger: 'Messenger', pch_zalo: 'Zalo', pch_web: 'Web browser',
   },
 });
 
@@ -181,7 +181,7 @@ function questionsCard(r) {
   const labels = q.perQuestion.map((x, i) => `${i + 1}. ${x.id}`);
   const list = q.perQuestion.map((x, i) => `${labels[i]}: ${pct(share(x.pre))} → ${pct(share(x.post))}`).join('; ');
   return card('questions', t('evQuestions'),
-    chartBox('questions', fill('altQuestions', { list }), {
+    chartBox('questions', fill('evAltQuestions', { list }), {
       type: 'bar',
       data: { labels, datasets: [
         { label: t('evBefore'), data: q.perQuestion.map((x) => Math.round(share(x.pre) * 1000) / 10), backgroundColor: BEFORE },
@@ -335,8 +335,8 @@ function posterView() {
       h('p', { class: 'poster-summary', text: L(p.summary) }),
       h('p', { class: 'poster-scan', text: t('posterScan') }),
       h('ul', { class: 'poster-codes' }, p.links.map((l) => h('li', { class: `poster-code ch-${l.channel}` },
-        h('img', { src: l.qr, alt: `${t(`ch_${l.channel}`)}: ${l.url}`, width: 180, height: 180, 'data-url': l.url, 'data-channel': l.channel }),
-        h('strong', { text: t(`ch_${l.channel}`) }),
+        h('img', { src: l.qr, alt: `${t(`pch_${l.channel}`)}: ${l.url}`, width: 180, height: 180, 'data-url': l.url, 'data-channel': l.channel }),
+        h('strong', { text: t(`pch_${l.channel}`) }),
         h('span', { class: 'poster-url', text: l.url.replace(/^https?:\/\//, '') })))),
       zalo && p.trigger ? h('p', { class: 'poster-type', text: fill('posterType', { words: p.trigger }) }) : null,
       h('p', { class: 'poster-anon', text: fill('posterAnon', { numbers: (p.emergency ?? []).join(' · ') }) }),
