@@ -83,7 +83,13 @@ export const getLang = () => lang;
 export const setLang = (l) => { lang = Object.hasOwn(dicts, l) ? l : 'vi'; document.documentElement.lang = lang; };
 /** A view module adds its own strings (same keys in both languages). */
 export function addStrings(more) {
-  for (const l of Object.keys(dicts)) Object.assign(dicts[l], more[l] ?? {});
+  for (const l of Object.keys(dicts)) {
+    for (const [k, v] of Object.entries(more[l] ?? {})) {
+      // One dictionary for every page: a key another module already says differently would change that page's words.
+      if (Object.hasOwn(dicts[l], k) && dicts[l][k] !== v) console.error(`dashboard string "${k}" (${l}) is defined twice with different words`);
+      dicts[l][k] = v;
+    }
+  }
 }
 /** Own keys only: a key may carry a value someone typed ("constructor" is no string of ours). */
 const own = (dict, key) => (Object.hasOwn(dict, key) ? dict[key] : undefined);
