@@ -24,7 +24,6 @@ const L = (vi: string, en: string): { vi: string; en: string } => ({ vi, en });
 export const campaignFlowId = (id: string): string => `campaign_${id}`;
 /** Session variables a campaign run keeps (numbers and bands only). */
 export const VARS = { pre: 'camp_pre', post: 'camp_post', age: 'camp_age', province: 'camp_province' } as const;
-export const AGE_BANDS = ['under_15', '15_17', '18_24', '25_34', '35_plus'] as const;
 const NEXT = L('Xem tiếp', 'Next');
 
 /** The questions of a quiz item: its own, or its pre-quiz's for a post-quiz. */

@@ -74,11 +74,6 @@ export class CaseSearch {
     return new MiniSearch<Doc>({ fields: ['text'], tokenize: (s) => s.split(' '), processTerm: (t) => (t === '' ? null : t) });
   }
 
-  /** How many tips the index holds (0 until the first search). */
-  get size(): number {
-    return this.meta.size;
-  }
-
   /** Builds the index now (start-up, in the background), so the first officer's search does not wait for it. */
   async warm(): Promise<void> {
     await this.ready();

@@ -128,7 +128,7 @@ export function soundsUrgent(f: Pick<TipFields, 'what' | 'involved'>): boolean {
   return [f.what, f.involved].some((t) => typeof t === 'string' && t !== '' && soundsLikeCrisis(t));
 }
 
-export type CaseEvent = 'question' | 'closed' | 'change';
+export type CaseEvent = 'question' | 'closed';
 
 /**
  * What a live queue learns of a change: which case, where, how urgent, never its content. `kind` "created" is
@@ -145,7 +145,7 @@ export interface CaseChange {
 }
 
 export class CaseService {
-  private readonly listeners: Record<CaseEvent, ((c: CaseRecord) => void)[]> = { question: [], closed: [], change: [] };
+  private readonly listeners: Record<CaseEvent, ((c: CaseRecord) => void)[]> = { question: [], closed: [] };
   private readonly changeListeners: ((c: CaseChange) => void)[] = [];
   /** Full-text search over decrypted text, in memory only (search.ts). */
   private readonly finder: CaseSearch;
@@ -183,7 +183,6 @@ export class CaseService {
 
   private changed(kind: CaseChange['kind'], c: CaseRecord): void {
     this.finder.update(c);
-    this.emit('change', c);
     if (this.changeListeners.length === 0) return;
     const change: CaseChange = { kind, id: c.id, ref: c.ref, province: c.fields.province, priority: c.priority, status: c.status, version: c.version };
     for (const fn of [...this.changeListeners]) {

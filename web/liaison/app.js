@@ -125,7 +125,7 @@ addStrings({
     select: 'Chọn {ref}', selectedN: 'Đã chọn {n} tin', bulkAction: 'Làm với các tin đã chọn', bulkAssign: 'Giao cho…',
     bulkPriority: 'Đổi mức ưu tiên…', bulkClose: 'Đóng tin…', bulkValue: 'Giá trị', bulkApply: 'Áp dụng', bulkClear: 'Bỏ chọn',
     bulkDone: 'Đã xong {ok}/{n} tin.', bulkFailed: 'Không làm được: {list}.', bulkPick: 'Chọn việc và giá trị trước.',
-    queueUpdated: 'Hàng đợi vừa được cập nhật.', caseChanged: 'Hồ sơ này vừa được cập nhật ở nơi khác.',
+    caseChanged: 'Hồ sơ này vừa được cập nhật ở nơi khác.',
     moveTo: 'Chuyển sang trạng thái', relatedElsewhere: 'ở tỉnh/thành khác', exportXlsx: 'Xuất Excel', exportXlsxOne: 'Tải tin này (Excel)',
   },
   en: {
@@ -135,7 +135,7 @@ addStrings({
     select: 'Select {ref}', selectedN: '{n} selected', bulkAction: 'Do with the selected tips', bulkAssign: 'Assign to…',
     bulkPriority: 'Set priority…', bulkClose: 'Close…', bulkValue: 'Value', bulkApply: 'Apply', bulkClear: 'Clear selection',
     bulkDone: 'Done for {ok} of {n}.', bulkFailed: 'Not done: {list}.', bulkPick: 'Pick an action and a value first.',
-    queueUpdated: 'The queue was just updated.', caseChanged: 'This case was just changed elsewhere.',
+    caseChanged: 'This case was just changed elsewhere.',
     moveTo: 'Move to status', relatedElsewhere: 'in another province', exportXlsx: 'Export Excel', exportXlsxOne: 'Download this tip (Excel)',
   },
 });
