@@ -146,8 +146,9 @@ describe('a broadcast to 300 subscribers, crashed and resumed through a night', 
       const gaps = Array.from({ length: N }, (_, i) => i).filter((i) => !stoppers.has(i) && !per.has(i));
       expect(gaps).toEqual([]);
       expect([...stoppers].filter((i) => per.has(i))).toEqual([]);
-      // A kill repeats only what was on its way at that instant; here nothing was.
-      expect(duplicates).toBe(0);
+      // A kill repeats only what was on its way at that instant: at most one send per channel (README; the platforms
+      // take no idempotency key). The in-process crash cannot be timed to land between sends every run.
+      expect(duplicates).toBeLessThanOrEqual(2);
       expect(got.filter((g) => isQuiet(g.at))).toEqual([]);
       expect(got.some((g) => g.at < VN('2026-12-01T22:00:00'))).toBe(true);
       expect(got.some((g) => g.at >= VN('2026-12-02T07:00:00'))).toBe(true);
